@@ -1,0 +1,39 @@
+// The interpreter: a pure step function (ARCHITECTURE.md §4). Given the model, the execution's
+// snapshot and one Input, it runs the execution until every active frame is blocked (on a timer
+// or a task) or the execution ends or the step budget is spent, and returns what happened and what
+// must be done. No threads, clock reads, I/O or SQL: `now` and `rng` are its only sources of time
+// and randomness, so the same arguments always give the same Outcome.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "asl/state_machine_model.h"
+#include "base/clock.h"
+#include "base/rng.h"
+#include "model/execution_snapshot.h"
+#include "model/history_event.h"
+#include "model/input.h"
+#include "model/outbound.h"
+
+namespace flowstate::engine {
+
+struct Outcome {
+  std::vector<model::HistoryEvent> events;   // ids continue from the snapshot's last id
+  std::vector<model::TimerRequest> timers;   // to arm
+  std::vector<model::OutboundTask> tasks;    // to call
+  std::optional<model::Terminal> terminal;   // set when the execution ended in this step
+  bool more_work = false;                    // step budget spent: call Advance again with a
+                                             // kTimerFired input of stamp 0 (a "continue")
+};
+
+struct AdvanceOptions {
+  int64_t step_budget = 10000;  // states entered per call before yielding with more_work
+};
+
+// Applies `input` to `snapshot` (updated in place; copy it first to keep the old one).
+Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
+                const model::Input& input, base::Timestamp now, base::Rng& rng,
+                const AdvanceOptions& options = {});
+
+}  // namespace flowstate::engine

@@ -1,0 +1,24 @@
+// HistoryEvent is one entry of an execution's history, as GetExecutionHistory returns it:
+// {timestamp, type, id, previousEventId, <details_key>: details}. Plain value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/clock.h"
+#include "json/json.h"
+
+namespace flowstate::model {
+
+struct HistoryEvent {
+  int64_t id = 0;
+  int64_t previous_event_id = 0;
+  base::Timestamp timestamp{};
+  std::string type;         // "ExecutionStarted", "PassStateEntered", ...
+  std::string details_key;  // "executionStartedEventDetails", "stateEnteredEventDetails", ...;
+                            // empty for events without details (e.g. "MapStateSucceeded")
+  json::Json details;       // the details object exactly as the API returns it: payloads such
+                            // as "input"/"output" are JSON *text* (strings), as on AWS
+};
+
+}  // namespace flowstate::model

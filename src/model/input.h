@@ -1,0 +1,32 @@
+// Input is everything that can move an execution forward (ARCHITECTURE.md §1, principle 3):
+// its start, a task's result, a fired timer, a stop request. Each input that answers earlier
+// outbound work carries that work's stamp; the engine drops an input whose stamp no longer
+// matches (lazy cancellation), producing no event.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "json/json.h"
+#include "model/execution_info.h"
+
+namespace flowstate::model {
+
+enum class InputKind {
+  kStart,          // info + payload (the execution input)
+  kTaskSucceeded,  // stamp + payload (the task's raw result, before ResultSelector)
+  kTaskFailed,     // stamp + error + cause
+  kTimerFired,     // stamp
+  kStop,           // error + cause (StopExecution)
+};
+
+struct Input {
+  InputKind kind = InputKind::kStart;
+  uint64_t stamp = 0;
+  json::Json payload;
+  std::string error;
+  std::string cause;
+  ExecutionInfo info;  // kStart only
+};
+
+}  // namespace flowstate::model

@@ -1,0 +1,47 @@
+// What an engine step asks the runtime to do after it commits the step: timers to set, tasks to
+// call, and (when the execution ended) how it ended. The runtime answers each timer and task with
+// an Input carrying the same stamp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "json/json.h"
+#include "model/execution_status.h"
+
+namespace flowstate::model {
+
+struct TimerRequest {
+  base::Timestamp fire_at{};
+  uint64_t stamp = 0;
+};
+
+enum class TaskKind {
+  kLambdaInvoke,  // arn:aws:states:::lambda:invoke: parameters {FunctionName, Payload, ...};
+                  // the result is AWS's wrapped {ExecutedVersion, Payload, SdkHttpMetadata, ...}
+  kLambdaLegacy,  // arn:aws:lambda:...:function:NAME: parameters are the payload; the result is
+                  // the function's return value as is
+};
+
+struct OutboundTask {
+  uint64_t stamp = 0;
+  TaskKind kind = TaskKind::kLambdaInvoke;
+  std::string resource;       // the state's Resource ARN as written
+  std::string function_name;  // function name or ARN to invoke (legacy: from the Resource)
+  json::Json parameters;      // effective input: the Lambda payload, or the invoke parameters
+  std::optional<int64_t> timeout_seconds;
+  std::optional<int64_t> heartbeat_seconds;
+};
+
+struct Terminal {
+  ExecutionStatus status = ExecutionStatus::kSucceeded;
+  json::Json output;  // when kSucceeded
+  std::string error;  // when failed, timed out or aborted (may be empty, as on AWS)
+  std::string cause;
+  bool has_error = false;
+  bool has_cause = false;
+};
+
+}  // namespace flowstate::model
