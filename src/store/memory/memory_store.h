@@ -1,0 +1,60 @@
+// MemoryStore keeps everything in process memory behind one mutex: the store for Express
+// executions, for tests, and for `flowstate serve` until a durable store is configured.
+// Commit applies a batch atomically and calls `done` before returning. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.h"
+
+namespace flowstate::store {
+
+class MemoryStore final : public Store {
+ public:
+  MemoryStore() = default;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
+  base::Status CreateStateMachine(const StateMachineRecord& record) override;
+  base::Result<StateMachineRecord> GetStateMachine(std::string_view arn) override;
+  base::Status UpdateStateMachine(const StateMachineRecord& record) override;
+  base::Status DeleteStateMachine(std::string_view arn) override;
+  base::Result<Page<StateMachineRecord>> ListStateMachines(const PageRequest& page) override;
+  base::Result<StateMachineRecord> GetRevision(std::string_view revision_id) override;
+
+  base::Result<StartResult> StartExecution(const ExecutionRecord& record) override;
+  base::Result<ExecutionRecord> GetExecution(std::string_view arn) override;
+  base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,
+                                                     const PageRequest& page) override;
+  base::Result<Page<model::HistoryEvent>> GetHistory(std::string_view execution_arn,
+                                                     const PageRequest& page,
+                                                     bool reverse) override;
+  base::Result<std::vector<ExecutionRecord>> RunningExecutions() override;
+
+  void Commit(std::vector<Transition> batch, CommitDone done) override;
+
+ private:
+  struct StoredExecution {
+    ExecutionRecord record;
+    int64_t sequence = 0;  // start order, for newest-first listing and page tokens
+    std::vector<model::HistoryEvent> history;
+  };
+
+  CommitResult Apply(Transition& transition);
+
+  std::mutex mu_;
+  std::map<std::string, StateMachineRecord, std::less<>> state_machines_;  // by name
+  std::unordered_map<std::string, std::string> name_by_arn_;
+  std::unordered_map<std::string, StateMachineRecord> revisions_;
+  std::unordered_map<std::string, std::unique_ptr<StoredExecution>> executions_;  // by ARN
+  // state machine ARN -> (sequence -> execution ARN): listing without a scan of all executions.
+  std::unordered_map<std::string, std::map<int64_t, std::string>> executions_by_machine_;
+  int64_t next_sequence_ = 1;
+};
+
+}  // namespace flowstate::store

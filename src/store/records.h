@@ -1,0 +1,47 @@
+// The records the Store keeps for the Step Functions API: state machines (with every revision an
+// execution may still run) and executions. Plain values; JSON payloads are kept as the JSON text
+// the API returns, so reads need no re-serialization.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "model/execution_info.h"
+#include "model/execution_status.h"
+
+namespace flowstate::store {
+
+struct StateMachineRecord {
+  std::string arn;
+  std::string name;
+  std::string definition;  // as the client sent it (DescribeStateMachine returns it verbatim)
+  std::string role_arn;
+  model::WorkflowType type = model::WorkflowType::kStandard;
+  std::string revision_id;                   // changes on every UpdateStateMachine
+  std::string logging_configuration = "{}";  // JSON text, as Describe returns it
+  std::string tracing_configuration = "{}";  // JSON text
+  std::string description;
+  base::Timestamp creation_date{};
+  base::Timestamp update_date{};  // == creation_date until the first update
+};
+
+struct ExecutionRecord {
+  std::string arn;
+  std::string name;
+  std::string state_machine_arn;
+  std::string revision_id;  // the revision the execution runs, fixed at start
+  model::WorkflowType type = model::WorkflowType::kStandard;
+  model::ExecutionStatus status = model::ExecutionStatus::kRunning;
+  std::string input = "{}";           // JSON text
+  std::optional<std::string> output;  // JSON text, when SUCCEEDED
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  std::string trace_header;
+  base::Timestamp start_date{};
+  std::optional<base::Timestamp> stop_date;
+  int64_t version = 0;  // committed transitions; a Transition must name the current one
+};
+
+}  // namespace flowstate::store

@@ -1,0 +1,98 @@
+// Store is the persistence boundary of Flowstate (ARCHITECTURE.md §7): plain CRUD for state
+// machines, and a write path shaped around transitions (one engine step = one Transition,
+// applied all-or-nothing). Implementations: memory/ (Express, tests, `flowstate serve` today);
+// a durable SQLite store implements the same interface. Thread-safe: every method may be called
+// from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "model/history_event.h"
+#include "store/records.h"
+
+namespace flowstate::store {
+
+// The closing fields of an execution, set by the Transition that ends it.
+struct ExecutionClose {
+  model::ExecutionStatus status = model::ExecutionStatus::kSucceeded;
+  std::optional<std::string> output;
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  base::Timestamp stop_date{};
+};
+
+struct Transition {
+  std::string execution_arn;
+  int64_t expected_version = 0;             // the record's version before this step
+  std::vector<model::HistoryEvent> events;  // appended in order; ids continue the history
+  std::optional<ExecutionClose> close;      // set when the execution ended in this step
+};
+
+enum class CommitResult { kOk, kVersionConflict, kNotFound };
+
+// A page request: `token` is empty for the first page, else a cursor this store returned.
+struct PageRequest {
+  int limit = 100;
+  std::string token;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_token;  // empty on the last page
+};
+
+struct ExecutionFilter {
+  std::string state_machine_arn;
+  std::optional<model::ExecutionStatus> status;
+};
+
+struct StartResult {
+  ExecutionRecord record;
+  bool created = false;  // false: an identical RUNNING start already existed (AWS idempotency)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // State machines. Create fails with AlreadyExists when the name is taken (the API decides
+  // whether the request is an idempotent repeat by comparing with GetStateMachine).
+  virtual base::Status CreateStateMachine(const StateMachineRecord& record) = 0;
+  virtual base::Result<StateMachineRecord> GetStateMachine(std::string_view arn) = 0;
+  virtual base::Status UpdateStateMachine(const StateMachineRecord& record) = 0;
+  virtual base::Status DeleteStateMachine(std::string_view arn) = 0;
+  // Sorted by name; `token` is the name to continue after.
+  virtual base::Result<Page<StateMachineRecord>> ListStateMachines(const PageRequest& page) = 0;
+  // The state machine as it was at `revision_id` (what an execution started on it runs).
+  virtual base::Result<StateMachineRecord> GetRevision(std::string_view revision_id) = 0;
+
+  // Creates a RUNNING execution, applying AWS's name idempotency (AWS-REFERENCE.md §5): the
+  // same name with the same input while RUNNING returns the existing record (created=false);
+  // otherwise a used name is AlreadyExists.
+  virtual base::Result<StartResult> StartExecution(const ExecutionRecord& record) = 0;
+  virtual base::Result<ExecutionRecord> GetExecution(std::string_view arn) = 0;
+  // Newest first.
+  virtual base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,
+                                                             const PageRequest& page) = 0;
+  // Events in id order (or reverse); `token` continues after the last event returned.
+  virtual base::Result<Page<model::HistoryEvent>> GetHistory(std::string_view execution_arn,
+                                                             const PageRequest& page,
+                                                             bool reverse) = 0;
+  virtual base::Result<std::vector<ExecutionRecord>> RunningExecutions() = 0;
+
+  // Write path: one result per Transition, in order. A non-OK Result means the outcome of the
+  // whole batch is unknown: the caller reloads, never guesses. `done` may run on any thread,
+  // possibly before Commit returns.
+  using CommitDone = std::function<void(base::Result<std::vector<CommitResult>>)>;
+  virtual void Commit(std::vector<Transition> batch, CommitDone done) = 0;
+};
+
+}  // namespace flowstate::store
