@@ -1,0 +1,90 @@
+// Runtime is the shell that executes state machines (ARCHITECTURE.md §5-6): a fixed set of lanes
+// (one thread each; an execution always runs on lane hash(ARN) % lanes), each applying
+// engine::Advance to the Inputs in its inbox, committing the Outcome to the Store (persisted
+// executions), then arming timers, dispatching tasks and completing waiters. Task results and
+// fired timers come back as Inputs through the same inbox. Nothing here blocks a caller: every
+// method only enqueues. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "json/json.h"
+#include "model/execution_info.h"
+#include "model/execution_status.h"
+#include "runtime/model_cache.h"
+
+namespace flowstate::store {
+class Store;
+}  // namespace flowstate::store
+
+namespace flowstate::runtime {
+
+class TaskDispatcher;
+class TimerService;
+
+// How an execution ended, for waiters (StartSyncExecution, `flowstate run`).
+struct ExecutionResult {
+  model::ExecutionStatus status = model::ExecutionStatus::kSucceeded;
+  std::optional<std::string> output;  // JSON text, when SUCCEEDED
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  base::Timestamp stop_date{};
+};
+
+struct StartRequest {
+  model::ExecutionInfo info;
+  ModelPtr model;
+  json::Json input;
+  // Standard executions: every step is committed to the Store, whose record the caller created
+  // (Store::StartExecution) before calling Start. Express/`run`: memory only, no history.
+  bool persist = true;
+  // Express: the execution times out (States.Timeout) at this time (AWS: 5 minutes).
+  std::optional<base::Timestamp> deadline;
+  // Called once, from a lane thread, when the execution ends. Must not block.
+  std::function<void(const ExecutionResult&)> on_end;
+};
+
+struct RuntimeOptions {
+  int lanes = 0;      // 0 = one per core
+  uint64_t seed = 0;  // 0 = random (per-lane Rng seeds derive from it)
+};
+
+class Runtime {
+ public:
+  // REQUIRES: every reference outlives the Runtime; `dispatcher` and `timers` stop calling back
+  // before the Runtime is destroyed.
+  Runtime(const RuntimeOptions& options, store::Store& store, const base::Clock& clock,
+          TaskDispatcher& dispatcher, TimerService& timers);
+  ~Runtime();  // Shutdown()s
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  void Start(StartRequest request);
+
+  // Stops a running execution (StopExecution): the engine applies a Stop input (ABORTED).
+  // `done` gets the stop date, or nullopt when the execution was not running on this runtime.
+  using StopDone = std::function<void(std::optional<base::Timestamp>)>;
+  void Stop(const std::string& execution_arn, std::string error, std::string cause, StopDone done);
+
+  ModelCache& models() { return models_; }
+
+  // Stops the lanes; executions still running stay as the store has them. Idempotent.
+  void Shutdown();
+
+  // Number of executions currently held by lanes (tests, metrics).
+  size_t LiveExecutionsForTesting() const;
+
+ private:
+  class Lane;
+  Lane& LaneFor(const std::string& execution_arn);
+
+  ModelCache models_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+};
+
+}  // namespace flowstate::runtime
