@@ -58,7 +58,8 @@ class LambdaInvoker {
   // Sends one call. `done` runs later on the invoker's thread, never inside Invoke.
   void Invoke(const model::OutboundTask& task, Callback done);
 
-  // Closes every connection, drops calls in flight (no callbacks) and joins the thread.
+  // Closes every connection, drops calls in flight (no callbacks) and joins the thread. Never
+  // call it from a callback (the I/O thread would join itself).
   // Idempotent; Invoke after Stop drops the call.
   void Stop();
 
