@@ -1,0 +1,35 @@
+// The definition checker behind ValidateDefinition (asl/definition.h): one pass over the
+// document for the schema rules (SCHEMA_VALIDATION_FAILED, INVALID_STATE_NAME,
+// TOO_DEEPLY_NESTED), then, when the schema holds, one pass over every scope's transition graph
+// (DUPLICATE_STATE_NAME, MISSING_TRANSITION_TARGET, MISSING_END_STATE). Messages and
+// locations follow AWS's ValidateStateMachineDefinition answers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "asl/definition.h"
+#include "json/json_fwd.h"
+
+namespace flowstate::asl {
+
+// Collects diagnostics in the order they are found.
+class DiagnosticSink {
+ public:
+  void Error(std::string_view code, std::string message, std::string location);
+  bool has_errors() const { return !diagnostics_.empty(); }
+  std::vector<Diagnostic> Take() { return std::move(diagnostics_); }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// Schema rules for a whole definition object; appends to `sink`.
+void CheckDefinitionSchema(const json::Json& definition, const ValidationOptions& options,
+                           DiagnosticSink& sink);
+
+// Transition-graph rules; meaningful only when CheckDefinitionSchema found nothing.
+void CheckDefinitionGraph(const json::Json& definition, DiagnosticSink& sink);
+
+}  // namespace flowstate::asl
