@@ -196,7 +196,8 @@ class PathParser {
   bool ParseQuoted(std::string& out) {
     const char quote = text_[pos_++];
     while (pos_ < text_.size() && text_[pos_] != quote) {
-      if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) {
+      // A backslash escapes only the quote character; elsewhere it is literal.
+      if (text_[pos_] == '\\' && pos_ + 1 < text_.size() && text_[pos_ + 1] == quote) {
         ++pos_;
       }
       out += text_[pos_++];
@@ -533,6 +534,7 @@ struct JsonPath::Compiled {
   std::vector<Token> tokens;
   // prefixes[i]: Jayway's rendering of the path through token i (definite paths only).
   std::vector<std::string> prefixes;
+  std::vector<PathStep> steps;
   bool definite = true;
   bool reference = true;
 };
@@ -902,7 +904,14 @@ base::Result<JsonPath> JsonPath::Parse(std::string_view text) {
     if (!token.Definite()) {
       compiled->definite = false;
       compiled->reference = false;
+    } else if (token.kind == TokenKind::kProperty) {
+      compiled->steps.push_back(PathStep{token.names[0], 0, false});
+    } else {
+      compiled->steps.push_back(PathStep{"", token.indexes[0], true});
     }
+  }
+  if (!compiled->definite) {
+    compiled->steps.clear();
   }
   return JsonPath(std::move(compiled));
 }
@@ -911,6 +920,7 @@ const std::string& JsonPath::text() const { return compiled_->text; }
 PathRoot JsonPath::root() const { return compiled_->root; }
 const std::string& JsonPath::variable_name() const { return compiled_->variable; }
 const std::string& JsonPath::canonical() const { return compiled_->canonical; }
+const std::vector<PathStep>& JsonPath::steps() const { return compiled_->steps; }
 bool JsonPath::IsDefinite() const { return compiled_->definite; }
 bool JsonPath::IsReferencePath() const { return compiled_->reference; }
 

@@ -5,6 +5,7 @@
 // Immutable after Parse; copies share the compiled form; safe to use from any thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +41,13 @@ class PathMatches {
   std::vector<const json::Json*> many_;
 };
 
+// One step of a definite path: a property name or an array index.
+struct PathStep {
+  std::string name;
+  int64_t index = 0;
+  bool is_index = false;
+};
+
 class JsonPath {
  public:
   // Compiles `text`. The error message is usable in a validation diagnostic, e.g.
@@ -59,6 +67,10 @@ class JsonPath {
   // A reference path (ResultPath, Choice Variable and `...Path` comparators): definite and
   // free of `..`, `*`, filters, slices and unions.
   bool IsReferencePath() const;
+
+  // The steps after the root of a definite path, in order; empty for `$` and for
+  // indefinite paths.
+  const std::vector<PathStep>& steps() const;
 
   // Evaluates against the root document the path names. A definite path that selects
   // nothing fails with Jayway's message, e.g. "No results for path: $['a']" or

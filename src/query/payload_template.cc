@@ -1,0 +1,178 @@
+#include "query/payload_template.h"
+
+#include <utility>
+#include <vector>
+
+#include "json/json.h"
+
+namespace flowstate::query {
+
+using json::Json;
+
+struct PayloadTemplate::Node {
+  enum class Kind { kConstant, kObject, kArray, kDynamic } kind = Kind::kConstant;
+  Json constant;
+  // kObject: output key (".$" stripped) and its node.
+  std::vector<std::pair<std::string, Node>> fields;
+  std::vector<Node> items;
+  std::optional<DynamicValue> dynamic;
+  std::string field_name;  // kDynamic: the key as written, with ".$"
+};
+
+namespace {
+
+using Node = PayloadTemplate::Node;
+
+constexpr std::string_view kDynamicSuffix = ".$";
+
+base::Result<Node> CompileNode(const Json& value);
+
+base::Result<Node> CompileObject(const Json& object) {
+  Node node;
+  node.kind = Node::Kind::kObject;
+  bool constant = true;
+  for (const auto& [key, item] : object.items()) {
+    if (key.size() > kDynamicSuffix.size() && key.ends_with(kDynamicSuffix)) {
+      if (!item.is_string()) {
+        return base::Err(base::Status::InvalidArgument(
+            "The value for the field '" + key +
+            "' must be a STRING that contains a JSONPath or an intrinsic function call"));
+      }
+      auto dynamic = DynamicValue::Compile(item.get_ref<const std::string&>());
+      if (!dynamic) {
+        return base::Err(base::Status::InvalidArgument(
+            "The value for the field '" + key +
+            "' must be a valid JSONPath or a valid intrinsic function call: " +
+            dynamic.error().message()));
+      }
+      Node child;
+      child.kind = Node::Kind::kDynamic;
+      child.dynamic = std::move(*dynamic);
+      child.field_name = key;
+      node.fields.emplace_back(key.substr(0, key.size() - kDynamicSuffix.size()), std::move(child));
+      constant = false;
+      continue;
+    }
+    auto child = CompileNode(item);
+    if (!child) {
+      return base::Err(child.error());
+    }
+    constant = constant && child->kind == Node::Kind::kConstant;
+    node.fields.emplace_back(key, std::move(*child));
+  }
+  if (constant) {
+    Node folded;
+    folded.constant = object;
+    return folded;
+  }
+  return node;
+}
+
+base::Result<Node> CompileNode(const Json& value) {
+  if (value.is_object()) {
+    return CompileObject(value);
+  }
+  if (value.is_array()) {
+    Node node;
+    node.kind = Node::Kind::kArray;
+    bool constant = true;
+    for (const Json& item : value) {
+      auto child = CompileNode(item);
+      if (!child) {
+        return base::Err(child.error());
+      }
+      constant = constant && child->kind == Node::Kind::kConstant;
+      node.items.push_back(std::move(*child));
+    }
+    if (!constant) {
+      return node;
+    }
+  }
+  Node folded;
+  folded.constant = value;
+  return folded;
+}
+
+tl::expected<Json, base::AslError> EvaluateNode(const Node& node, const EvalContext& ctx) {
+  switch (node.kind) {
+    case Node::Kind::kConstant:
+      return node.constant;
+    case Node::Kind::kDynamic:
+      return node.dynamic->Evaluate(ctx, node.field_name);
+    case Node::Kind::kArray: {
+      Json out = Json::array();
+      for (const Node& item : node.items) {
+        auto value = EvaluateNode(item, ctx);
+        if (!value) {
+          return value;
+        }
+        out.push_back(std::move(*value));
+      }
+      return out;
+    }
+    case Node::Kind::kObject:
+      break;
+  }
+  Json out = Json::object();
+  for (const auto& [key, child] : node.fields) {
+    auto value = EvaluateNode(child, ctx);
+    if (!value) {
+      return value;
+    }
+    out[key] = std::move(*value);
+  }
+  return out;
+}
+
+}  // namespace
+
+base::Result<DynamicValue> DynamicValue::Compile(std::string_view text) {
+  DynamicValue value;
+  if (Intrinsic::LooksLikeIntrinsic(text)) {
+    auto intrinsic = Intrinsic::Parse(text);
+    if (!intrinsic) {
+      return base::Err(intrinsic.error());
+    }
+    value.intrinsic_ = std::move(*intrinsic);
+    return value;
+  }
+  auto path = JsonPath::Parse(text);
+  if (!path) {
+    return base::Err(path.error());
+  }
+  value.path_ = std::move(*path);
+  return value;
+}
+
+const std::string& DynamicValue::text() const { return path_ ? path_->text() : intrinsic_->text(); }
+
+tl::expected<json::Json, base::AslError> DynamicValue::Evaluate(const EvalContext& ctx,
+                                                                std::string_view field_name) const {
+  if (intrinsic_) {
+    return intrinsic_->Evaluate(ctx, field_name);
+  }
+  auto matches = path_->Evaluate(ctx);
+  if (!matches) {
+    static const Json kNull;
+    return tl::unexpected(base::AslError{
+        "States.Runtime",
+        PathNotFoundCause(path_->text(), field_name, ctx.input != nullptr ? *ctx.input : kNull)});
+  }
+  return matches->ToJson();
+}
+
+base::Result<PayloadTemplate> PayloadTemplate::Compile(const json::Json& tmpl) {
+  auto root = CompileNode(tmpl);
+  if (!root) {
+    return base::Err(root.error());
+  }
+  return PayloadTemplate(std::make_shared<const Node>(std::move(*root)));
+}
+
+tl::expected<json::Json, base::AslError> PayloadTemplate::Evaluate(const EvalContext& ctx) const {
+  return EvaluateNode(*root_, ctx);
+}
+
+bool PayloadTemplate::IsConstant() const { return root_->kind == Node::Kind::kConstant; }
+
+}  // namespace flowstate::query
