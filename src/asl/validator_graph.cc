@@ -89,14 +89,29 @@ void CollectScopes(const Json& object, const std::string& location, std::vector<
   }
 }
 
-void CheckDuplicates(const std::vector<Scope>& scopes, DiagnosticSink& sink) {
-  std::unordered_set<std::string> seen;
-  for (const Scope& scope : scopes) {
-    const Json& states = scope.object->at("States");
-    for (const auto& [name, state] : states.items()) {
-      if (!seen.insert(name).second) {
-        sink.Error("DUPLICATE_STATE_NAME", "Duplicate State name: " + name,
-                   scope.location + "/States/" + name);
+// State names are unique in the whole machine; walked in document order, nested states when
+// their Parallel/Map is reached, so the later occurrence is the one reported.
+void CheckDuplicates(const Json& scope, const std::string& location,
+                     std::unordered_set<std::string>& seen, DiagnosticSink& sink) {
+  const auto states = scope.find("States");
+  if (states == scope.end() || !states->is_object()) return;
+  for (const auto& [name, state] : states->items()) {
+    const std::string state_location = location + "/States/" + name;
+    if (!seen.insert(name).second) {
+      sink.Error("DUPLICATE_STATE_NAME", "Duplicate State name: " + name, state_location);
+    }
+    if (!state.is_object()) continue;
+    if (const auto branches = state.find("Branches");
+        branches != state.end() && branches->is_array()) {
+      for (size_t i = 0; i < branches->size(); ++i) {
+        CheckDuplicates((*branches)[i], state_location + "/Branches[" + std::to_string(i) + "]",
+                        seen, sink);
+      }
+    }
+    for (std::string_view field : {"ItemProcessor", "Iterator"}) {
+      const auto processor = state.find(field);
+      if (processor != state.end() && processor->is_object()) {
+        CheckDuplicates(*processor, state_location + "/" + std::string(field), seen, sink);
       }
     }
   }
@@ -152,7 +167,8 @@ void CheckScopeGraph(const Scope& scope, bool top_level, DiagnosticSink& sink) {
 void CheckDefinitionGraph(const Json& definition, DiagnosticSink& sink) {
   std::vector<Scope> scopes;
   CollectScopes(definition, "", scopes);
-  CheckDuplicates(scopes, sink);
+  std::unordered_set<std::string> seen;
+  CheckDuplicates(definition, "", seen, sink);
   for (size_t i = 0; i < scopes.size(); ++i) CheckScopeGraph(scopes[i], i == 0, sink);
 }
 

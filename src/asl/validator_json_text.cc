@@ -8,7 +8,8 @@
 namespace flowstate::asl {
 namespace {
 
-constexpr size_t kSnippetChars = 500;  // Jackson's MAX_CONTENT_SNIPPET
+constexpr size_t kSnippetChars = 500;   // Jackson's MAX_CONTENT_SNIPPET
+constexpr size_t kMaxErrorToken = 256;  // Jackson's MAX_ERROR_TOKEN_LENGTH
 constexpr std::string_view kValueList =
     "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
 
@@ -135,7 +136,7 @@ class Scanner {
     const Container& top = stack_.back();
     return Fail(std::string("Unexpected end-of-input: expected close marker for ") +
                     (top.kind == '{' ? "Object" : "Array") + " (start marker at " +
-                    JacksonLocation(text_, top.start + 1) + ")",
+                    JacksonLocation(text_, top.start) + ")",
                 text_.size());
   }
 
@@ -164,13 +165,18 @@ class Scanner {
 
   // Reads the rest of an identifier-like token starting at `start` and reports it.
   bool FailToken(size_t start) {
+    // Jackson stops collecting at 256 characters and marks the cut with "...".
     size_t end = pos_;
-    while (end < text_.size() && IsIdentifierPart(static_cast<unsigned char>(text_[end])) &&
-           end - start < 256) {
+    bool cut = false;
+    while (end < text_.size() && IsIdentifierPart(static_cast<unsigned char>(text_[end]))) {
       ++end;
+      if (end - start >= kMaxErrorToken) {
+        cut = true;
+        break;
+      }
     }
     return Fail("Unrecognized token '" + std::string(text_.substr(start, end - start)) +
-                    "': was expecting " + std::string(kValueList),
+                    (cut ? "..." : "") + "': was expecting " + std::string(kValueList),
                 end);
   }
 

@@ -256,10 +256,8 @@ class SchemaChecker {
       Error("Expected value of type [INTEGER]", location);
       return;
     }
-    if (value.is_number_unsigned()) {
-      if (value.get<uint64_t>() > static_cast<uint64_t>(max)) {
-        Error("Maximum value is " + std::to_string(max), location);
-      }
+    if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(max)) {
+      Error("Maximum value is " + std::to_string(max), location);
       return;
     }
     const auto number = value.get<int64_t>();
