@@ -1,0 +1,40 @@
+// Step Functions identifiers (AWS-REFERENCE.md §4): building and parsing state machine and
+// execution ARNs, and AWS's resource name rules. Pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/api_error.h"
+
+namespace flowstate::api {
+
+struct ArnScope {
+  std::string region = "us-east-1";  // Step Functions Local's defaults
+  std::string account = "123456789012";
+};
+
+std::string StateMachineArn(const ArnScope& scope, std::string_view name);
+std::string ExecutionArn(const ArnScope& scope, std::string_view machine, std::string_view name);
+// Express executions carry a unique suffix: `…:express:<sm>:<name>:<uuid>`.
+std::string ExpressExecutionArn(const ArnScope& scope, std::string_view machine,
+                                std::string_view name, std::string_view uuid);
+
+enum class ArnKind { kStateMachine, kExecution, kExpressExecution };
+
+struct ParsedArn {
+  ArnKind kind = ArnKind::kStateMachine;
+  std::string machine;    // state machine name
+  std::string execution;  // execution name (executions only)
+};
+
+// Parses an ARN that must be of one of `allowed` kinds (bit set of 1 << ArnKind); anything
+// else is InvalidArn with AWS's message.
+ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed);
+constexpr unsigned Allow(ArnKind kind) { return 1U << static_cast<unsigned>(kind); }
+
+// AWS name rules for state machines and executions: 1-80 characters, none of whitespace,
+// brackets, wildcards, control characters or `" # % \ ^ | ~ ` $ & , ; : /`.
+bool IsValidName(std::string_view name);
+
+}  // namespace flowstate::api

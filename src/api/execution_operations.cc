@@ -1,0 +1,351 @@
+// StartExecution, StartSyncExecution, DescribeExecution, DescribeStateMachineForExecution,
+// ListExecutions, GetExecutionHistory, StopExecution (AWS-REFERENCE.md §3.3).
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "api/operations.h"
+#include "api/page_token.h"
+#include "api/render.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+namespace flowstate::api {
+namespace {
+
+constexpr size_t kMaxPayloadBytes = 256 * 1024;
+constexpr size_t kMaxErrorChars = 256;
+constexpr size_t kMaxCauseChars = 32768;
+constexpr int kMaxListResults = 1000;
+constexpr auto kExpressDuration = std::chrono::minutes(5);
+constexpr int64_t kBilledMemoryMb = 64;
+constexpr int64_t kBillingGranularityMs = 100;
+
+// What StartExecution and StartSyncExecution share: the checked request and the state machine.
+struct StartPlan {
+  store::StateMachineRecord machine;
+  runtime::ModelPtr model;
+  std::string name;
+  std::string input_text;
+  json::Json input;
+  std::string trace_header;
+};
+
+ApiResult<StartPlan> PlanStart(Api::Context& ctx, const RequestReader& request) {
+  FS_API_TRY(arn, request.RequiredString("stateMachineArn"));
+  FS_API_TRY(name, request.OptionalString("name"));
+  FS_API_TRY(input, request.OptionalString("input"));
+  FS_API_TRY(trace_header, request.OptionalString("traceHeader"));
+  FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kStateMachine)));
+  StartPlan plan;
+  if (name) {
+    if (!IsValidName(*name)) {
+      return Fail("InvalidName", "Invalid Name: '" + *name + "'");
+    }
+    plan.name = std::move(*name);
+  } else {
+    plan.name = NewUuid();
+  }
+  plan.input_text = input ? std::move(*input) : "{}";
+  if (plan.input_text.size() > kMaxPayloadBytes) {
+    return ConstraintViolation("...", "input",
+                               "Member must have length less than or equal to 262144");
+  }
+  auto parsed_input = json::Parse(plan.input_text);
+  if (!parsed_input) {
+    return Fail("InvalidExecutionInput",
+                "Invalid State Machine Execution Input: '" + parsed_input.error().message() + "'");
+  }
+  plan.input = std::move(*parsed_input);
+  plan.trace_header = trace_header.value_or("");
+  auto machine = ctx.store.GetStateMachine(arn);
+  if (!machine) {
+    return Fail("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
+  }
+  plan.machine = std::move(*machine);
+  auto model = ctx.runtime.models().GetOrLoad(plan.machine.revision_id, plan.machine.definition,
+                                              plan.machine.type);
+  if (!model) {
+    return Fail("InvalidDefinition", model.error().message());
+  }
+  plan.model = std::move(*model);
+  return plan;
+}
+
+model::ExecutionInfo InfoFor(const StartPlan& plan, std::string execution_arn,
+                             base::Timestamp now) {
+  model::ExecutionInfo info;
+  info.execution_arn = std::move(execution_arn);
+  info.execution_name = plan.name;
+  info.state_machine_arn = plan.machine.arn;
+  info.state_machine_name = plan.machine.name;
+  info.role_arn = plan.machine.role_arn;
+  info.type = plan.machine.type;
+  info.start_time = now;
+  return info;
+}
+
+void StartExpress(Api::Context& ctx, StartPlan plan, const std::string& execution_arn,
+                  base::Timestamp now,
+                  std::function<void(const runtime::ExecutionResult&)> on_end) {
+  runtime::StartRequest start;
+  start.info = InfoFor(plan, execution_arn, now);
+  start.model = std::move(plan.model);
+  start.input = std::move(plan.input);
+  start.persist = false;
+  start.deadline = now + kExpressDuration;
+  start.on_end = std::move(on_end);
+  ctx.runtime.Start(std::move(start));
+}
+
+ApiResult<store::ExecutionRecord> LoadExecution(Api::Context& ctx, const std::string& arn) {
+  FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kExecution)));
+  auto record = ctx.store.GetExecution(arn);
+  if (!record) {
+    return Fail("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
+  }
+  return std::move(*record);
+}
+
+json::Json SyncResponse(const std::string& execution_arn, const StartPlan& plan,
+                        base::Timestamp start, const runtime::ExecutionResult& result) {
+  json::Json out = json::Json::object();
+  out["executionArn"] = execution_arn;
+  out["stateMachineArn"] = plan.machine.arn;
+  out["name"] = plan.name;
+  out["startDate"] = EpochSeconds(start);
+  out["stopDate"] = EpochSeconds(result.stop_date);
+  out["status"] = model::ToString(result.status);
+  if (result.error) {
+    out["error"] = *result.error;
+  }
+  if (result.cause) {
+    out["cause"] = *result.cause;
+  }
+  out["input"] = plan.input_text;
+  out["inputDetails"] = {{"included", true}};
+  if (result.output) {
+    out["output"] = *result.output;
+    out["outputDetails"] = {{"included", true}};
+  }
+  if (!plan.trace_header.empty()) {
+    out["traceHeader"] = plan.trace_header;
+  }
+  const int64_t elapsed = (result.stop_date - start).count();
+  const int64_t billed =
+      std::max<int64_t>(1, (elapsed + kBillingGranularityMs - 1) / kBillingGranularityMs) *
+      kBillingGranularityMs;
+  out["billingDetails"] = {{"billedMemoryUsedInMB", kBilledMemoryMb},
+                           {"billedDurationInMilliseconds", billed}};
+  return out;
+}
+
+}  // namespace
+
+ApiResult<json::Json> StartExecution(Api::Context& ctx, const RequestReader& request) {
+  FS_API_TRY(plan, PlanStart(ctx, request));
+  const base::Timestamp now = ctx.clock.Now();
+  if (plan.machine.type == model::WorkflowType::kExpress) {
+    // AWS: Express starts are not idempotent; each gets a unique ARN.
+    const std::string arn =
+        ExpressExecutionArn(ctx.options.scope, plan.machine.name, plan.name, NewUuid());
+    StartExpress(ctx, std::move(plan), arn, now, nullptr);
+    return json::Json{{"executionArn", arn}, {"startDate", EpochSeconds(now)}};
+  }
+  store::ExecutionRecord record;
+  record.arn = ExecutionArn(ctx.options.scope, plan.machine.name, plan.name);
+  record.name = plan.name;
+  record.state_machine_arn = plan.machine.arn;
+  record.revision_id = plan.machine.revision_id;
+  record.type = plan.machine.type;
+  record.input = plan.input_text;
+  record.trace_header = plan.trace_header;
+  record.start_date = now;
+  auto started = ctx.store.StartExecution(record);
+  if (!started) {
+    return Fail("ExecutionAlreadyExists", "Execution Already Exists: '" + record.arn + "'");
+  }
+  if (started->created) {
+    runtime::StartRequest start;
+    start.info = InfoFor(plan, record.arn, now);
+    start.model = std::move(plan.model);
+    start.input = std::move(plan.input);
+    ctx.runtime.Start(std::move(start));
+  }
+  return json::Json{{"executionArn", started->record.arn},
+                    {"startDate", EpochSeconds(started->record.start_date)}};
+}
+
+void StartSyncExecution(Api::Context& ctx, const RequestReader& request, ApiDone done) {
+  auto plan = PlanStart(ctx, request);
+  if (!plan) {
+    done(ErrorResponse(plan.error()));
+    return;
+  }
+  if (plan->machine.type != model::WorkflowType::kExpress) {
+    done(ErrorResponse(ApiError{"StateMachineTypeNotSupported",
+                                "This operation is not supported by this type of state machine"}));
+    return;
+  }
+  const base::Timestamp now = ctx.clock.Now();
+  const std::string arn =
+      ExpressExecutionArn(ctx.options.scope, plan->machine.name, plan->name, NewUuid());
+  // The response needs the request's fields after the model and input moved to the lane.
+  auto summary = std::make_shared<StartPlan>();
+  summary->machine.arn = plan->machine.arn;
+  summary->name = plan->name;
+  summary->input_text = plan->input_text;
+  summary->trace_header = plan->trace_header;
+  StartExpress(ctx, std::move(*plan), arn, now,
+               [arn, now, summary, done = std::move(done)](const runtime::ExecutionResult& result) {
+                 done(OkResponse(SyncResponse(arn, *summary, now, result)));
+               });
+}
+
+ApiResult<json::Json> DescribeExecution(Api::Context& ctx, const RequestReader& request) {
+  FS_API_TRY(arn, request.RequiredString("executionArn"));
+  FS_API_TRY(record, LoadExecution(ctx, arn));
+  return RenderExecution(record);
+}
+
+ApiResult<json::Json> DescribeStateMachineForExecution(Api::Context& ctx,
+                                                       const RequestReader& request) {
+  FS_API_TRY(arn, request.RequiredString("executionArn"));
+  FS_API_TRY(record, LoadExecution(ctx, arn));
+  auto machine = ctx.store.GetRevision(record.revision_id);
+  if (!machine) {
+    return Fail("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
+  }
+  json::Json out = json::Json::object();
+  out["stateMachineArn"] = machine->arn;
+  out["name"] = machine->name;
+  out["definition"] = machine->definition;
+  out["roleArn"] = machine->role_arn;
+  out["updateDate"] = EpochSeconds(machine->update_date);
+  out["loggingConfiguration"] = json::Parse(machine->logging_configuration).value_or(json::Json());
+  out["tracingConfiguration"] = json::Parse(machine->tracing_configuration).value_or(json::Json());
+  out["revisionId"] = machine->revision_id;
+  return out;
+}
+
+ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& request) {
+  FS_API_TRY(arn, request.OptionalString("stateMachineArn"));
+  FS_API_TRY(map_run, request.OptionalString("mapRunArn"));
+  FS_API_TRY(status, request.OptionalString("statusFilter"));
+  FS_API_TRY(limit, PageSize(request, kMaxListResults, 100));
+  FS_API_TRY(token, request.OptionalString("nextToken"));
+  if (!arn) {
+    if (map_run) {
+      return Fail("ResourceNotFound", "Resource not found: '" + *map_run + "'", 404);
+    }
+    return Fail("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
+  }
+  FS_API_TRY(parsed, ParseArn(*arn, Allow(ArnKind::kStateMachine)));
+  store::ExecutionFilter filter;
+  filter.state_machine_arn = *arn;
+  if (status) {
+    filter.status = model::ParseExecutionStatus(*status);
+    if (!filter.status) {
+      return ConstraintViolation(*status, "statusFilter",
+                                 "Member must satisfy enum value set: [RUNNING, SUCCEEDED, "
+                                 "FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]");
+    }
+  }
+  auto machine = ctx.store.GetStateMachine(*arn);
+  if (!machine) {
+    return Fail("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + *arn + "'");
+  }
+  if (machine->type == model::WorkflowType::kExpress) {
+    return Fail("StateMachineTypeNotSupported",
+                "This operation is not supported by this type of state machine");
+  }
+  store::PageRequest page{limit, ""};
+  if (token) {
+    FS_API_TRY(cursor, DecodePageToken("ListExecutions", *token));
+    page.token = std::move(cursor);
+  }
+  auto result = ctx.store.ListExecutions(filter, page);
+  if (!result) {
+    return Fail("InvalidToken", "Invalid Token: '" + token.value_or("") + "'");
+  }
+  json::Json items = json::Json::array();
+  for (const auto& record : result->items) {
+    items.push_back(RenderExecutionSummary(record));
+  }
+  json::Json out = {{"executions", std::move(items)}};
+  if (!result->next_token.empty()) {
+    out["nextToken"] = EncodePageToken("ListExecutions", result->next_token);
+  }
+  return out;
+}
+
+ApiResult<json::Json> GetExecutionHistory(Api::Context& ctx, const RequestReader& request) {
+  FS_API_TRY(arn, request.RequiredString("executionArn"));
+  FS_API_TRY(limit, PageSize(request, kMaxListResults, 100));
+  FS_API_TRY(reverse, request.OptionalBool("reverseOrder"));
+  FS_API_TRY(include_data, request.OptionalBool("includeExecutionData"));
+  FS_API_TRY(token, request.OptionalString("nextToken"));
+  FS_API_TRY(record, LoadExecution(ctx, arn));
+  // A token is bound to its direction: the cursor counts events from one end.
+  const std::string operation =
+      reverse.value_or(false) ? "GetExecutionHistory/reverse" : "GetExecutionHistory";
+  store::PageRequest page{limit, ""};
+  if (token) {
+    FS_API_TRY(cursor, DecodePageToken(operation + "\n" + arn, *token));
+    page.token = std::move(cursor);
+  }
+  auto result = ctx.store.GetHistory(arn, page, reverse.value_or(false));
+  if (!result) {
+    return Fail("InvalidToken", "Invalid Token: '" + token.value_or("") + "'");
+  }
+  json::Json events = json::Json::array();
+  for (const auto& event : result->items) {
+    events.push_back(RenderEvent(event, include_data.value_or(true)));
+  }
+  json::Json out = {{"events", std::move(events)}};
+  if (!result->next_token.empty()) {
+    out["nextToken"] = EncodePageToken(operation + "\n" + arn, result->next_token);
+  }
+  return out;
+}
+
+void StopExecution(Api::Context& ctx, const RequestReader& request, ApiDone done) {
+  auto check =
+      [&]() -> ApiResult<std::pair<store::ExecutionRecord, std::pair<std::string, std::string>>> {
+    FS_API_TRY(arn, request.RequiredString("executionArn"));
+    FS_API_TRY(error, request.OptionalString("error"));
+    FS_API_TRY(cause, request.OptionalString("cause"));
+    if (error && error->size() > kMaxErrorChars) {
+      return ConstraintViolation("...", "error",
+                                 "Member must have length less than or equal to 256");
+    }
+    if (cause && cause->size() > kMaxCauseChars) {
+      return ConstraintViolation("...", "cause",
+                                 "Member must have length less than or equal to 32768");
+    }
+    FS_API_TRY(record, LoadExecution(ctx, arn));
+    return std::make_pair(std::move(record),
+                          std::make_pair(error.value_or(""), cause.value_or("")));
+  }();
+  if (!check) {
+    done(ErrorResponse(check.error()));
+    return;
+  }
+  auto& [record, reason] = *check;
+  if (record.status != model::ExecutionStatus::kRunning) {
+    const base::Timestamp stop = record.stop_date.value_or(ctx.clock.Now());
+    done(OkResponse({{"stopDate", EpochSeconds(stop)}}));
+    return;
+  }
+  ctx.runtime.Stop(record.arn, std::move(reason.first), std::move(reason.second),
+                   [&store = ctx.store, &clock = ctx.clock, arn = record.arn,
+                    done = std::move(done)](std::optional<base::Timestamp> stopped) {
+                     if (!stopped) {  // it ended on its own meanwhile
+                       auto latest = store.GetExecution(arn);
+                       stopped = latest && latest->stop_date ? *latest->stop_date : clock.Now();
+                     }
+                     done(OkResponse({{"stopDate", EpochSeconds(*stopped)}}));
+                   });
+}
+
+}  // namespace flowstate::api

@@ -1,0 +1,75 @@
+// `flowstate serve`: the Step Functions API on HTTP until SIGINT/SIGTERM.
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include <pthread.h>
+
+#include "api/api.h"
+#include "cli/commands.h"
+#include "cli/engine_host.h"
+#include "server/http_server.h"
+#include "server/router.h"
+
+namespace flowstate::cli {
+namespace {
+
+std::string FlagOrEnv(const std::string& flag, const char* env, const char* fallback) {
+  if (!flag.empty()) {
+    return flag;
+  }
+  const char* value = std::getenv(env);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& options) {
+  // Block the stop signals in every thread (threads inherit the mask); sigwait below takes them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  api::ApiOptions api_options;
+  api_options.scope.region = FlagOrEnv(options.region, "AWS_DEFAULT_REGION", "us-east-1");
+  api_options.scope.account = FlagOrEnv(options.account, "AWS_ACCOUNT_ID", "123456789012");
+  const std::string lambda_endpoint = LambdaEndpointOrEnv(options.lambda_endpoint);
+
+  auto host = EngineHost::Create(lambda_endpoint, api_options.scope.region);
+  if (!host) {
+    std::cerr << "flowstate: " << host.error().message() << "\n";
+    return 1;
+  }
+  api::Api api(api_options, (*host)->store(), (*host)->runtime(), (*host)->clock());
+  server::HttpServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  auto server = server::HttpServer::Start(server_options, server::MakeRouter(api));
+  if (!server) {
+    std::cerr << "flowstate: " << server.error().message() << "\n";
+    return 1;
+  }
+  std::cout << "Flowstate serving the Step Functions API on http://" << options.host << ":"
+            << (*server)->port() << " (region " << api_options.scope.region << ", account "
+            << api_options.scope.account << ")\n";
+  if (!lambda_endpoint.empty()) {
+    std::cout << "Lambda tasks call " << lambda_endpoint << "\n";
+  }
+  std::cout << "StartSyncExecution: SDKs prefix the host with 'sync-'; set "
+               "AWS_DISABLE_HOST_PREFIX_INJECTION=true (boto3: "
+               "Config(inject_host_prefix=False)).\n"
+            << std::flush;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cout << "flowstate: stopping\n" << std::flush;
+  // The server stops reading first; the runtime then drops waiters (parked responses) while the
+  // server's io_context still exists; the server object goes last.
+  (*server)->Stop();
+  (*host)->Shutdown();
+  return 0;
+}
+
+}  // namespace flowstate::cli
