@@ -1,0 +1,150 @@
+#include "query/jsonata/ancestry.h"
+
+#include "query/jsonata/error.h"
+
+namespace flowstate::query::jsonata {
+
+namespace {
+
+using Slots = std::vector<std::shared_ptr<ParentSlot>>;
+
+class AncestryResolver {
+ public:
+  Slots Resolve(Node* n) {
+    if (n == nullptr) return {};
+    if (n->kind == NodeKind::kParent) {
+      n->parent_slot->label = "!" + std::to_string(counter_++);
+      n->parent_slot->level = 1;
+      Slots own = {n->parent_slot};
+      ResolveStages(n, own);
+      return own;
+    }
+    if (n->kind == NodeKind::kPath) return ResolvePath(n);
+    Slots out;
+    auto add = [&](Node* child) {
+      Slots s = Resolve(child);
+      out.insert(out.end(), s.begin(), s.end());
+    };
+    add(n->lhs.get());
+    add(n->rhs.get());
+    add(n->third.get());
+    for (auto& item : n->items) add(item.get());
+    for (auto& [k, v] : n->pairs) {
+      add(k.get());
+      add(v.get());
+    }
+    for (auto& term : n->sort_terms) add(term.expr.get());
+    if (n->group) add(n->group.get());
+    ResolveStages(n, out);
+    return out;
+  }
+
+ private:
+  // Predicate slots at level 1 refer to the input of the step the predicate filters.
+  void ResolveStages(Node* step, Slots& out) {
+    for (auto& stage : step->stages) {
+      if (!stage.filter) continue;
+      for (auto& slot : Resolve(stage.filter.get())) {
+        Seek(step, *slot, stage.filter->position);
+        if (slot->level > 0) out.push_back(slot);
+      }
+    }
+  }
+
+  Slots ResolvePath(Node* path) {
+    Slots out;
+    for (size_t k = 0; k < path->items.size(); ++k) {
+      Node* step = path->items[k].get();
+      Slots own = Resolve(step);
+      for (auto& slot : own) {
+        for (size_t j = k; j-- > 0 && slot->level > 0;) {
+          Seek(path->items[j].get(), *slot, step->position);
+        }
+        if (slot->level > 0) out.push_back(slot);
+      }
+    }
+    if (path->group) {
+      Slots group_slots = Resolve(path->group.get());
+      for (auto& slot : group_slots) {
+        for (size_t j = path->items.size(); j-- > 0 && slot->level > 0;) {
+          Seek(path->items[j].get(), *slot, path->group->position);
+        }
+        if (slot->level > 0) out.push_back(slot);
+      }
+    }
+    for (auto& step : path->items) {
+      if (step->tuple) path->tuple_path = true;
+    }
+    return out;
+  }
+
+  static void Seek(Node* step, ParentSlot& slot, int64_t position) {
+    switch (step->kind) {
+      case NodeKind::kName:
+      case NodeKind::kWildcard:
+        if (--slot.level == 0) {
+          if (step->ancestor_label.empty()) {
+            step->ancestor_label = slot.label;
+          } else {
+            // Two references resolve to the same step: share its binding.
+            slot.label = step->ancestor_label;
+          }
+          step->tuple = true;
+        }
+        return;
+      case NodeKind::kParent:
+        slot.level++;
+        return;
+      case NodeKind::kSort:
+        return;
+      default:
+        Fail("S0217", position, "%");
+    }
+  }
+
+  int counter_ = 0;
+};
+
+void MarkTail(Node* n) {
+  if (n == nullptr || !n->stages.empty() || n->group || n->keep_array) return;
+  switch (n->kind) {
+    case NodeKind::kCall:
+      if (!n->is_partial) n->tail_call = true;
+      return;
+    case NodeKind::kCondition:
+      MarkTail(n->rhs.get());
+      MarkTail(n->third.get());
+      return;
+    case NodeKind::kBlock:
+      if (!n->items.empty()) MarkTail(n->items.back().get());
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+void ResolveAncestry(Node* root) {
+  AncestryResolver resolver;
+  Slots remaining = resolver.Resolve(root);
+  if (!remaining.empty()) Fail("S0217", root->position, "%");
+}
+
+void MarkTailCalls(Node* root) {
+  if (root == nullptr) return;
+  if (root->kind == NodeKind::kLambda) MarkTail(root->lhs.get());
+  MarkTailCalls(root->lhs.get());
+  MarkTailCalls(root->rhs.get());
+  MarkTailCalls(root->third.get());
+  for (auto& item : root->items) MarkTailCalls(item.get());
+  for (auto& [k, v] : root->pairs) {
+    MarkTailCalls(k.get());
+    MarkTailCalls(v.get());
+  }
+  for (auto& term : root->sort_terms) MarkTailCalls(term.expr.get());
+  for (auto& stage : root->stages) MarkTailCalls(stage.filter.get());
+  if (root->group) MarkTailCalls(root->group.get());
+}
+
+}  // namespace flowstate::query::jsonata

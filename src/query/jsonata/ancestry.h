@@ -1,0 +1,13 @@
+// Compile-time passes over the parsed tree: resolving each parent reference (`%`) to the path
+// step that must bind its input, and marking calls in tail position of lambda bodies so the
+// evaluator can run them as a loop instead of recursing.
+#pragma once
+#include "query/jsonata/ast.h"
+
+namespace flowstate::query::jsonata {
+
+// Throws Failure S0217 when a `%` has no step it can refer to.
+void ResolveAncestry(Node* root);
+void MarkTailCalls(Node* root);
+
+}  // namespace flowstate::query::jsonata

@@ -1,0 +1,90 @@
+// Evaluator: walks the compiled tree for one evaluation. Holds the per-evaluation state (scope
+// arena, depth and time budget); the tree itself is never modified, so concurrent evaluations
+// of one Expression each use their own Evaluator.
+#pragma once
+#include <chrono>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "query/jsonata/ast.h"
+#include "query/jsonata/frame.h"
+#include "query/jsonata/function_data.h"
+
+namespace flowstate::query::jsonata {
+
+struct EvalLimits {
+  int max_depth = 2000;               // nested evaluations (U1001 beyond)
+  int64_t time_limit_ms = 0;          // 0: none
+  size_t max_stack_bytes = 6u << 20;  // native stack allowed below the entry point
+};
+
+using FunctionTable = std::unordered_map<std::string, Value>;
+
+class Evaluator {
+ public:
+  Evaluator(const EvalLimits& limits, const FunctionTable* extra_functions);
+
+  Value Run(const Node* root, const Value& input, Frame* globals);
+  Value Evaluate(const Node* n, const Value& input, Frame* env, bool as_step = false);
+  // Calls a function value (native, lambda, partial or regex) with arguments.
+  Value Apply(const Value& fn, std::vector<Value> args, const Value& input, int64_t position,
+              const std::string& call_name = "");
+  Frame* NewFrame(Frame* parent);
+  const Value* LookupVariable(Frame* env, const std::string& name) const;
+
+ private:
+  struct Tuple {
+    Value at;
+    std::vector<std::pair<std::string, Value>> binds;
+  };
+
+  Value EvaluateCore(const Node* n, const Value& input, Frame* env);
+  void CheckBudget(int64_t position);
+
+  // Operators (evaluator_ops.cc).
+  Value EvaluateBinary(const Node* n, const Value& input, Frame* env);
+  Value EvaluateArith(const Node* n, const Value& lhs, const Value& rhs);
+  Value EvaluateCompare(const Node* n, const Value& lhs, const Value& rhs);
+  Value EvaluateRange(const Node* n, const Value& lhs, const Value& rhs);
+  Value EvaluateArray(const Node* n, const Value& input, Frame* env);
+  Value EvaluateCall(const Node* n, const Value& input, Frame* env);
+  Value EvaluateApplyOp(const Node* n, const Value& input, Frame* env);
+  Value EvaluateTransform(const Node* n, const Value& input, Frame* env);
+  Value MakeLambda(const Node* n, const Value& input, Frame* env);
+
+  // Paths (evaluator_path.cc).
+  Value EvaluatePath(const Node* n, const Value& input, Frame* env);
+  Value EvaluateTuplePath(const Node* n, const Value& input, Frame* env);
+  Value EvaluateStep(const Node* step, const std::vector<Value>& input, Frame* env, bool last);
+  Value ApplyFilter(const Node* predicate, const Value& input, Frame* env);
+  std::vector<Tuple> FilterTuples(const Node* predicate, std::vector<Tuple> input, Frame* env);
+  std::vector<size_t> SortOrder(const Node* sort, const std::vector<Value>& contexts,
+                                const std::vector<Frame*>& envs, Frame* env);
+  Value EvaluateGroup(const Node* group, const std::vector<Value>& items,
+                      const std::vector<Frame*>& envs, Frame* env);
+  Frame* TupleFrame(Frame* env, const Tuple& t);
+
+  EvalLimits limits_;
+  const FunctionTable* extra_functions_;
+  std::deque<Frame> frames_;
+  int depth_ = 0;
+  uint64_t steps_ = 0;
+  const char* stack_base_ = nullptr;
+  std::chrono::steady_clock::time_point deadline_;
+  bool has_deadline_ = false;
+  Value root_input_;
+};
+
+// Field lookup; over an array it maps and flattens into a sequence.
+Value LookupField(const Value& input, const std::string& key);
+
+// Regex called as a function: the match object {match, start, end, groups, next}.
+Value RegexMatchValue(Evaluator& evaluator, const std::shared_ptr<const Regex>& regex,
+                      const Value& subject, size_t from);
+
+// Flattens arrays nested inside `v` into `out` (used by $append-like accumulation).
+Value AppendValues(const Value& a, const Value& b);
+
+}  // namespace flowstate::query::jsonata

@@ -1,0 +1,365 @@
+// Path evaluation: steps over sequences, predicates, tuple streams (for `@`, `#` and `%`
+// bindings), sorting and grouping.
+#include <algorithm>
+#include <cmath>
+
+#include "query/jsonata/error.h"
+#include "query/jsonata/evaluator.h"
+
+namespace flowstate::query::jsonata {
+
+namespace {
+
+std::vector<Value> AsItems(const Value& v) {
+  if (v.IsArray()) return v.AsArray().items;
+  if (v.IsUndefined()) return {};
+  return {v};
+}
+
+// A predicate result that selects by position: a number or a non-empty array of numbers.
+bool NumericIndexes(const Value& v, std::vector<double>* out) {
+  if (v.IsNumber()) {
+    out->push_back(v.AsNumber());
+    return true;
+  }
+  if (!v.IsArray() || v.AsArray().items.empty()) return false;
+  for (const auto& e : v.AsArray().items) {
+    if (!e.IsNumber()) return false;
+    out->push_back(e.AsNumber());
+  }
+  return true;
+}
+
+bool IndexSelected(const std::vector<double>& indexes, size_t index, size_t size) {
+  for (double d : indexes) {
+    auto i = static_cast<int64_t>(std::floor(d));
+    if (i < 0) i += static_cast<int64_t>(size);
+    if (i == static_cast<int64_t>(index)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Value Evaluator::EvaluatePath(const Node* n, const Value& input, Frame* env) {
+  std::vector<Value> sequence;
+  if (input.IsArray() && n->items[0]->kind != NodeKind::kVariable) {
+    sequence = input.AsArray().items;
+  } else {
+    sequence.push_back(input);
+  }
+  Value result;
+  for (size_t i = 0; i < n->items.size(); ++i) {
+    const Node* step = n->items[i].get();
+    if (i == 0 && step->cons_array) {
+      result = Evaluate(step, input, env, true);
+      for (const auto& stage : step->stages) {
+        if (stage.filter) result = ApplyFilter(stage.filter.get(), result, env);
+      }
+    } else {
+      result = EvaluateStep(step, sequence, env, i + 1 == n->items.size());
+    }
+    if (result.IsUndefined() || (result.IsArray() && result.AsArray().items.empty())) {
+      result = Value();
+      break;
+    }
+    if (i + 1 < n->items.size()) sequence = AsItems(result);
+  }
+  if (n->keep_singleton && result.IsArray()) {
+    auto arr = result.ArrayPtr();
+    if (!arr->sequence) {
+      auto seq = NewArray(true);
+      seq->items = arr->items;
+      arr = seq;
+      result = Value::FromArray(seq);
+    }
+    arr->keep_singleton = true;
+  }
+  if (n->group) {
+    result = EvaluateGroup(n->group.get(), AsItems(result), {}, env);
+  }
+  return result;
+}
+
+Value Evaluator::EvaluateStep(const Node* step, const std::vector<Value>& input, Frame* env,
+                              bool last) {
+  if (step->kind == NodeKind::kSort) {
+    std::vector<size_t> order = SortOrder(step, input, {}, env);
+    Value sorted = MakeSequence();
+    for (size_t i : order) sorted.ArrayPtr()->items.push_back(input[i]);
+    for (const auto& stage : step->stages) {
+      if (stage.filter) sorted = ApplyFilter(stage.filter.get(), sorted, env);
+    }
+    return sorted;
+  }
+  std::vector<Value> results;
+  results.reserve(input.size());
+  for (const auto& item : input) {
+    Value res = Evaluate(step, item, env, true);
+    for (const auto& stage : step->stages) {
+      if (stage.filter) res = ApplyFilter(stage.filter.get(), res, env);
+    }
+    if (res.IsDefined()) results.push_back(std::move(res));
+  }
+  if (last && results.size() == 1 && results[0].IsArray() && !results[0].IsSequence()) {
+    return results[0];
+  }
+  Value seq = MakeSequence();
+  auto& out = seq.ArrayPtr()->items;
+  for (auto& r : results) {
+    if (r.IsArray() && !r.AsArray().cons) {
+      const auto& src = r.AsArray().items;
+      out.insert(out.end(), src.begin(), src.end());
+    } else {
+      out.push_back(std::move(r));
+    }
+  }
+  return seq;
+}
+
+Value Evaluator::ApplyFilter(const Node* predicate, const Value& input, Frame* env) {
+  Value result = MakeSequence();
+  auto& out = result.ArrayPtr()->items;
+  std::vector<Value> single;
+  const std::vector<Value>* items = nullptr;
+  if (input.IsArray()) {
+    items = &input.AsArray().items;
+  } else {
+    if (input.IsDefined()) single.push_back(input);
+    items = &single;
+  }
+  if (predicate->kind == NodeKind::kLiteral && predicate->literal.IsNumber()) {
+    auto index = static_cast<int64_t>(std::floor(predicate->literal.AsNumber()));
+    if (index < 0) index += static_cast<int64_t>(items->size());
+    if (index >= 0 && index < static_cast<int64_t>(items->size())) {
+      const Value& item = (*items)[static_cast<size_t>(index)];
+      if (item.IsArray()) return item;
+      out.push_back(item);
+    }
+    return result;
+  }
+  std::vector<double> indexes;
+  for (size_t i = 0; i < items->size(); ++i) {
+    const Value& item = (*items)[i];
+    Value res = Evaluate(predicate, item, env);
+    indexes.clear();
+    if (NumericIndexes(res, &indexes)) {
+      if (IndexSelected(indexes, i, items->size())) out.push_back(item);
+    } else if (ToBoolean(res)) {
+      out.push_back(item);
+    }
+  }
+  return result;
+}
+
+Frame* Evaluator::TupleFrame(Frame* env, const Tuple& t) {
+  if (t.binds.empty()) return env;
+  Frame* f = NewFrame(env);
+  for (const auto& [k, v] : t.binds) f->Bind(k, v);
+  return f;
+}
+
+std::vector<Evaluator::Tuple> Evaluator::FilterTuples(const Node* predicate,
+                                                      std::vector<Tuple> input, Frame* env) {
+  std::vector<Tuple> out;
+  std::vector<double> indexes;
+  for (size_t i = 0; i < input.size(); ++i) {
+    Value res;
+    if (predicate->kind == NodeKind::kLiteral && predicate->literal.IsNumber()) {
+      res = predicate->literal;
+    } else {
+      res = Evaluate(predicate, input[i].at, TupleFrame(env, input[i]));
+    }
+    indexes.clear();
+    if (NumericIndexes(res, &indexes)) {
+      if (IndexSelected(indexes, i, input.size())) out.push_back(input[i]);
+    } else if (ToBoolean(res)) {
+      out.push_back(input[i]);
+    }
+  }
+  return out;
+}
+
+Value Evaluator::EvaluateTuplePath(const Node* n, const Value& input, Frame* env) {
+  std::vector<Tuple> tuples;
+  tuples.push_back(Tuple{input, {}});
+  for (size_t k = 0; k < n->items.size(); ++k) {
+    const Node* step = n->items[k].get();
+    std::vector<Tuple> next;
+    if (step->kind == NodeKind::kSort) {
+      std::vector<Value> contexts;
+      std::vector<Frame*> envs;
+      for (const auto& t : tuples) {
+        contexts.push_back(t.at);
+        envs.push_back(TupleFrame(env, t));
+      }
+      for (size_t i : SortOrder(step, contexts, envs, env)) next.push_back(tuples[i]);
+    } else {
+      for (const auto& t : tuples) {
+        Frame* frame = TupleFrame(env, t);
+        Value res = Evaluate(step, t.at, frame, true);
+        if (res.IsUndefined()) continue;
+        std::vector<Value> items;
+        if (res.IsArray()) {
+          items = res.AsArray().items;
+        } else {
+          items.push_back(res);
+        }
+        for (size_t b = 0; b < items.size(); ++b) {
+          Tuple nt = t;
+          if (!step->focus_var.empty()) {
+            nt.binds.emplace_back(step->focus_var, items[b]);
+          } else {
+            nt.at = items[b];
+          }
+          if (!step->index_var.empty()) {
+            nt.binds.emplace_back(step->index_var, Value::Number(static_cast<double>(b)));
+          }
+          if (!step->ancestor_label.empty()) nt.binds.emplace_back(step->ancestor_label, t.at);
+          next.push_back(std::move(nt));
+        }
+      }
+    }
+    for (const auto& stage : step->stages) {
+      if (stage.filter) {
+        next = FilterTuples(stage.filter.get(), std::move(next), env);
+      } else {
+        for (size_t i = 0; i < next.size(); ++i) {
+          next[i].binds.emplace_back(stage.index_var, Value::Number(static_cast<double>(i)));
+        }
+      }
+    }
+    tuples = std::move(next);
+    if (tuples.empty()) break;
+  }
+  if (n->group) {
+    std::vector<Value> contexts;
+    std::vector<Frame*> envs;
+    for (const auto& t : tuples) {
+      contexts.push_back(t.at);
+      envs.push_back(TupleFrame(env, t));
+    }
+    return EvaluateGroup(n->group.get(), contexts, envs, env);
+  }
+  Value result = MakeSequence();
+  auto& out = result.ArrayPtr()->items;
+  for (auto& t : tuples) {
+    if (t.at.IsDefined()) out.push_back(t.at);
+  }
+  if (n->keep_singleton) result.ArrayPtr()->keep_singleton = true;
+  return result;
+}
+
+std::vector<size_t> Evaluator::SortOrder(const Node* sort, const std::vector<Value>& contexts,
+                                         const std::vector<Frame*>& envs, Frame* env) {
+  size_t terms = sort->sort_terms.size();
+  std::vector<std::vector<Value>> keys(contexts.size());
+  for (size_t i = 0; i < contexts.size(); ++i) {
+    Frame* frame = envs.empty() ? env : envs[i];
+    for (const auto& term : sort->sort_terms) {
+      keys[i].push_back(Evaluate(term.expr.get(), contexts[i], frame));
+    }
+  }
+  for (size_t t = 0; t < terms; ++t) {
+    for (size_t i = 0; i < contexts.size(); ++i) {
+      const Value& k = keys[i][t];
+      if (k.IsDefined() && !k.IsNumber() && !k.IsString()) {
+        Fail("T2008", sort->position, std::nullopt, k);
+      }
+    }
+    // Keys of one term must all be numbers or all strings.
+    const Value* first = nullptr;
+    for (size_t i = 0; i < contexts.size(); ++i) {
+      const Value& k = keys[i][t];
+      if (k.IsUndefined()) continue;
+      if (first == nullptr) {
+        first = &k;
+      } else if (first->type() != k.type()) {
+        Fail("T2007", sort->position, std::nullopt, *first, k);
+      }
+    }
+  }
+  std::vector<size_t> order(contexts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    for (size_t t = 0; t < terms; ++t) {
+      const Value& ka = keys[a][t];
+      const Value& kb = keys[b][t];
+      if (ka.IsUndefined() && kb.IsUndefined()) continue;
+      if (ka.IsUndefined()) return false;
+      if (kb.IsUndefined()) return true;
+      int cmp = 0;
+      if (ka.IsNumber()) {
+        cmp = ka.AsNumber() < kb.AsNumber() ? -1 : (ka.AsNumber() > kb.AsNumber() ? 1 : 0);
+      } else {
+        int c = ka.AsString().compare(kb.AsString());
+        cmp = c < 0 ? -1 : (c > 0 ? 1 : 0);
+      }
+      if (cmp == 0) continue;
+      if (sort->sort_terms[t].descending) cmp = -cmp;
+      return cmp < 0;
+    }
+    return false;
+  });
+  return order;
+}
+
+Value Evaluator::EvaluateGroup(const Node* group, const std::vector<Value>& items_in,
+                               const std::vector<Frame*>& envs, Frame* env) {
+  struct Group {
+    std::string key;
+    Value data;
+    size_t pair = 0;
+    std::vector<size_t> members;
+  };
+  std::vector<Value> items = items_in;
+  if (items.empty()) items.emplace_back();
+  std::vector<Group> groups;
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < items.size(); ++i) {
+    Frame* frame = envs.empty() ? env : envs[i];
+    for (size_t p = 0; p < group->pairs.size(); ++p) {
+      Value key = Evaluate(group->pairs[p].first.get(), items[i], frame);
+      if (key.IsUndefined()) continue;
+      if (!key.IsString()) Fail("T1003", group->pairs[p].first->position, std::nullopt, key);
+      auto it = index.find(key.AsString());
+      if (it == index.end()) {
+        index.emplace(key.AsString(), groups.size());
+        groups.push_back(Group{key.AsString(), items[i], p, {i}});
+      } else {
+        Group& g = groups[it->second];
+        if (g.pair != p) Fail("D1009", group->pairs[p].first->position, std::nullopt, key);
+        g.data = AppendValues(g.data, items[i]);
+        g.members.push_back(i);
+      }
+    }
+  }
+  auto obj = std::make_shared<ObjectData>();
+  for (const auto& g : groups) {
+    Frame* frame = env;
+    if (!envs.empty()) {
+      // Merge the tuple bindings of the group's members.
+      frame = NewFrame(env);
+      std::vector<std::pair<std::string, Value>> merged;
+      for (size_t m : g.members) {
+        for (const Frame* f = envs[m]; f != nullptr && f != env; f = f->parent()) {
+          for (const auto& [name, v] : f->vars()) {
+            auto it = std::find_if(merged.begin(), merged.end(),
+                                   [&](const auto& e) { return e.first == name; });
+            if (it == merged.end()) {
+              merged.emplace_back(name, v);
+            } else if (m != g.members.front()) {
+              it->second = AppendValues(it->second, v);
+            }
+          }
+        }
+      }
+      for (auto& [name, v] : merged) frame->Bind(name, v);
+    }
+    Value v = Evaluate(group->pairs[g.pair].second.get(), g.data, frame);
+    if (v.IsDefined()) obj->Set(g.key, std::move(v));
+  }
+  return Value::FromObject(std::move(obj));
+}
+
+}  // namespace flowstate::query::jsonata

@@ -1,0 +1,32 @@
+// The built-in function table and the registration hooks each function family provides.
+// Callers add their own functions (e.g. Step Functions' $partition, $uuid) through
+// Expression::Evaluate's extra table, built with MakeNativeFunction.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "query/jsonata/evaluator.h"
+
+namespace flowstate::query::jsonata {
+
+const FunctionTable& BuiltinFunctions();
+
+// The i-th argument, or undefined when fewer were given.
+inline const Value& Arg(const std::vector<Value>& args, size_t i) {
+  static const Value kUndefined;
+  return i < args.size() ? args[i] : kUndefined;
+}
+
+void Register(FunctionTable& table, const std::string& name, std::string_view signature,
+              NativeFunction fn);
+
+void RegisterStringFunctions(FunctionTable& table);
+void RegisterRegexFunctions(FunctionTable& table);
+void RegisterNumericFunctions(FunctionTable& table);
+void RegisterFormatFunctions(FunctionTable& table);
+void RegisterArrayFunctions(FunctionTable& table);
+void RegisterObjectFunctions(FunctionTable& table);
+void RegisterHigherOrderFunctions(FunctionTable& table);
+void RegisterDateTimeFunctions(FunctionTable& table);
+
+}  // namespace flowstate::query::jsonata

@@ -1,0 +1,287 @@
+#include "query/jsonata/value.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "json/json.h"
+#include "query/jsonata/function_data.h"
+
+namespace flowstate::query::jsonata {
+
+namespace {
+constexpr size_t kIndexThreshold = 8;
+}  // namespace
+
+Value Value::String(std::string s) {
+  Value v(Type::kString);
+  v.heap_ = std::make_shared<StringData>(std::move(s));
+  return v;
+}
+Value Value::FromArray(std::shared_ptr<ArrayData> a) {
+  Value v(Type::kArray);
+  v.heap_ = std::move(a);
+  return v;
+}
+Value Value::FromObject(std::shared_ptr<ObjectData> o) {
+  Value v(Type::kObject);
+  v.heap_ = std::move(o);
+  return v;
+}
+Value Value::FromFunction(std::shared_ptr<FunctionData> f) {
+  Value v(Type::kFunction);
+  v.heap_ = std::move(f);
+  return v;
+}
+
+bool Value::IsInteger() const {
+  return type_ == Type::kNumber && std::isfinite(num_) && std::floor(num_) == num_;
+}
+const std::string& Value::AsString() const { return static_cast<const StringData&>(*heap_).str; }
+const ArrayData& Value::AsArray() const { return static_cast<const ArrayData&>(*heap_); }
+const ObjectData& Value::AsObject() const { return static_cast<const ObjectData&>(*heap_); }
+const FunctionData& Value::AsFunction() const { return static_cast<const FunctionData&>(*heap_); }
+std::shared_ptr<ArrayData> Value::ArrayPtr() const {
+  return std::static_pointer_cast<ArrayData>(heap_);
+}
+std::shared_ptr<ObjectData> Value::ObjectPtr() const {
+  return std::static_pointer_cast<ObjectData>(heap_);
+}
+std::shared_ptr<FunctionData> Value::FunctionPtr() const {
+  return std::static_pointer_cast<FunctionData>(heap_);
+}
+
+const Value* ObjectData::Find(std::string_view key) const {
+  if (!index_.empty()) {
+    auto it = index_.find(std::string(key));
+    return it == index_.end() ? nullptr : &entries[it->second].second;
+  }
+  for (const auto& [k, v] : entries) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+void ObjectData::Set(std::string key, Value value) {
+  if (!index_.empty()) {
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      entries[it->second].second = std::move(value);
+      return;
+    }
+    index_.emplace(key, entries.size());
+    entries.emplace_back(std::move(key), std::move(value));
+    return;
+  }
+  for (auto& [k, v] : entries) {
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  }
+  entries.emplace_back(std::move(key), std::move(value));
+  if (entries.size() > kIndexThreshold) BuildIndex();
+}
+
+bool ObjectData::Remove(std::string_view key) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].first == key) {
+      entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
+      index_.clear();
+      if (entries.size() > kIndexThreshold) BuildIndex();
+      return true;
+    }
+  }
+  return false;
+}
+
+void ObjectData::BuildIndex() {
+  index_.clear();
+  index_.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) index_.emplace(entries[i].first, i);
+}
+
+std::shared_ptr<ArrayData> NewArray(bool sequence) {
+  auto a = std::make_shared<ArrayData>();
+  a->sequence = sequence;
+  return a;
+}
+Value MakeSequence() { return Value::FromArray(NewArray(true)); }
+Value MakeArray(std::vector<Value> items) {
+  auto a = NewArray(false);
+  a->items = std::move(items);
+  return Value::FromArray(std::move(a));
+}
+
+Value FromJson(const json::Json& j) {
+  switch (j.type()) {
+    case json::Json::value_t::null:
+      return Value::Null();
+    case json::Json::value_t::boolean:
+      return Value::Bool(j.get<bool>());
+    case json::Json::value_t::number_integer:
+      return Value::Number(static_cast<double>(j.get<int64_t>()));
+    case json::Json::value_t::number_unsigned:
+      return Value::Number(static_cast<double>(j.get<uint64_t>()));
+    case json::Json::value_t::number_float:
+      return Value::Number(j.get<double>());
+    case json::Json::value_t::string:
+      return Value::String(j.get<std::string>());
+    case json::Json::value_t::array: {
+      auto a = NewArray(false);
+      a->items.reserve(j.size());
+      for (const auto& e : j) a->items.push_back(FromJson(e));
+      return Value::FromArray(std::move(a));
+    }
+    case json::Json::value_t::object: {
+      auto o = std::make_shared<ObjectData>();
+      for (auto it = j.begin(); it != j.end(); ++it) o->Set(it.key(), FromJson(it.value()));
+      return Value::FromObject(std::move(o));
+    }
+    default:
+      return Value();
+  }
+}
+
+json::Json ToJson(const Value& v) {
+  switch (v.type()) {
+    case Type::kUndefined:
+    case Type::kNull:
+      return nullptr;
+    case Type::kBool:
+      return v.AsBool();
+    case Type::kNumber: {
+      double d = v.AsNumber();
+      if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9007199254740992.0) {
+        return static_cast<int64_t>(d);
+      }
+      if (!std::isfinite(d)) return nullptr;
+      return d;
+    }
+    case Type::kString:
+      return v.AsString();
+    case Type::kArray: {
+      json::Json out = json::Json::array();
+      for (const auto& e : v.AsArray().items) {
+        if (e.IsUndefined()) continue;
+        out.push_back(e.IsFunction() ? json::Json("") : ToJson(e));
+      }
+      return out;
+    }
+    case Type::kObject: {
+      json::Json out = json::Json::object();
+      for (const auto& [k, e] : v.AsObject().entries) {
+        if (e.IsUndefined()) continue;
+        out[k] = e.IsFunction() ? json::Json("") : ToJson(e);
+      }
+      return out;
+    }
+    case Type::kFunction:
+      return "";
+  }
+  return nullptr;
+}
+
+std::string FormatNumber(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == 0) return "0";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  std::string sign;
+  if (sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
+  size_t e = sci.find('e');
+  std::string mant = sci.substr(0, e);
+  int exp10 = std::stoi(sci.substr(e + 1));
+  std::string digits;
+  for (char c : mant) {
+    if (c != '.') digits.push_back(c);
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  int k = static_cast<int>(digits.size());
+  int n = exp10 + 1;
+  std::string out;
+  if (k <= n && n <= 21) {
+    out = digits + std::string(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out = digits.substr(0, static_cast<size_t>(n)) + "." + digits.substr(static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out = "0." + std::string(static_cast<size_t>(-n), '0') + digits;
+  } else {
+    out = digits.substr(0, 1);
+    if (k > 1) out += "." + digits.substr(1);
+    out += "e";
+    out += (n - 1 >= 0) ? "+" : "-";
+    out += std::to_string(std::abs(n - 1));
+  }
+  return sign + out;
+}
+
+bool DeepEqual(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Type::kUndefined:
+    case Type::kNull:
+      return true;
+    case Type::kBool:
+      return a.AsBool() == b.AsBool();
+    case Type::kNumber:
+      return a.AsNumber() == b.AsNumber();
+    case Type::kString:
+      return a.AsString() == b.AsString();
+    case Type::kArray: {
+      const auto& x = a.AsArray().items;
+      const auto& y = b.AsArray().items;
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (!DeepEqual(x[i], y[i])) return false;
+      }
+      return true;
+    }
+    case Type::kObject: {
+      const auto& x = a.AsObject();
+      const auto& y = b.AsObject();
+      if (x.size() != y.size()) return false;
+      for (const auto& [k, v] : x.entries) {
+        const Value* other = y.Find(k);
+        if (other == nullptr || !DeepEqual(v, *other)) return false;
+      }
+      return true;
+    }
+    case Type::kFunction:
+      return a.heap() == b.heap();
+  }
+  return false;
+}
+
+bool ToBoolean(const Value& v) {
+  switch (v.type()) {
+    case Type::kUndefined:
+    case Type::kNull:
+      return false;
+    case Type::kBool:
+      return v.AsBool();
+    case Type::kNumber:
+      return v.AsNumber() != 0;
+    case Type::kString:
+      return !v.AsString().empty();
+    case Type::kArray: {
+      const auto& items = v.AsArray().items;
+      if (items.size() == 1) return ToBoolean(items[0]);
+      for (const auto& e : items) {
+        if (ToBoolean(e)) return true;
+      }
+      return false;
+    }
+    case Type::kObject:
+      return v.AsObject().size() > 0;
+    case Type::kFunction:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace flowstate::query::jsonata

@@ -1,0 +1,140 @@
+// Value is what JSONata expressions compute: JSON values plus `undefined` (kept apart from
+// null), functions, and sequences (arrays flagged as results of path evaluation, which collapse
+// to a single item or to nothing when they leave an expression). Values are immutable once
+// built and share their payload by reference count, so path steps never copy documents.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "json/json_fwd.h"
+
+namespace flowstate::query::jsonata {
+
+enum class Type : uint8_t {
+  kUndefined,
+  kNull,
+  kBool,
+  kNumber,
+  kString,
+  kArray,
+  kObject,
+  kFunction
+};
+
+struct HeapData {
+  virtual ~HeapData() = default;
+};
+struct StringData;
+struct ArrayData;
+struct ObjectData;
+struct FunctionData;
+
+class Value {
+ public:
+  Value() = default;
+  static Value Null() { return Value(Type::kNull); }
+  static Value Bool(bool b) {
+    Value v(Type::kBool);
+    v.bool_ = b;
+    return v;
+  }
+  static Value Number(double d) {
+    Value v(Type::kNumber);
+    v.num_ = d;
+    return v;
+  }
+  static Value String(std::string s);
+  static Value FromArray(std::shared_ptr<ArrayData> a);
+  static Value FromObject(std::shared_ptr<ObjectData> o);
+  static Value FromFunction(std::shared_ptr<FunctionData> f);
+
+  Type type() const { return type_; }
+  bool IsUndefined() const { return type_ == Type::kUndefined; }
+  bool IsDefined() const { return type_ != Type::kUndefined; }
+  bool IsNull() const { return type_ == Type::kNull; }
+  bool IsBool() const { return type_ == Type::kBool; }
+  bool IsNumber() const { return type_ == Type::kNumber; }
+  bool IsString() const { return type_ == Type::kString; }
+  bool IsArray() const { return type_ == Type::kArray; }
+  bool IsObject() const { return type_ == Type::kObject; }
+  bool IsFunction() const { return type_ == Type::kFunction; }
+  bool IsInteger() const;
+
+  bool AsBool() const { return bool_; }
+  double AsNumber() const { return num_; }
+  const std::string& AsString() const;
+  const ArrayData& AsArray() const;
+  const ObjectData& AsObject() const;
+  const FunctionData& AsFunction() const;
+  const std::shared_ptr<HeapData>& heap() const { return heap_; }
+  std::shared_ptr<ArrayData> ArrayPtr() const;
+  std::shared_ptr<ObjectData> ObjectPtr() const;
+  std::shared_ptr<FunctionData> FunctionPtr() const;
+
+  // Sequence helpers (false for non-arrays).
+  bool IsSequence() const;
+
+ private:
+  explicit Value(Type t) : type_(t) {}
+  Type type_ = Type::kUndefined;
+  bool bool_ = false;
+  double num_ = 0;
+  std::shared_ptr<HeapData> heap_;
+};
+
+struct StringData : HeapData {
+  explicit StringData(std::string s) : str(std::move(s)) {}
+  std::string str;
+};
+
+struct ArrayData : HeapData {
+  std::vector<Value> items;
+  bool sequence = false;        // result of path evaluation: collapses when it leaves
+  bool keep_singleton = false;  // `[]` on a path step: a single result stays an array
+  bool cons = false;            // built by an array constructor: not flattened by paths
+  bool outer_wrapper = false;   // wraps a non-sequence array while steps run over it
+};
+
+struct ObjectData : HeapData {
+  const Value* Find(std::string_view key) const;
+  void Set(std::string key, Value value);  // replaces in place or appends
+  bool Remove(std::string_view key);
+  size_t size() const { return entries.size(); }
+  // Read-only after construction; mutate only through Set/Remove so the index stays valid.
+  std::vector<std::pair<std::string, Value>> entries;
+
+ private:
+  void BuildIndex();
+  // Hash index for large objects only; small ones scan (faster, no allocation).
+  std::unordered_map<std::string, size_t> index_;
+};
+
+inline bool Value::IsSequence() const {
+  return type_ == Type::kArray && static_cast<const ArrayData&>(*heap_).sequence;
+}
+
+// Builders.
+std::shared_ptr<ArrayData> NewArray(bool sequence = false);
+Value MakeSequence();
+Value MakeArray(std::vector<Value> items);
+
+// Conversion to and from JSON documents. ToJson drops undefined members and functions
+// (becoming "" inside arrays as JSON.stringify would give null; functions serialize as "").
+Value FromJson(const json::Json& j);
+json::Json ToJson(const Value& v);
+
+// JavaScript's Number#toString: shortest round-trip digits, exponent outside [1e-7, 1e21).
+std::string FormatNumber(double d);
+
+// Deep equality as JSONata's `=` on arrays/objects and $distinct use it.
+bool DeepEqual(const Value& a, const Value& b);
+
+// Truthiness per JSONata's boolean casting rules.
+bool ToBoolean(const Value& v);
+
+}  // namespace flowstate::query::jsonata
