@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""Runs the /work/shared/bench workloads in Flowstate and in the peer, checks every output, and
+prints (and optionally writes to docs/benchmarks.md) a table of transitions/s, peak RSS and ratios
+vs the peer measured in the same run.  Called by bench/run.sh, which builds and sets things up.
+
+Engines, each workload in its own fresh process(es):
+  inproc  build/flowstate_bench: the definition loaded once, engine::Advance driven to completion
+          in-process, Task states answered by in-process noop/incr (a benchmark harness).
+  api     `flowstate serve` + build/api_bench: CreateStateMachine (EXPRESS) and one
+          StartSyncExecution per execution over HTTP; Task states call bench_lambda_server through
+          the Lambda Invoke API.  RSS is the server's peak (VmHWM).
+  peer    aws-local-stepfunctions 3.0.0 on Node 22 via driver-alsf.mjs (JSONPath only).
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import time
+
+
+def run_with_rusage(cmd, cwd=None, timeout=900):
+    """Like run_measured, but reads the child's own peak RSS through wait4()."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killer = None
+    import threading
+
+    def kill():
+        try:
+            p.kill()
+        except OSError:
+            pass
+    killer = threading.Timer(timeout, kill)
+    killer.start()
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    killer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    line = next((ln for ln in reversed(out.strip().splitlines()) if ln.startswith("{")), None)
+    try:
+        res = json.loads(line) if line else None
+    except ValueError:
+        res = None
+    return res, usage.ru_maxrss / 1024.0, err.strip()[-400:]
+
+
+def vm_hwm_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for ln in f:
+                if ln.startswith("VmHWM:"):
+                    return int(ln.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+class LambdaServer:
+    def __init__(self, binary):
+        self.p = subprocess.Popen([binary, "--port", "0"], stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline()
+        m = re.match(r"listening (\d+)", line)
+        if not m:
+            raise RuntimeError(f"bench_lambda_server did not start: {line!r}")
+        self.url = f"http://127.0.0.1:{m.group(1)}"
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait()
+
+
+def run_api(args, workload, lambda_url):
+    serve = subprocess.Popen([args.flowstate, "serve", "--port", "0", "--lambda-endpoint", lambda_url],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 20:
+            line = serve.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"http://[^:\s]+:(\d+)", line)
+            if m:
+                port = m.group(1)
+                break
+        if not port:
+            return {"status": "error", "error": "flowstate serve did not report its port"}, None
+        res, _, err = run_with_rusage([args.api_bench, "--endpoint", f"http://127.0.0.1:{port}",
+                                       "--workload", workload, "--reps", str(args.reps),
+                                       "--warmup", str(args.warmup), "--bench-dir", args.bench_dir])
+        rss = vm_hwm_mb(serve.pid)
+        if res is None:
+            res = {"status": "error", "error": err or "no result"}
+        return res, rss
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        try:
+            serve.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            serve.wait()
+
+
+def fmt_rate(res):
+    if not res:
+        return "-"
+    if res.get("status") != "ok":
+        return "error"
+    s = f"{res['transitions_per_s']:,}"
+    return s if res.get("output_ok") else s + " (WRONG OUTPUT)"
+
+
+def fmt_mb(x):
+    return "-" if x is None else f"{x:.0f}"
+
+
+def ratio(a, b):
+    if not a or not b or a.get("status") != "ok" or b.get("status") != "ok":
+        return None
+    return a["transitions_per_s"] / b["transitions_per_s"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--bench-dir", default="/work/shared/bench")
+    ap.add_argument("--node", required=False)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--only", default="", help="comma-separated workload names")
+    ap.add_argument("--with-jsonata", action="store_true", help="also run the -jsonata variants (no peer)")
+    ap.add_argument("--no-api", action="store_true")
+    ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--doc", default="", help="write the results to this markdown file")
+    ap.add_argument("--command", default="bench/run.sh", help="the command line to quote in --doc")
+    ap.add_argument("--json", default="", help="write raw results here")
+    args = ap.parse_args()
+    args.flowstate = os.path.join(args.build, "flowstate")
+    args.api_bench = os.path.join(args.build, "api_bench")
+    inproc = os.path.join(args.build, "flowstate_bench")
+
+    manifest = json.load(open(os.path.join(args.bench_dir, "workloads", "manifest.json")))
+    names = [n for n in manifest if args.with_jsonata or not n.endswith("-jsonata")]
+    if args.only:
+        wanted = set(args.only.split(","))
+        names = [n for n in names if n in wanted]
+
+    lam = None if args.no_api else LambdaServer(os.path.join(args.build, "bench_lambda_server"))
+    rows = []
+    try:
+        for name in names:
+            row = {"workload": name, "transitions": manifest[name]["transitions_total"]}
+            res, rss, err = run_with_rusage([inproc, "--workload", name, "--reps", str(args.reps),
+                                             "--warmup", str(args.warmup), "--bench-dir", args.bench_dir])
+            row["inproc"], row["inproc_rss"] = res or {"status": "error", "error": err}, rss
+            if lam:
+                row["api"], row["api_rss"] = run_api(args, name, lam.url)
+            if not args.no_peer and args.node and not name.endswith("-jsonata"):
+                res, rss, err = run_with_rusage([args.node, "driver-alsf.mjs", "--workload", name,
+                                                 "--reps", str(args.reps), "--warmup", str(args.warmup)],
+                                                cwd=args.bench_dir)
+                row["peer"], row["peer_rss"] = res or {"status": "error", "error": err}, rss
+            rows.append(row)
+            print(f"{name:28s} inproc {fmt_rate(row['inproc']):>16s} {fmt_mb(row['inproc_rss']):>5s} MB"
+                  + (f" | api {fmt_rate(row.get('api')):>14s} {fmt_mb(row.get('api_rss')):>5s} MB" if lam else "")
+                  + (f" | peer {fmt_rate(row.get('peer')):>12s} {fmt_mb(row.get('peer_rss')):>5s} MB"
+                     if row.get("peer") else ""), flush=True)
+            for key in ("inproc", "api", "peer"):
+                r = row.get(key)
+                if r and (r.get("status") != "ok" or not r.get("output_ok", False)):
+                    print(f"    {key}: {r.get('error') or r.get('first_mismatch')}", flush=True)
+    finally:
+        if lam:
+            lam.stop()
+
+    calib = None
+    if args.node:
+        out = subprocess.run([args.node, "calib.mjs"], cwd=args.bench_dir, capture_output=True, text=True)
+        try:
+            calib = json.loads(out.stdout.strip().splitlines()[-1])["ops_per_s"]
+        except (ValueError, IndexError, KeyError):
+            calib = None
+
+    table = render_table(rows, not args.no_api)
+    print()
+    print(table)
+    summary = render_summary(rows)
+    print(summary)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rows": rows, "calib_ops_per_s": calib}, f, indent=1)
+    if args.doc:
+        write_doc(args, rows, table, summary, calib)
+    bad = [r["workload"] for r in rows for k in ("inproc", "api", "peer")
+           if r.get(k) and (r[k].get("status") != "ok" or not r[k].get("output_ok"))]
+    return 1 if bad else 0
+
+
+def render_table(rows, with_api):
+    head = ["workload", "transitions", "Flowstate in-process tr/s", "RSS MB"]
+    if with_api:
+        head += ["Flowstate API tr/s", "server RSS MB"]
+    head += ["peer tr/s", "peer RSS MB", "in-process / peer speed", "in-process / peer RSS"]
+    if with_api:
+        head += ["API / peer speed"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in rows:
+        cells = [r["workload"], f"{r['transitions']:,}", fmt_rate(r["inproc"]), fmt_mb(r["inproc_rss"])]
+        if with_api:
+            cells += [fmt_rate(r.get("api")), fmt_mb(r.get("api_rss"))]
+        peer = r.get("peer")
+        cells += [fmt_rate(peer), fmt_mb(r.get("peer_rss"))]
+        sp = ratio(r["inproc"], peer)
+        cells.append(f"{sp:.1f}x" if sp else "-")
+        mem = r["inproc_rss"] / r["peer_rss"] if peer and r.get("peer_rss") and r.get("inproc_rss") else None
+        cells.append(f"{mem:.2f}" if mem else "-")
+        if with_api:
+            ap = ratio(r.get("api"), peer)
+            cells.append(f"{ap:.1f}x" if ap else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def geomean(xs):
+    xs = [x for x in xs if x]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
+
+
+def render_summary(rows):
+    sp = [ratio(r["inproc"], r.get("peer")) for r in rows if r.get("peer")]
+    api = [ratio(r.get("api"), r.get("peer")) for r in rows if r.get("peer") and r.get("api")]
+    mem = [r["inproc_rss"] / r["peer_rss"] for r in rows if r.get("peer_rss") and r.get("inproc_rss")]
+    parts = []
+    g = geomean(sp)
+    if g:
+        parts.append(f"in-process vs peer: geometric mean {g:.1f}x the transitions/s "
+                     f"(min {min(x for x in sp if x):.1f}x, max {max(x for x in sp if x):.1f}x)")
+    if mem:
+        parts.append(f"peak RSS {min(mem):.2f}-{max(mem):.2f} of the peer's")
+    g = geomean(api)
+    if g:
+        parts.append(f"through the API: geometric mean {g:.1f}x the peer's transitions/s")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def write_doc(args, rows, table, summary, calib):
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    except OSError:
+        commit = "?"
+    cpu = "?"
+    try:
+        for ln in open("/proc/cpuinfo"):
+            if ln.startswith("model name"):
+                cpu = ln.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    peer = next((r["peer"] for r in rows if r.get("peer") and r["peer"].get("peer_version")), {})
+    text = f"""# Benchmarks
+
+Flowstate against the strongest installable peer, [aws-local-stepfunctions]
+(https://www.npmjs.com/package/aws-local-stepfunctions) {peer.get('peer_version', '3.0.0')} on Node
+{peer.get('node', '22')}, on the engine-neutral workloads of `/work/shared/bench` (see its README).
+Every number below was measured in one run of one command; ratios compare runs on the same machine
+minutes apart, never numbers from different machines.
+
+```sh
+{args.command}
+```
+
+Measured {now} at commit `{commit}` on {os.cpu_count()} CPU(s) ({cpu}), {platform.system()}
+{platform.release()}. Node CPU yardstick (`calib.mjs`): {calib or '?'} ops/s. Median of
+{args.reps} repetitions after {args.warmup} warm-up, one execution at a time (as the peer's driver
+runs), every output checked against `expected/<workload>.expected.json`.
+
+{table}
+
+{summary}
+
+## What each column measures
+
+- **Flowstate in-process** (`bench/flowstate_bench.cc`): a benchmark harness, not the product's
+  API path. It loads the definition once with `asl::LoadDefinition`, then drives the pure
+  interpreter `engine::Advance` to completion for every input (building the full AWS execution
+  history events on the way), answering Task states with in-process `noop`/`incr` functions, as
+  the peer's driver binds its Task states to in-process functions. This is the like-for-like
+  comparison with the peer, which is itself an in-process Node library. RSS is the harness
+  process's peak (`getrusage`), which includes the loaded workload and its expected output.
+- **Flowstate API** (`bench/api_bench.cc` against `flowstate serve`): the Step Functions API over
+  HTTP/1.1 (AWS JSON 1.0), one `StartSyncExecution` per execution of an EXPRESS state machine
+  (the state machine is created once, outside the timing); Task states call the Lambda Invoke API
+  of `bench/bench_lambda_server.cc` (noop/incr over HTTP). It includes HTTP, JSON
+  (de)serialisation of every request, the store, the runtime, and a real Lambda round trip per
+  Task state. RSS is the server's peak (`VmHWM`). Client, server and function server share the
+  machine's cores.
+- **peer**: `driver-alsf.mjs` unchanged; RSS is the Node process's peak.
+- A transition is one state entered (the harness counts `...StateEntered` events and checks the
+  count against the manifest).
+"""
+    with open(args.doc, "w") as f:
+        f.write(text)
+    print(f"wrote {args.doc}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
