@@ -36,6 +36,9 @@ Value Wildcard(const Value& input) {
       items.push_back(v);
     }
   };
+  if (input.IsArray() && input.AsArray().outer_wrapper && !input.AsArray().items.empty()) {
+    return Wildcard(input.AsArray().items[0]);
+  }
   if (input.IsObject()) {
     for (const auto& [k, v] : input.AsObject().entries) add(v);
   } else if (input.IsArray()) {
@@ -110,8 +113,16 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.time_limit_ms);
   }
   root_input_ = input;
-  globals->Bind("$", input);
-  Value result = Evaluate(root, input, globals);
+  // A top-level array is one context item: wrap it so the first step sees the whole array.
+  Value context = input;
+  if (input.IsArray() && !input.IsSequence()) {
+    auto wrapper = NewArray(true);
+    wrapper->outer_wrapper = true;
+    wrapper->items.push_back(input);
+    context = Value::FromArray(std::move(wrapper));
+  }
+  globals->Bind("$", context);
+  Value result = Evaluate(root, context, globals);
   if (result.IsFunction() && result.AsFunction().kind == FunctionKind::kThunk) {
     result = Apply(result, {}, input, root->position);
   }
@@ -170,7 +181,10 @@ Value Evaluator::EvaluateCore(const Node* n, const Value& input, Frame* env) {
     case NodeKind::kName:
       return LookupField(input, n->str);
     case NodeKind::kVariable: {
-      if (n->str.empty()) return input;
+      if (n->str.empty()) {
+        if (input.IsArray() && input.AsArray().outer_wrapper) return input.AsArray().items[0];
+        return input;
+      }
       const Value* v = LookupVariable(env, n->str);
       return v == nullptr ? Value() : *v;
     }

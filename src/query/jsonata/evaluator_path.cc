@@ -67,13 +67,13 @@ Value Evaluator::EvaluatePath(const Node* n, const Value& input, Frame* env) {
   }
   if (n->keep_singleton && result.IsArray()) {
     auto arr = result.ArrayPtr();
-    if (!arr->sequence) {
+    if (arr->cons && !arr->sequence) {
       auto seq = NewArray(true);
-      seq->items = arr->items;
+      seq->items.push_back(result);
       arr = seq;
       result = Value::FromArray(seq);
     }
-    arr->keep_singleton = true;
+    if (arr->sequence) arr->keep_singleton = true;
   }
   if (n->group) {
     result = EvaluateGroup(n->group.get(), AsItems(result), {}, env);

@@ -24,6 +24,9 @@ void RegisterStringFunctions(FunctionTable& table);
 void RegisterRegexFunctions(FunctionTable& table);
 void RegisterNumericFunctions(FunctionTable& table);
 void RegisterFormatFunctions(FunctionTable& table);
+void RegisterIntegerFormatFunctions(FunctionTable& table);
+// Round half to even at `precision` decimal places, on the decimal digits of `value`.
+double RoundHalfEven(double value, int precision);
 void RegisterArrayFunctions(FunctionTable& table);
 void RegisterObjectFunctions(FunctionTable& table);
 void RegisterHigherOrderFunctions(FunctionTable& table);

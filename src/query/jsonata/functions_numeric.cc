@@ -71,6 +71,8 @@ double Shift(double d, int places) {
   return std::strtod(s.c_str(), nullptr);
 }
 
+}  // namespace
+
 double RoundHalfEven(double value, int precision) {
   double x = precision == 0 ? value : Shift(value, precision);
   double f = std::floor(x);
@@ -85,6 +87,8 @@ double RoundHalfEven(double value, int precision) {
   if (r == 0) r = 0;  // no negative zero
   return r;
 }
+
+namespace {
 
 template <typename F>
 Value Aggregate(const Value& v, F f) {

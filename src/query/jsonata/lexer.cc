@@ -200,6 +200,7 @@ Token Lexer::Next(bool prefix) {
   if (c == '~' && n == '>') return op(2);
   if (c == '?' && n == ':') return op(2);
   if (c == '?' && n == '?') return op(2);
+  if ((c == '!' || c == '~')) Fail("S0204", static_cast<int64_t>(pos_ + 1), std::string(1, c));
   if (IsOperatorChar(c)) return op(1);
   if (c == '"' || c == '\'') return ScanString(c);
   if (c >= '0' && c <= '9') {
