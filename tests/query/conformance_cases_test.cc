@@ -15,6 +15,7 @@
 #include "query/choice_rule.h"
 #include "query/json_path.h"
 #include "query/payload_template.h"
+#include "query/result_path.h"
 
 namespace flowstate::query {
 namespace {
@@ -273,6 +274,96 @@ TEST(ConformanceCasesTest, ChoiceOperators) {
     ++ran;
   }
   EXPECT_EQ(ran, static_cast<int>(files.size()));
+}
+
+}  // namespace
+}  // namespace flowstate::query
+
+namespace flowstate::query {
+namespace {
+
+// Compiles every JSONPath-mode field of `states` (recursing into Parallel branches and Map
+// processors); returns the failures as "state/field: message".
+void CompileStates(const Json& states, bool jsonata_default, std::vector<std::string>& failures,
+                   int& compiled) {
+  for (const auto& [name, state] : states.items()) {
+    const bool jsonata =
+        state.value("QueryLanguage", jsonata_default ? "JSONata" : "JSONPath") == "JSONata";
+    auto check = [&](std::string_view field, const auto& result) {
+      if (result) {
+        ++compiled;
+      } else {
+        failures.push_back(name + "/" + std::string(field) + ": " + result.error().message());
+      }
+    };
+    if (!jsonata) {
+      for (const char* field : {"InputPath", "OutputPath", "ItemsPath"}) {
+        if (state.contains(field) && state[field].is_string()) {
+          auto path = JsonPath::Parse(state[field].get<std::string>());
+          check(field, path);
+        }
+      }
+      for (const char* field : {"Parameters", "ResultSelector", "ItemSelector"}) {
+        if (state.contains(field)) {
+          auto tmpl = PayloadTemplate::Compile(state[field]);
+          check(field, tmpl);
+        }
+      }
+      for (const char* field : {"ErrorPath", "CausePath"}) {
+        if (state.contains(field) && state[field].is_string()) {
+          auto value = DynamicValue::Compile(state[field].get<std::string>());
+          check(field, value);
+        }
+      }
+      if (state.contains("ResultPath")) {
+        auto result_path = ResultPath::Compile(state["ResultPath"]);
+        check("ResultPath", result_path);
+      }
+      if (state.value("Type", "") == "Choice" && state.contains("Choices")) {
+        for (const Json& rule : state["Choices"]) {
+          if (rule.contains("Condition")) {
+            continue;
+          }
+          auto compiled_rule = ChoiceRule::Compile(rule);
+          check("Choices", compiled_rule);
+        }
+      }
+    }
+    if (state.contains("Branches")) {
+      for (const Json& branch : state["Branches"]) {
+        CompileStates(branch["States"], jsonata, failures, compiled);
+      }
+    }
+    for (const char* processor : {"ItemProcessor", "Iterator"}) {
+      if (state.contains(processor)) {
+        CompileStates(state[processor]["States"], jsonata, failures, compiled);
+      }
+    }
+  }
+}
+
+TEST(ConformanceCasesTest, EveryAcceptedDefinitionCompiles) {
+  if (!fs::is_directory(CasesDir())) {
+    GTEST_SKIP() << "no conformance cases at " << CasesDir();
+  }
+  int compiled = 0;
+  for (const auto& group : fs::directory_iterator(CasesDir())) {
+    for (const auto& file : CaseFiles(group.path().filename().string())) {
+      const Json test_case = Load(file);
+      if (test_case.value("kind", "") != "execution" || !test_case.contains("definition") ||
+          !test_case["definition"].is_object()) {
+        continue;
+      }
+      const Json& definition = test_case["definition"];
+      std::vector<std::string> failures;
+      CompileStates(definition["States"], definition.value("QueryLanguage", "") == "JSONata",
+                    failures, compiled);
+      for (const auto& failure : failures) {
+        ADD_FAILURE() << file << ": " << failure;
+      }
+    }
+  }
+  EXPECT_GT(compiled, 300);
 }
 
 }  // namespace
