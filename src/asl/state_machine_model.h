@@ -20,6 +20,8 @@ namespace flowstate::query {
 class JsonPath;         // query/json_path.h
 class PayloadTemplate;  // query/payload_template.h
 class ChoiceRule;       // query/choice_rule.h
+class DynamicValue;     // query/payload_template.h
+class ResultPath;       // query/result_path.h
 }  // namespace flowstate::query
 
 namespace flowstate::asl {
@@ -55,6 +57,22 @@ struct TemplateField {
   bool uses_context = false;  // mentions "$$" somewhere: build the context object for it
 };
 
+// A field holding one path or one intrinsic function call (Fail ErrorPath/CausePath).
+struct ExpressionField {
+  bool present = false;
+  std::string text;
+  std::shared_ptr<const query::DynamicValue> compiled;
+  bool uses_context = false;
+};
+
+// ResultPath (of a state or a Catcher): absent means `$` (replace); null discards the result.
+struct ResultPathField {
+  bool present = false;
+  bool is_null = false;
+  std::string text;
+  std::shared_ptr<const query::ResultPath> compiled;  // set when present
+};
+
 enum class JitterStrategy : uint8_t { kNone, kFull };
 
 struct Retrier {
@@ -69,7 +87,7 @@ struct Retrier {
 struct Catcher {
   std::vector<std::string> error_equals;
   StateIndex next = kNoState;
-  PathField result_path;  // absent: `$` (replace the input with {Error, Cause})
+  ResultPathField result_path;  // absent: `$` (replace the input with {Error, Cause})
 };
 
 struct ChoiceBranch {
@@ -111,8 +129,8 @@ struct WaitSpec {
 struct FailSpec {
   std::optional<std::string> error;
   std::optional<std::string> cause;
-  TemplateField error_path;  // ErrorPath: a path or an intrinsic function
-  TemplateField cause_path;  // CausePath
+  ExpressionField error_path;  // ErrorPath: a path or an intrinsic function
+  ExpressionField cause_path;  // CausePath
 };
 
 struct ParallelSpec {
@@ -143,7 +161,7 @@ struct State {
 
   PathField input_path;
   PathField output_path;
-  PathField result_path;
+  ResultPathField result_path;
   TemplateField parameters;       // Pass/Task/Parallel (Map's legacy Parameters: map.item_selector)
   TemplateField result_selector;  // Task/Parallel/Map
   bool has_result = false;        // Pass Result
@@ -172,6 +190,9 @@ struct Scope {
   StateIndex start_at = kNoState;
   std::unordered_map<std::string, StateIndex> by_name;
   ScopeIndex parent = -1;  // enclosing scope (-1 for the root)
+  // Inside a Distributed Map processor: its events belong to child executions, not to the
+  // parent history.
+  bool in_distributed_map = false;
 
   StateIndex Find(std::string_view name) const;
 };

@@ -55,6 +55,7 @@ struct Frame {
   std::string error;            // kFailed, or the first child failure of a Parallel/Map
   std::string cause;
   bool has_child_error = false;
+  bool pumping = false;  // transient (not persisted): the engine is starting children
 };
 
 struct ExecutionSnapshot {

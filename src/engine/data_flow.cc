@@ -1,0 +1,119 @@
+// JSONPath-mode data flow (AWS-REFERENCE.md §6.3): InputPath -> Parameters -> (work) ->
+// ResultSelector -> ResultPath -> OutputPath, plus the 256 KiB payload limit.
+#include <utility>
+
+#include "engine/executor.h"
+#include "json/json.h"
+#include "query/json_path.h"
+#include "query/payload_template.h"
+#include "query/result_path.h"
+
+namespace flowstate::engine {
+
+query::EvalContext Executor::MakeContext(int32_t frame_id, const asl::State& state,
+                                         const json::Json* input) {
+  query::EvalContext ctx;
+  ctx.input = input;
+  ctx.context = ContextFor(frame_id, state);
+  ctx.rng = &rng_;
+  return ctx;
+}
+
+base::AslError Executor::RuntimeError(int32_t frame_id, const asl::State& state,
+                                      base::AslError error) const {
+  std::string cause =
+      "An error occurred while executing the state '" + state.name +
+      "' (entered at the event id #" +
+      std::to_string(snapshot_.frames[static_cast<size_t>(frame_id)].entered_event_id) + "). ";
+  cause += error.cause;
+  return {std::move(error.error), std::move(cause)};
+}
+
+base::AslError Executor::DataLimitError(std::string_view who) const {
+  return {"States.DataLimitExceeded",
+          "The state/task '" + std::string(who) +
+              "' returned a result with a size exceeding the maximum number of bytes service "
+              "limit."};
+}
+
+Expected Executor::ApplyInputPath(int32_t frame_id, const asl::State& state,
+                                  const json::Json& input) {
+  const asl::PathField& field = state.input_path;
+  if (!field.present || (field.path == nullptr && !field.is_null)) {
+    return input;
+  }
+  if (field.is_null) {
+    return json::Json::object();
+  }
+  query::EvalContext ctx = MakeContext(frame_id, state, &input);
+  auto selected = field.path->Select(ctx);
+  if (!selected) {
+    return tl::unexpected(RuntimeError(frame_id, state, std::move(selected.error())));
+  }
+  return std::move(*selected);
+}
+
+Expected Executor::ApplyTemplate(int32_t frame_id, const asl::State& state,
+                                 const asl::TemplateField& field, const json::Json& input) {
+  query::EvalContext ctx = MakeContext(frame_id, state, &input);
+  auto value = field.compiled->Evaluate(ctx);
+  if (!value) {
+    return tl::unexpected(RuntimeError(frame_id, state, std::move(value.error())));
+  }
+  return std::move(*value);
+}
+
+Expected Executor::ApplyResultPath(int32_t frame_id, const asl::State& state,
+                                   const asl::ResultPathField& field, const json::Json& input,
+                                   json::Json result) {
+  if (!field.present || field.compiled->replaces()) {
+    return result;
+  }
+  if (field.compiled->discards()) {
+    return input;
+  }
+  auto merged = field.compiled->Apply(input, std::move(result));
+  if (!merged) {
+    return tl::unexpected(RuntimeError(frame_id, state, std::move(merged.error())));
+  }
+  return std::move(*merged);
+}
+
+Expected Executor::ApplyOutputPath(int32_t frame_id, const asl::State& state,
+                                   const json::Json& value) {
+  const asl::PathField& field = state.output_path;
+  if (!field.present) {
+    return value;
+  }
+  if (field.is_null) {
+    return json::Json::object();
+  }
+  query::EvalContext ctx = MakeContext(frame_id, state, &value);
+  auto selected = field.path->Select(ctx);
+  if (!selected) {
+    return tl::unexpected(RuntimeError(frame_id, state, std::move(selected.error())));
+  }
+  return std::move(*selected);
+}
+
+Expected Executor::FinishDataFlow(int32_t frame_id, const asl::State& state, json::Json result,
+                                  bool apply_selector) {
+  if (apply_selector && state.result_selector.present) {
+    auto selected = ApplyTemplate(frame_id, state, state.result_selector, result);
+    if (!selected) {
+      return selected;
+    }
+    result = std::move(*selected);
+  }
+  const json::Json& input = frame(frame_id).input;
+  Expected merged = ApplyResultPath(frame_id, state, state.result_path, input, std::move(result));
+  if (!merged) {
+    return merged;
+  }
+  if (!state.output_path.present) {
+    return merged;
+  }
+  return ApplyOutputPath(frame_id, state, *merged);
+}
+
+}  // namespace flowstate::engine

@@ -1,0 +1,88 @@
+// Retry and Catch (AWS-REFERENCE.md §6.9): the first matching retrier retries (a timer, no
+// event), otherwise the first matching catcher moves on with {Error, Cause}, otherwise the
+// scope fails.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "engine/executor.h"
+#include "json/json.h"
+
+namespace flowstate::engine {
+
+bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
+                            const std::string& error) {
+  for (const std::string& name : error_equals) {
+    if (name == error) {
+      return true;
+    }
+    if (name == "States.ALL") {
+      // States.ALL matches everything except the terminal errors.
+      if (error != "States.Runtime" && error != "States.DataLimitExceeded") {
+        return true;
+      }
+    } else if (name == "States.TaskFailed") {
+      // Wildcard for task failures other than a timeout.
+      if (error != "States.Timeout" && error != "States.Runtime" &&
+          error != "States.DataLimitExceeded" && error.rfind("States.", 0) != 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void Executor::HandleStateError(int32_t frame_id, base::AslError error) {
+  const asl::State& state = StateOf(frame_id);
+  for (size_t idx = 0; idx < state.retriers.size(); ++idx) {
+    const asl::Retrier& retrier = state.retriers[idx];
+    if (!ErrorMatches(retrier.error_equals, error.error)) {
+      continue;
+    }
+    model::Frame& current = frame(frame_id);
+    if (current.retry_counts.size() < state.retriers.size()) {
+      current.retry_counts.resize(state.retriers.size(), 0);
+    }
+    int32_t attempts = current.retry_counts[idx];
+    if (attempts >= retrier.max_attempts) {
+      break;  // the first matching retrier is exhausted: no other retrier applies
+    }
+    double delay = static_cast<double>(retrier.interval_seconds) *
+                   std::pow(retrier.backoff_rate, static_cast<double>(attempts));
+    if (retrier.max_delay_seconds) {
+      delay = std::min(delay, static_cast<double>(*retrier.max_delay_seconds));
+    }
+    if (retrier.jitter == asl::JitterStrategy::kFull) {
+      delay = rng_.NextDouble() * delay;
+    }
+    current.retry_counts[idx] = attempts + 1;
+    current.retry_count += 1;
+    current.phase = model::FramePhase::kRetryBackoff;
+    current.stamp = snapshot_.next_stamp++;
+    current.timeout_stamp = 0;
+    auto delay_ms = static_cast<int64_t>(std::llround(delay * 1000.0));
+    outcome_.timers.push_back({now_ + std::chrono::milliseconds(delay_ms), current.stamp});
+    return;
+  }
+  for (const asl::Catcher& catcher : state.catchers) {
+    if (!ErrorMatches(catcher.error_equals, error.error)) {
+      continue;
+    }
+    json::Json error_output = json::Json::object();
+    error_output["Error"] = error.error;
+    error_output["Cause"] = error.cause;
+    const json::Json& input = frame(frame_id).input;
+    Expected output =
+        ApplyResultPath(frame_id, state, catcher.result_path, input, std::move(error_output));
+    if (!output) {
+      FailScope(frame_id, std::move(output.error()));
+      return;
+    }
+    frame(frame_id).phase = model::FramePhase::kEnter;
+    ExitState(frame_id, state, std::move(*output), catcher.next);
+    return;
+  }
+  FailScope(frame_id, std::move(error));
+}
+
+}  // namespace flowstate::engine

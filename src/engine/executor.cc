@@ -1,0 +1,386 @@
+#include "engine/executor.h"
+
+#include <utility>
+
+#include "json/json.h"
+
+namespace flowstate::engine {
+namespace {
+
+// arn:aws:states:REGION:ACCOUNT:stateMachine:NAME -> REGION (TaskScheduled.region).
+std::string RegionOf(const std::string& arn) {
+  size_t start = 0;
+  for (int colons = 0; colons < 3; ++colons) {
+    start = arn.find(':', colons == 0 ? 0 : start + 1);
+    if (start == std::string::npos) {
+      return "us-east-1";
+    }
+  }
+  size_t end = arn.find(':', start + 1);
+  if (end == std::string::npos || end == start + 1) {
+    return "us-east-1";
+  }
+  return arn.substr(start + 1, end - start - 1);
+}
+
+}  // namespace
+
+Executor::Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
+                   base::Timestamp now, base::Rng& rng, const AdvanceOptions& options,
+                   Outcome& outcome)
+    : model_(model),
+      snapshot_(snapshot),
+      now_(now),
+      rng_(rng),
+      options_(options),
+      outcome_(outcome),
+      budget_(options.step_budget) {
+  region_ = RegionOf(snapshot_.info.state_machine_arn);
+}
+
+void Executor::Apply(const model::Input& input) {
+  if (input.kind != model::InputKind::kStart &&
+      snapshot_.status != model::ExecutionStatus::kRunning) {
+    return;  // a late answer for an execution that already ended: dropped, no event
+  }
+  switch (input.kind) {
+    case model::InputKind::kStart:
+      Start(input);
+      break;
+    case model::InputKind::kTimerFired:
+      OnTimer(input.stamp);
+      break;
+    case model::InputKind::kTaskSucceeded:
+      OnTaskSucceeded(input);
+      break;
+    case model::InputKind::kTaskFailed:
+      OnTaskFailed(input);
+      break;
+    case model::InputKind::kStop:
+      Stop(input);
+      break;
+  }
+  RunQueue();
+}
+
+void Executor::Start(const model::Input& input) {
+  snapshot_.info = input.info;
+  region_ = RegionOf(snapshot_.info.state_machine_arn);
+  snapshot_.execution_input = input.payload;
+  snapshot_.status = model::ExecutionStatus::kRunning;
+  snapshot_.next_event_id = 1;
+  snapshot_.frames.clear();
+  snapshot_.free_frames.clear();
+  model::HistoryEvent& started =
+      EmitWithPrev(0, "ExecutionStarted", "executionStartedEventDetails");
+  started.details["input"] = json::Dump(input.payload);
+  started.details["inputDetails"] = {{"truncated", false}};
+  started.details["roleArn"] = snapshot_.info.role_arn;
+  if (!snapshot_.info.state_machine_alias_arn.empty()) {
+    started.details["stateMachineAliasArn"] = snapshot_.info.state_machine_alias_arn;
+  }
+  if (!snapshot_.info.state_machine_version_arn.empty()) {
+    started.details["stateMachineVersionArn"] = snapshot_.info.state_machine_version_arn;
+  }
+  int32_t root = NewFrame(-1, asl::kRootScope, 0, input.payload, 0);
+  if (model_.timeout_seconds()) {
+    snapshot_.execution_timeout_stamp = snapshot_.next_stamp++;
+    outcome_.timers.push_back({now_ + std::chrono::seconds(*model_.timeout_seconds()),
+                               snapshot_.execution_timeout_stamp});
+  }
+  runnable_.push_back(root);
+}
+
+void Executor::Continue() {
+  for (size_t idx = 0; idx < snapshot_.frames.size(); ++idx) {
+    if (snapshot_.frames[idx].phase == model::FramePhase::kEnter) {
+      runnable_.push_back(static_cast<int32_t>(idx));
+    }
+  }
+  // Map runs whose start of further iterations the budget interrupted.
+  for (size_t idx = 0; idx < snapshot_.frames.size() && !Ended(); ++idx) {
+    if (snapshot_.frames[idx].phase == model::FramePhase::kWaitChildren) {
+      PumpChildren(static_cast<int32_t>(idx));
+    }
+  }
+}
+
+int32_t Executor::FindFrameByStamp(uint64_t stamp, bool* is_timeout) const {
+  for (size_t idx = 0; idx < snapshot_.frames.size(); ++idx) {
+    const model::Frame& candidate = snapshot_.frames[idx];
+    if (candidate.phase == model::FramePhase::kFree) {
+      continue;
+    }
+    if (candidate.stamp == stamp) {
+      *is_timeout = false;
+      return static_cast<int32_t>(idx);
+    }
+    if (candidate.timeout_stamp == stamp) {
+      *is_timeout = true;
+      return static_cast<int32_t>(idx);
+    }
+  }
+  return -1;
+}
+
+void Executor::OnTimer(uint64_t stamp) {
+  if (stamp == 0) {
+    Continue();
+    return;
+  }
+  if (stamp == snapshot_.execution_timeout_stamp) {
+    TimeOut();
+    return;
+  }
+  bool is_timeout = false;
+  int32_t frame_id = FindFrameByStamp(stamp, &is_timeout);
+  if (frame_id < 0) {
+    return;
+  }
+  model::Frame& target = frame(frame_id);
+  if (is_timeout) {
+    if (target.phase == model::FramePhase::kWaitTask) {
+      TaskFailure(frame_id, {"States.Timeout", ""}, /*timed_out=*/true);
+    }
+    return;
+  }
+  switch (target.phase) {
+    case model::FramePhase::kWaitTimer:
+      target.stamp = 0;
+      FinishWait(frame_id);
+      break;
+    case model::FramePhase::kRetryBackoff:
+      target.stamp = 0;
+      target.phase = model::FramePhase::kEnter;  // entered_event_id kept: no new Entered event
+      runnable_.push_back(frame_id);
+      break;
+    default:
+      break;
+  }
+}
+
+void Executor::OnTaskSucceeded(const model::Input& input) {
+  bool is_timeout = false;
+  int32_t frame_id = FindFrameByStamp(input.stamp, &is_timeout);
+  if (frame_id < 0 || is_timeout || frame(frame_id).phase != model::FramePhase::kWaitTask) {
+    return;
+  }
+  TaskResult(frame_id, input.payload);
+}
+
+void Executor::OnTaskFailed(const model::Input& input) {
+  bool is_timeout = false;
+  int32_t frame_id = FindFrameByStamp(input.stamp, &is_timeout);
+  if (frame_id < 0 || is_timeout || frame(frame_id).phase != model::FramePhase::kWaitTask) {
+    return;
+  }
+  TaskFailure(frame_id, {input.error, input.cause}, /*timed_out=*/false);
+}
+
+void Executor::Stop(const model::Input& input) {
+  if (!snapshot_.frames.empty()) {
+    AbortFrame(0);
+  }
+  model::HistoryEvent& aborted =
+      EmitWithPrev(snapshot_.next_event_id - 1, "ExecutionAborted", "executionAbortedEventDetails");
+  model::Terminal terminal;
+  terminal.status = model::ExecutionStatus::kAborted;
+  if (!input.error.empty()) {
+    aborted.details["error"] = input.error;
+    terminal.error = input.error;
+    terminal.has_error = true;
+  }
+  if (!input.cause.empty()) {
+    aborted.details["cause"] = input.cause;
+    terminal.cause = input.cause;
+    terminal.has_cause = true;
+  }
+  if (aborted.details.empty()) {
+    aborted.details_key.clear();
+    aborted.details = nullptr;
+  }
+  FinishExecution(std::move(terminal));
+}
+
+void Executor::TimeOut() {
+  model::HistoryEvent& timed_out = EmitWithPrev(snapshot_.next_event_id - 1, "ExecutionTimedOut",
+                                                "executionTimedOutEventDetails");
+  timed_out.details_key.clear();
+  timed_out.details = nullptr;
+  model::Terminal terminal;
+  terminal.status = model::ExecutionStatus::kTimedOut;
+  FinishExecution(std::move(terminal));
+}
+
+void Executor::FinishExecution(model::Terminal terminal) {
+  snapshot_.status = terminal.status;
+  outcome_.terminal = std::move(terminal);
+  runnable_.clear();
+  // Frames are kept (a store may persist the final snapshot) but nothing can resume them.
+}
+
+void Executor::RunQueue() {
+  while (!runnable_.empty() && !Ended()) {
+    int32_t frame_id = runnable_.front();
+    runnable_.pop_front();
+    RunFrame(frame_id);
+    if (outcome_.more_work) {
+      break;
+    }
+  }
+}
+
+void Executor::RunFrame(int32_t frame_id) {
+  while (!Ended() && frame(frame_id).phase == model::FramePhase::kEnter) {
+    if (budget_ <= 0) {
+      outcome_.more_work = true;
+      return;
+    }
+    Step(frame_id);
+  }
+}
+
+const asl::State& Executor::StateOf(int32_t frame_id) {
+  const model::Frame& current = frame(frame_id);
+  return model_.state(current.scope, current.state);
+}
+
+void Executor::Step(int32_t frame_id) {
+  const asl::State& state = StateOf(frame_id);
+  if (frame(frame_id).entered_event_id == 0) {
+    --budget_;
+    model::Frame& current = frame(frame_id);
+    current.entered_time = now_;
+    current.retry_counts.assign(state.retriers.size(), 0);
+    current.retry_count = 0;
+    EmitStateEntered(frame_id, state);
+  }
+  switch (state.type) {
+    case asl::StateType::kPass:
+      RunPass(frame_id, state);
+      break;
+    case asl::StateType::kTask:
+      RunTask(frame_id, state);
+      break;
+    case asl::StateType::kChoice:
+      RunChoice(frame_id, state);
+      break;
+    case asl::StateType::kWait:
+      RunWait(frame_id, state);
+      break;
+    case asl::StateType::kSucceed:
+      RunSucceed(frame_id, state);
+      break;
+    case asl::StateType::kFail:
+      RunFail(frame_id, state);
+      break;
+    case asl::StateType::kParallel:
+      RunParallel(frame_id, state);
+      break;
+    case asl::StateType::kMap:
+      RunMap(frame_id, state);
+      break;
+  }
+}
+
+int32_t Executor::NewFrame(int32_t parent, int32_t scope, int32_t child_index, json::Json input,
+                           int64_t last_event_id) {
+  int32_t frame_id;
+  if (!snapshot_.free_frames.empty()) {
+    frame_id = snapshot_.free_frames.back();
+    snapshot_.free_frames.pop_back();
+    snapshot_.frames[static_cast<size_t>(frame_id)] = model::Frame();
+  } else {
+    frame_id = static_cast<int32_t>(snapshot_.frames.size());
+    snapshot_.frames.emplace_back();
+  }
+  model::Frame& created = frame(frame_id);
+  created.parent = parent;
+  created.scope = scope;
+  created.state = model_.scope(scope).start_at;
+  created.child_index = child_index;
+  created.phase = model::FramePhase::kEnter;
+  created.input = std::move(input);
+  created.last_event_id = last_event_id;
+  return frame_id;
+}
+
+void Executor::FreeFrame(int32_t frame_id) {
+  model::Frame& freed = frame(frame_id);
+  freed = model::Frame();
+  freed.phase = model::FramePhase::kFree;
+  snapshot_.free_frames.push_back(frame_id);
+}
+
+void Executor::Transition(int32_t frame_id, json::Json output, asl::StateIndex next) {
+  if (next == asl::kNoState) {
+    EndScope(frame_id, std::move(output));
+    return;
+  }
+  model::Frame& current = frame(frame_id);
+  current.state = next;
+  current.input = std::move(output);
+  current.phase = model::FramePhase::kEnter;
+  current.entered_event_id = 0;
+  current.stamp = 0;
+  current.timeout_stamp = 0;
+  current.effective_input = nullptr;
+  runnable_.push_back(frame_id);
+}
+
+void Executor::EndScope(int32_t frame_id, json::Json output) {
+  model::Frame& current = frame(frame_id);
+  if (current.parent < 0) {
+    model::HistoryEvent& succeeded =
+        Emit(frame_id, "ExecutionSucceeded", "executionSucceededEventDetails");
+    succeeded.details["output"] = json::Dump(output);
+    succeeded.details["outputDetails"] = {{"truncated", false}};
+    model::Terminal terminal;
+    terminal.status = model::ExecutionStatus::kSucceeded;
+    terminal.output = std::move(output);
+    FinishExecution(std::move(terminal));
+    return;
+  }
+  current.phase = model::FramePhase::kDone;
+  current.input = std::move(output);
+  ChildFinished(frame_id);
+}
+
+void Executor::FailScope(int32_t frame_id, base::AslError error) {
+  model::Frame& current = frame(frame_id);
+  if (current.parent < 0) {
+    model::HistoryEvent& failed = Emit(frame_id, "ExecutionFailed", "executionFailedEventDetails");
+    model::Terminal terminal;
+    terminal.status = model::ExecutionStatus::kFailed;
+    if (!error.error.empty()) {
+      failed.details["error"] = error.error;
+      terminal.has_error = true;
+    }
+    if (!error.cause.empty()) {
+      failed.details["cause"] = error.cause;
+      terminal.has_cause = true;
+    }
+    if (failed.details.empty()) {
+      failed.details = json::Json::object();
+    }
+    terminal.error = std::move(error.error);
+    terminal.cause = std::move(error.cause);
+    FinishExecution(std::move(terminal));
+    return;
+  }
+  current.phase = model::FramePhase::kFailed;
+  current.error = std::move(error.error);
+  current.cause = std::move(error.cause);
+  ChildFinished(frame_id);
+}
+
+Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
+                const model::Input& input, base::Timestamp now, base::Rng& rng,
+                const AdvanceOptions& options) {
+  Outcome outcome;
+  Executor executor(model, snapshot, now, rng, options, outcome);
+  executor.Apply(input);
+  return outcome;
+}
+
+}  // namespace flowstate::engine

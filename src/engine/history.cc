@@ -1,0 +1,61 @@
+// History events: ids are contiguous per execution; previousEventId chains per frame (the root
+// frame starts at 0 as AWS records it, a branch or iteration at the event that started it).
+#include <string>
+
+#include "engine/executor.h"
+#include "json/json.h"
+
+namespace flowstate::engine {
+
+model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::string_view type,
+                                            std::string_view details_key) {
+  model::HistoryEvent& event = outcome_.events.emplace_back();
+  event.id = snapshot_.next_event_id++;
+  event.previous_event_id = previous_event_id;
+  event.timestamp = now_;
+  event.type = std::string(type);
+  event.details_key = std::string(details_key);
+  if (!details_key.empty()) {
+    event.details = json::Json::object();
+  }
+  return event;
+}
+
+model::HistoryEvent& Executor::Emit(int32_t frame_id, std::string_view type,
+                                    std::string_view details_key) {
+  model::Frame& source = frame(frame_id);
+  if (model_.scope(source.scope).in_distributed_map) {
+    // Events of a Distributed Map's iterations belong to child executions: not recorded in
+    // this history.
+    static thread_local model::HistoryEvent discarded;
+    discarded = model::HistoryEvent();
+    discarded.id = -1;  // never 0: 0 marks a state not yet entered
+    discarded.type = std::string(type);
+    discarded.details = json::Json::object();
+    return discarded;
+  }
+  model::HistoryEvent& event = EmitWithPrev(source.last_event_id, type, details_key);
+  source.last_event_id = event.id;
+  return event;
+}
+
+void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
+  std::string type(asl::StateTypeName(state.type));
+  type += "StateEntered";
+  model::HistoryEvent& event = Emit(frame_id, type, "stateEnteredEventDetails");
+  event.details["name"] = state.name;
+  event.details["input"] = json::Dump(frame(frame_id).input);
+  event.details["inputDetails"] = {{"truncated", false}};
+  frame(frame_id).entered_event_id = event.id;
+}
+
+void Executor::EmitStateExited(int32_t frame_id, const asl::State& state, std::string output_text) {
+  std::string type(asl::StateTypeName(state.type));
+  type += "StateExited";
+  model::HistoryEvent& event = Emit(frame_id, type, "stateExitedEventDetails");
+  event.details["name"] = state.name;
+  event.details["output"] = std::move(output_text);
+  event.details["outputDetails"] = {{"truncated", false}};
+}
+
+}  // namespace flowstate::engine

@@ -1,0 +1,234 @@
+// The states that complete within one step or wait on a timer: Pass, Choice, Wait, Succeed,
+// Fail.
+#include <cmath>
+#include <utility>
+
+#include "engine/executor.h"
+#include "json/json.h"
+#include "query/choice_rule.h"
+#include "query/java_text.h"
+#include "query/json_path.h"
+#include "query/payload_template.h"
+
+namespace flowstate::engine {
+
+void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json output,
+                         asl::StateIndex next) {
+  std::string text = json::Dump(output);
+  if (text.size() > kMaxPayloadBytes) {
+    HandleStateError(frame_id, DataLimitError(state.name));
+    return;
+  }
+  EmitStateExited(frame_id, state, std::move(text));
+  Transition(frame_id, std::move(output), next);
+}
+
+void Executor::RunPass(int32_t frame_id, const asl::State& state) {
+  const json::Json& input = frame(frame_id).input;
+  json::Json result;
+  if (state.has_result) {
+    // InputPath and Parameters still run (and may fail) even though Result replaces them.
+    if (state.input_path.present || state.parameters.present) {
+      Expected effective = ApplyInputPath(frame_id, state, input);
+      if (effective && state.parameters.present) {
+        effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
+      }
+      if (!effective) {
+        HandleStateError(frame_id, std::move(effective.error()));
+        return;
+      }
+    }
+    result = state.result;
+  } else {
+    Expected effective = ApplyInputPath(frame_id, state, input);
+    if (effective && state.parameters.present) {
+      effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
+    }
+    if (!effective) {
+      HandleStateError(frame_id, std::move(effective.error()));
+      return;
+    }
+    result = std::move(*effective);
+  }
+  Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/false);
+  if (!output) {
+    HandleStateError(frame_id, std::move(output.error()));
+    return;
+  }
+  ExitState(frame_id, state, std::move(*output), state.next);
+}
+
+void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
+  const json::Json& input = frame(frame_id).input;
+  Expected effective = ApplyInputPath(frame_id, state, input);
+  if (!effective) {
+    HandleStateError(frame_id, std::move(effective.error()));
+    return;
+  }
+  query::EvalContext ctx = MakeContext(frame_id, state, &*effective);
+  asl::StateIndex next = asl::kNoState;
+  for (const asl::ChoiceBranch& branch : state.choices) {
+    auto matched = branch.rule->Evaluate(ctx);
+    if (!matched) {
+      HandleStateError(frame_id, RuntimeError(frame_id, state, std::move(matched.error())));
+      return;
+    }
+    if (*matched) {
+      next = branch.next;
+      break;
+    }
+  }
+  if (next == asl::kNoState) {
+    next = state.default_next;
+  }
+  if (next == asl::kNoState) {
+    HandleStateError(frame_id, RuntimeError(frame_id, state,
+                                            {"States.NoChoiceMatched",
+                                             "No Matches! [" + json::Dump(*effective) + "]"}));
+    return;
+  }
+  Expected output = ApplyOutputPath(frame_id, state, *effective);
+  if (!output) {
+    HandleStateError(frame_id, std::move(output.error()));
+    return;
+  }
+  ExitState(frame_id, state, std::move(*output), next);
+}
+
+void Executor::RunWait(int32_t frame_id, const asl::State& state) {
+  const json::Json& input = frame(frame_id).input;
+  Expected effective = ApplyInputPath(frame_id, state, input);
+  if (!effective) {
+    HandleStateError(frame_id, std::move(effective.error()));
+    return;
+  }
+  base::Timestamp fire_at = now_;
+  const asl::WaitSpec& wait = state.wait;
+  switch (wait.kind) {
+    case asl::WaitKind::kSeconds:
+      fire_at = frame(frame_id).entered_time + std::chrono::seconds(wait.seconds);
+      break;
+    case asl::WaitKind::kTimestamp:
+      fire_at = wait.timestamp;
+      break;
+    case asl::WaitKind::kSecondsPath:
+    case asl::WaitKind::kTimestampPath: {
+      query::EvalContext ctx = MakeContext(frame_id, state, &*effective);
+      auto selected = wait.path.path->Select(ctx);
+      if (!selected) {
+        HandleStateError(frame_id, RuntimeError(frame_id, state, std::move(selected.error())));
+        return;
+      }
+      const json::Json& value = *selected;
+      std::string shown = value.is_string() ? value.get<std::string>() : json::Dump(value);
+      if (wait.kind == asl::WaitKind::kSecondsPath) {
+        bool integral =
+            value.is_number_integer() ||
+            (value.is_number_float() && value.get<double>() == std::floor(value.get<double>()) &&
+             std::isfinite(value.get<double>()));
+        if (!integral) {
+          HandleStateError(
+              frame_id,
+              RuntimeError(frame_id, state,
+                           {"States.Runtime",
+                            "The SecondsPath parameter cannot be parsed as a long value: " +
+                                wait.path.text + " == " + shown}));
+          return;
+        }
+        auto seconds = value.is_number_float() ? static_cast<int64_t>(value.get<double>())
+                                               : value.get<int64_t>();
+        if (seconds < 0) {
+          HandleStateError(frame_id,
+                           RuntimeError(frame_id, state,
+                                        {"States.Runtime",
+                                         "The SecondsPath parameter references a negative value: " +
+                                             wait.path.text + " == " + shown}));
+          return;
+        }
+        fire_at = frame(frame_id).entered_time + std::chrono::seconds(seconds);
+      } else {
+        std::optional<base::Timestamp> timestamp;
+        if (value.is_string()) {
+          timestamp = base::ParseIso8601(value.get_ref<const std::string&>());
+        }
+        if (!timestamp) {
+          HandleStateError(
+              frame_id,
+              RuntimeError(frame_id, state,
+                           {"States.Runtime",
+                            "The TimestampPath parameter does not reference a valid ISO-8601 "
+                            "extended offset date-time format string: " +
+                                wait.path.text + " == " + shown}));
+          return;
+        }
+        fire_at = *timestamp;
+      }
+      break;
+    }
+  }
+  frame(frame_id).effective_input = std::move(*effective);
+  if (fire_at <= now_) {
+    FinishWait(frame_id);
+    return;
+  }
+  model::Frame& current = frame(frame_id);
+  current.phase = model::FramePhase::kWaitTimer;
+  current.stamp = snapshot_.next_stamp++;
+  outcome_.timers.push_back({fire_at, current.stamp});
+}
+
+void Executor::FinishWait(int32_t frame_id) {
+  const asl::State& state = StateOf(frame_id);
+  json::Json effective = std::move(frame(frame_id).effective_input);
+  frame(frame_id).effective_input = nullptr;
+  frame(frame_id).phase = model::FramePhase::kEnter;
+  Expected output = ApplyOutputPath(frame_id, state, effective);
+  if (!output) {
+    HandleStateError(frame_id, std::move(output.error()));
+    return;
+  }
+  ExitState(frame_id, state, std::move(*output), state.next);
+}
+
+void Executor::RunSucceed(int32_t frame_id, const asl::State& state) {
+  const json::Json& input = frame(frame_id).input;
+  Expected effective = ApplyInputPath(frame_id, state, input);
+  if (effective) {
+    effective = ApplyOutputPath(frame_id, state, *effective);
+  }
+  if (!effective) {
+    HandleStateError(frame_id, std::move(effective.error()));
+    return;
+  }
+  ExitState(frame_id, state, std::move(*effective), asl::kNoState);
+}
+
+void Executor::RunFail(int32_t frame_id, const asl::State& state) {
+  const asl::FailSpec& fail = state.fail;
+  const json::Json& input = frame(frame_id).input;
+  base::AslError error;
+  auto evaluate = [&](const asl::ExpressionField& field, std::string_view field_name,
+                      std::string& out) -> bool {
+    query::EvalContext ctx = MakeContext(frame_id, state, &input);
+    auto value = field.compiled->Evaluate(ctx, field_name);
+    if (!value) {
+      HandleStateError(frame_id, RuntimeError(frame_id, state, std::move(value.error())));
+      return false;
+    }
+    out = value->is_string() ? value->get<std::string>() : json::Dump(*value);
+    return true;
+  };
+  if (fail.error) {
+    error.error = *fail.error;
+  } else if (fail.error_path.present && !evaluate(fail.error_path, "ErrorPath", error.error)) {
+    return;
+  }
+  if (fail.cause) {
+    error.cause = *fail.cause;
+  } else if (fail.cause_path.present && !evaluate(fail.cause_path, "CausePath", error.cause)) {
+    return;
+  }
+  FailScope(frame_id, std::move(error));
+}
+
+}  // namespace flowstate::engine

@@ -1,0 +1,179 @@
+// Task states: Lambda only in this issue (AWS-REFERENCE.md §7 "Lambda, two forms"). The engine
+// emits the outbound call with a stamp; the runtime answers with kTaskSucceeded/kTaskFailed.
+#include <utility>
+
+#include "engine/executor.h"
+#include "json/json.h"
+#include "query/json_path.h"
+
+namespace flowstate::engine {
+namespace {
+
+// TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer.
+tl::expected<int64_t, std::string> ResolveSeconds(const asl::PathField& field,
+                                                  const query::EvalContext& ctx,
+                                                  std::string_view name) {
+  auto selected = field.path->Select(ctx);
+  if (!selected) {
+    return tl::unexpected(selected.error().cause);
+  }
+  if (!selected->is_number_integer() || selected->get<int64_t>() <= 0) {
+    return tl::unexpected(
+        "The " + std::string(name) + " field refers to value \"" +
+        (selected->is_string() ? selected->get<std::string>() : json::Dump(*selected)) +
+        "\" which is not a valid positive integer: " + field.text);
+  }
+  return selected->get<int64_t>();
+}
+
+}  // namespace
+
+void Executor::RunTask(int32_t frame_id, const asl::State& state) {
+  const asl::TaskSpec& task = state.task;
+  const json::Json& input = frame(frame_id).input;
+  Expected effective = ApplyInputPath(frame_id, state, input);
+  if (effective && state.parameters.present) {
+    effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
+  }
+  if (!effective) {
+    HandleStateError(frame_id, std::move(effective.error()));
+    return;
+  }
+  if (task.kind == asl::TaskKind::kUnsupported) {
+    HandleStateError(
+        frame_id, RuntimeError(frame_id, state,
+                               {"States.Runtime", "The resource '" + task.resource +
+                                                      "' is not supported by this engine yet."}));
+    return;
+  }
+  std::optional<int64_t> timeout = task.timeout_seconds;
+  std::optional<int64_t> heartbeat = task.heartbeat_seconds;
+  if (task.timeout_seconds_path.present || task.heartbeat_seconds_path.present) {
+    query::EvalContext ctx = MakeContext(frame_id, state, &*effective);
+    for (auto [field, out, name] :
+         {std::tuple{&task.timeout_seconds_path, &timeout, "TimeoutSecondsPath"},
+          std::tuple{&task.heartbeat_seconds_path, &heartbeat, "HeartbeatSecondsPath"}}) {
+      if (!field->present || field->path == nullptr) {
+        continue;
+      }
+      auto seconds = ResolveSeconds(*field, ctx, name);
+      if (!seconds) {
+        HandleStateError(frame_id,
+                         RuntimeError(frame_id, state, {"States.Runtime", seconds.error()}));
+        return;
+      }
+      *out = *seconds;
+    }
+  }
+  std::string parameters_text = json::Dump(*effective);
+  if (parameters_text.size() > kMaxPayloadBytes) {
+    HandleStateError(frame_id, DataLimitError(state.name));
+    return;
+  }
+  model::OutboundTask outbound;
+  outbound.stamp = snapshot_.next_stamp++;
+  outbound.resource = task.resource;
+  outbound.timeout_seconds = timeout;
+  outbound.heartbeat_seconds = heartbeat;
+  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+    outbound.kind = model::TaskKind::kLambdaInvoke;
+    if (effective->is_object()) {
+      auto name = effective->find("FunctionName");
+      if (name != effective->end() && name->is_string()) {
+        outbound.function_name = name->get<std::string>();
+      }
+    }
+    model::HistoryEvent& scheduled = Emit(frame_id, "TaskScheduled", "taskScheduledEventDetails");
+    scheduled.details["resourceType"] = task.resource_type;
+    scheduled.details["resource"] = task.resource_api;
+    scheduled.details["region"] = region_;
+    scheduled.details["parameters"] = std::move(parameters_text);
+    if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;
+    model::HistoryEvent& started = Emit(frame_id, "TaskStarted", "taskStartedEventDetails");
+    started.details["resourceType"] = task.resource_type;
+    started.details["resource"] = task.resource_api;
+  } else {
+    outbound.kind = model::TaskKind::kLambdaLegacy;
+    outbound.function_name = task.function_name;
+    model::HistoryEvent& scheduled =
+        Emit(frame_id, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails");
+    scheduled.details["resource"] = task.resource;
+    scheduled.details["input"] = std::move(parameters_text);
+    scheduled.details["inputDetails"] = {{"truncated", false}};
+    if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    Emit(frame_id, "LambdaFunctionStarted", "");
+  }
+  outbound.parameters = std::move(*effective);
+  model::Frame& current = frame(frame_id);
+  current.phase = model::FramePhase::kWaitTask;
+  current.stamp = outbound.stamp;
+  if (timeout) {
+    current.timeout_stamp = snapshot_.next_stamp++;
+    outcome_.timers.push_back({now_ + std::chrono::seconds(*timeout), current.timeout_stamp});
+  }
+  outcome_.tasks.push_back(std::move(outbound));
+}
+
+void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
+  const asl::State& state = StateOf(frame_id);
+  const asl::TaskSpec& task = state.task;
+  model::Frame& current = frame(frame_id);
+  current.stamp = 0;
+  current.timeout_stamp = 0;
+  current.phase = model::FramePhase::kEnter;
+  std::string text = json::Dump(result);
+  if (text.size() > kMaxPayloadBytes) {
+    // The result itself is too big: reported as the task's failure.
+    TaskFailure(frame_id,
+                DataLimitError(task.kind == asl::TaskKind::kLambdaInvoke ? task.resource_type
+                                                                         : task.resource),
+                /*timed_out=*/false);
+    return;
+  }
+  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+    model::HistoryEvent& succeeded = Emit(frame_id, "TaskSucceeded", "taskSucceededEventDetails");
+    succeeded.details["resourceType"] = task.resource_type;
+    succeeded.details["resource"] = task.resource_api;
+    succeeded.details["output"] = std::move(text);
+    succeeded.details["outputDetails"] = {{"truncated", false}};
+  } else {
+    model::HistoryEvent& succeeded =
+        Emit(frame_id, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails");
+    succeeded.details["output"] = std::move(text);
+    succeeded.details["outputDetails"] = {{"truncated", false}};
+  }
+  Expected output = FinishDataFlow(frame_id, state, result, /*apply_selector=*/true);
+  if (!output) {
+    HandleStateError(frame_id, std::move(output.error()));
+    return;
+  }
+  ExitState(frame_id, state, std::move(*output), state.next);
+}
+
+void Executor::TaskFailure(int32_t frame_id, base::AslError error, bool timed_out) {
+  const asl::State& state = StateOf(frame_id);
+  const asl::TaskSpec& task = state.task;
+  model::Frame& current = frame(frame_id);
+  current.stamp = 0;
+  current.timeout_stamp = 0;
+  current.phase = model::FramePhase::kEnter;
+  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+    model::HistoryEvent& failed = timed_out
+                                      ? Emit(frame_id, "TaskTimedOut", "taskTimedOutEventDetails")
+                                      : Emit(frame_id, "TaskFailed", "taskFailedEventDetails");
+    failed.details["resourceType"] = task.resource_type;
+    failed.details["resource"] = task.resource_api;
+    if (!error.error.empty()) failed.details["error"] = error.error;
+    if (!error.cause.empty()) failed.details["cause"] = error.cause;
+  } else {
+    model::HistoryEvent& failed =
+        timed_out ? Emit(frame_id, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails")
+                  : Emit(frame_id, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails");
+    if (!error.error.empty()) failed.details["error"] = error.error;
+    if (!error.cause.empty()) failed.details["cause"] = error.cause;
+  }
+  HandleStateError(frame_id, std::move(error));
+}
+
+}  // namespace flowstate::engine

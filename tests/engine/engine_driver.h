@@ -1,0 +1,112 @@
+// Test-only driver: runs one execution to its end in-process with a manual clock, firing
+// timers by moving time forward (no sleeps) and answering tasks with a caller-supplied
+// function. Header-only so every engine test can use it.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asl/state_machine_model.h"
+#include "base/rng.h"
+#include "engine/advance.h"
+#include "json/json.h"
+#include "model/execution_snapshot.h"
+#include "model/input.h"
+
+namespace flowstate::engine::testing {
+
+struct DriveResult {
+  std::optional<model::Terminal> terminal;
+  std::vector<model::HistoryEvent> events;
+  std::string problem;  // set when the driver gave up (no progress, too many steps)
+  int64_t advances = 0;
+};
+
+// Answers an outbound task: returns the Input (kTaskSucceeded/kTaskFailed, stamp filled in by
+// the driver), or nullopt to leave it unanswered.
+using TaskAnswer = std::function<std::optional<model::Input>(const model::OutboundTask&)>;
+
+inline model::ExecutionInfo TestExecutionInfo(base::Timestamp start) {
+  model::ExecutionInfo info;
+  info.state_machine_name = "TestStateMachine";
+  info.state_machine_arn = "arn:aws:states:us-east-1:111111111111:stateMachine:TestStateMachine";
+  info.execution_name = "test-execution";
+  info.execution_arn =
+      "arn:aws:states:us-east-1:111111111111:execution:TestStateMachine:test-execution";
+  info.role_arn = "arn:aws:iam::000000000000:role/sfn";
+  info.start_time = start;
+  return info;
+}
+
+inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& input,
+                         const TaskAnswer& answer = nullptr, int64_t max_advances = 100000,
+                         AdvanceOptions options = {}) {
+  DriveResult result;
+  base::Timestamp now = base::FromUnixMillis(1700000000000);
+  base::Rng rng(42);
+  model::ExecutionSnapshot snapshot;
+  model::Input start;
+  start.kind = model::InputKind::kStart;
+  start.payload = input;
+  start.info = TestExecutionInfo(now);
+  std::vector<model::TimerRequest> timers;
+  std::vector<model::Input> pending;  // task answers to deliver
+  model::Input next = start;
+  while (true) {
+    if (++result.advances > max_advances) {
+      result.problem = "too many Advance calls";
+      return result;
+    }
+    Outcome outcome = Advance(model, snapshot, next, now, rng, options);
+    for (auto& event : outcome.events) {
+      result.events.push_back(std::move(event));
+    }
+    if (outcome.terminal) {
+      result.terminal = std::move(outcome.terminal);
+      return result;
+    }
+    for (const auto& timer : outcome.timers) {
+      timers.push_back(timer);
+    }
+    for (const auto& task : outcome.tasks) {
+      if (!answer) {
+        result.problem = "unexpected task for " + task.resource;
+        return result;
+      }
+      std::optional<model::Input> reply = answer(task);
+      if (reply) {
+        reply->stamp = task.stamp;
+        pending.push_back(std::move(*reply));
+      }
+    }
+    if (outcome.more_work) {
+      next = model::Input();
+      next.kind = model::InputKind::kTimerFired;
+      next.stamp = 0;
+      continue;
+    }
+    if (!pending.empty()) {
+      next = std::move(pending.front());
+      pending.erase(pending.begin());
+      continue;
+    }
+    if (timers.empty()) {
+      result.problem = "execution blocked with nothing pending";
+      return result;
+    }
+    auto earliest = std::min_element(
+        timers.begin(), timers.end(),
+        [](const auto& lhs, const auto& rhs) { return lhs.fire_at < rhs.fire_at; });
+    now = std::max(now, earliest->fire_at);
+    next = model::Input();
+    next.kind = model::InputKind::kTimerFired;
+    next.stamp = earliest->stamp;
+    timers.erase(earliest);
+  }
+}
+
+}  // namespace flowstate::engine::testing
