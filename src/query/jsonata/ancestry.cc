@@ -25,7 +25,7 @@ class AncestryResolver {
       Slots s = Resolve(child);
       out.insert(out.end(), s.begin(), s.end());
     };
-    add(n->lhs.get());
+    if (n->kind != NodeKind::kCall) add(n->lhs.get());
     add(n->rhs.get());
     add(n->third.get());
     for (auto& item : n->items) add(item.get());
@@ -53,6 +53,11 @@ class AncestryResolver {
 
   Slots ResolvePath(Node* path) {
     Slots out;
+    for (auto& step : path->items) {
+      if (step->kind == NodeKind::kLiteral && path->items.size() > 1) {
+        Fail("S0213", step->position, step->str, step->literal);
+      }
+    }
     for (size_t k = 0; k < path->items.size(); ++k) {
       Node* step = path->items[k].get();
       Slots own = Resolve(step);

@@ -113,6 +113,9 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.time_limit_ms);
   }
   root_input_ = input;
+  now_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
   // A top-level array is one context item: wrap it so the first step sees the whole array.
   Value context = input;
   if (input.IsArray() && !input.IsSequence()) {

@@ -33,6 +33,8 @@ class Evaluator {
               const std::string& call_name = "");
   Frame* NewFrame(Frame* parent);
   const Value* LookupVariable(Frame* env, const std::string& name) const;
+  // The evaluation's timestamp: $now() and $millis() agree within one evaluation.
+  int64_t NowMillis() const { return now_ms_; }
 
  private:
   struct Tuple {
@@ -75,6 +77,7 @@ class Evaluator {
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_ = false;
   Value root_input_;
+  int64_t now_ms_ = 0;
 };
 
 // Field lookup; over an array it maps and flattens into a sequence.

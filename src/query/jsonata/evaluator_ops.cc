@@ -98,7 +98,8 @@ Value Evaluator::EvaluateArith(const Node* n, const Value& lhs, const Value& rhs
       r = std::fmod(a, b);
       break;
   }
-  if (!std::isfinite(r)) Fail("D1001", n->position, n->str, Value::Number(r));
+  // Overflow is an error; division by zero yields Infinity (later rejected where used).
+  if (std::isinf(r) && n->str[0] != '/') Fail("D1001", n->position, n->str, Value::Number(r));
   return Value::Number(r);
 }
 
@@ -177,6 +178,7 @@ Value Evaluator::EvaluateCall(const Node* n, const Value& input, Frame* env) {
     bool named = proc->kind == NodeKind::kPath && !proc->items.empty() &&
                  proc->items[0]->kind == NodeKind::kName;
     std::string token = named ? proc->items[0]->str : call_name;
+    named = named && LookupVariable(env, token) != nullptr;
     if (n->is_partial) {
       if (named) Fail("T1007", n->position, token);
       Fail("T1008", n->position, token);
@@ -222,7 +224,9 @@ Value Evaluator::Apply(const Value& fn_value, std::vector<Value> args, const Val
                        int64_t position, const std::string& call_name) {
   Value fn = fn_value;
   std::string name = call_name;
+  // A top-level array is wrapped (Run); functions see the array itself.
   Value context = input;
+  if (input.IsArray() && input.AsArray().outer_wrapper) context = input.AsArray().items[0];
   while (true) {
     if (!fn.IsFunction()) Fail("T1006", position);
     const FunctionData& f = fn.AsFunction();
@@ -290,13 +294,18 @@ Value Evaluator::Apply(const Value& fn_value, std::vector<Value> args, const Val
 Value Evaluator::EvaluateApplyOp(const Node* n, const Value& input, Frame* env) {
   Value lhs = Evaluate(n->lhs.get(), input, env);
   const Node* rhs = n->rhs.get();
-  if (rhs->kind == NodeKind::kCall && !rhs->is_partial && rhs->stages.empty()) {
+  if (rhs->kind == NodeKind::kCall && !rhs->is_partial) {
     Value callee = Evaluate(rhs->lhs.get(), input, env);
     if (!callee.IsFunction()) Fail("T2006", n->position, "~>", callee);
     std::vector<Value> args{lhs};
     for (const auto& arg : rhs->items) args.push_back(Evaluate(arg.get(), input, env));
     std::string name = rhs->lhs->kind == NodeKind::kVariable ? rhs->lhs->str : "";
-    return Apply(callee, std::move(args), input, rhs->position, name);
+    Value result = Apply(callee, std::move(args), input, rhs->position, name);
+    for (const auto& stage : rhs->stages) {
+      if (stage.filter) result = ApplyFilter(stage.filter.get(), result, env);
+    }
+    if (rhs->keep_array && result.IsSequence()) result.ArrayPtr()->keep_singleton = true;
+    return result;
   }
   Value fn = Evaluate(rhs, input, env);
   if (!fn.IsFunction()) Fail("T2006", n->position, "~>", fn);

@@ -194,6 +194,11 @@ Value Evaluator::EvaluateTuplePath(const Node* n, const Value& input, Frame* env
         envs.push_back(TupleFrame(env, t));
       }
       for (size_t i : SortOrder(step, contexts, envs, env)) next.push_back(tuples[i]);
+      if (!step->index_var.empty()) {
+        for (size_t i = 0; i < next.size(); ++i) {
+          next[i].binds.emplace_back(step->index_var, Value::Number(static_cast<double>(i)));
+        }
+      }
     } else {
       for (const auto& t : tuples) {
         Frame* frame = TupleFrame(env, t);

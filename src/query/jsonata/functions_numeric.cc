@@ -19,11 +19,7 @@ bool IsJsonNumber(const std::string& s) {
     return i > start;
   };
   if (i < s.size() && s[i] == '-') i++;
-  if (i < s.size() && s[i] == '0') {
-    i++;
-  } else if (!digits()) {
-    return false;
-  }
+  if (!digits()) return false;
   if (i < s.size() && s[i] == '.') {
     i++;
     if (!digits()) return false;

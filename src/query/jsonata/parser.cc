@@ -263,7 +263,9 @@ class Parser {
       return n;
     }
     if (op == ":=") {
-      if (left->kind != NodeKind::kVariable) Fail("S0212", left->position, left->str);
+      if (left->kind != NodeKind::kVariable || !left->stages.empty()) {
+        Fail("S0212", left->position, left->str);
+      }
       auto n = MakeNode(NodeKind::kBind, t.position);
       n->lhs = std::move(left);
       n->rhs = Parse(BindingPower(t) - 1);  // right associative
@@ -292,8 +294,7 @@ class Parser {
       path->items.push_back(std::move(rhs));
     }
     for (auto& step : path->items) {
-      if (step->kind == NodeKind::kLiteral) {
-        if (!step->literal.IsString()) Fail("S0213", step->position, step->str, step->literal);
+      if (step->kind == NodeKind::kLiteral && step->literal.IsString()) {
         step->kind = NodeKind::kName;
         step->str = step->literal.AsString();
       }
