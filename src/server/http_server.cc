@@ -1,6 +1,8 @@
 #include "server/http_server.h"
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -18,6 +20,7 @@ namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
 constexpr size_t kHeaderLimit = 64 * 1024;
+constexpr std::chrono::seconds kDrainTimeout{10};
 
 std::string ErrorBody(std::string_view type, std::string_view message) {
   std::string body = R"({"__type":")";
@@ -53,6 +56,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnRead(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
+      drain_ = true;
       Write(HttpResponse{413, "application/x-amz-json-1.0",
                          ErrorBody("RequestEntityTooLargeException",
                                    "Request size exceeds the limit of " +
@@ -94,11 +98,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnWrite(beast::error_code ec) {
+    if (!ec && drain_) {
+      Drain();
+      return;
+    }
     if (ec || !keep_alive_) {
       Close();
       return;
     }
     Read();
+  }
+
+  // Lingering close after refusing a request early: stop sending, but keep reading (and
+  // discarding) what the client is still sending, so it finishes its write and reads our answer
+  // instead of getting a reset.
+  void Drain() {
+    if (!drain_started_) {
+      drain_started_ = true;
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream_.expires_after(kDrainTimeout);
+    }
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) {
+                                self->Close();
+                                return;
+                              }
+                              self->Drain();
+                            });
   }
 
   void Close() {
@@ -114,6 +142,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   bool keep_alive_ = true;
+  bool drain_ = false;
+  bool drain_started_ = false;
+  std::array<char, 16 * 1024> drain_buffer_{};
 };
 
 }  // namespace
