@@ -131,7 +131,8 @@ struct LambdaInvoker::Impl {
 
   void Start(const std::shared_ptr<Call>& call) {
     auto timeout = call->task.timeout_seconds
-                       ? std::chrono::milliseconds(*call->task.timeout_seconds * 1000)
+                       ? std::chrono::milliseconds(*call->task.timeout_seconds * 1000) +
+                             options.task_timeout_grace
                        : options.default_timeout;
     call->deadline.expires_after(timeout);
     call->deadline.async_wait([this, call](beast::error_code ec) {

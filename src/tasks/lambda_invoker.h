@@ -41,6 +41,10 @@ struct LambdaInvokerOptions {
   std::string region = "us-east-1";  // for the dummy SigV4 Authorization header
   // Per-call deadline when the task has no TimeoutSeconds (Lambda runs for at most 15 min).
   std::chrono::milliseconds default_timeout = std::chrono::seconds(15 * 60 + 30);
+  // A task with TimeoutSeconds is given that long plus this grace: the engine's own timeout timer
+  // should end the task first (TaskTimedOut), and this invoker's late States.Timeout is then
+  // dropped by stamp. It only decides when nothing else does.
+  std::chrono::milliseconds task_timeout_grace = std::chrono::seconds(10);
   size_t max_connections = 256;  // concurrent calls beyond this wait for a free connection
 };
 

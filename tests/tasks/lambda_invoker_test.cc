@@ -182,7 +182,11 @@ model::OutboundTask Invoke(std::string function, Json payload) {
 
 std::unique_ptr<LambdaInvoker> MakeInvoker(
     const std::string& endpoint, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-  auto invoker = LambdaInvoker::Create({.endpoint = endpoint, .default_timeout = timeout});
+  LambdaInvokerOptions options;
+  options.endpoint = endpoint;
+  options.default_timeout = timeout;
+  options.task_timeout_grace = std::chrono::milliseconds(0);
+  auto invoker = LambdaInvoker::Create(options);
   EXPECT_TRUE(invoker.has_value());
   return std::move(*invoker);
 }
