@@ -19,6 +19,7 @@ class DiagnosticSink {
  public:
   void Error(std::string_view code, std::string message, std::string location);
   bool has_errors() const { return !diagnostics_.empty(); }
+  size_t size() const { return diagnostics_.size(); }
   std::vector<Diagnostic> Take() { return std::move(diagnostics_); }
 
  private:

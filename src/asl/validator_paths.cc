@@ -4,6 +4,10 @@
 #include <cctype>
 #include <string_view>
 
+#include "query/intrinsic.h"
+#include "query/json_path.h"
+#include "query/result_path.h"
+
 namespace flowstate::asl {
 namespace {
 
@@ -101,7 +105,8 @@ bool IsValidJsonPath(std::string_view path) {
   const size_t root_end = RootEnd(path);
   if (root_end == std::string_view::npos || !HasValidSteps(path, root_end)) return false;
   const PathShape shape = ScanPath(path, root_end);
-  return shape.balanced && !shape.ends_with_dot;
+  // The engine's parser has the last word: what passes here must compile there.
+  return shape.balanced && !shape.ends_with_dot && query::JsonPath::Parse(path).has_value();
 }
 
 bool IsValidReferencePath(std::string_view path) {
@@ -147,7 +152,11 @@ bool IsValidIntrinsicCall(std::string_view text) {
   for (size_t i = close + 1; i < text.size(); ++i) {
     if (text[i] != ' ') return false;
   }
-  return true;
+  return query::Intrinsic::Parse(text).has_value();
+}
+
+bool IsValidResultPath(std::string_view path) {
+  return IsValidReferencePath(path) && query::ResultPath::Parse(path).has_value();
 }
 
 bool IsValidPayloadPath(std::string_view text) {

@@ -15,6 +15,9 @@ bool IsValidJsonPath(std::string_view path);
 // A JSONPath naming one node: no "..", "*", filters, unions or slices.
 bool IsValidReferencePath(std::string_view path);
 
+// A ResultPath: a reference path rooted at `$` (not `$$` or a variable).
+bool IsValidResultPath(std::string_view path);
+
 // "States.Format('{}', $.a)": a known function with balanced, well-quoted arguments.
 bool IsValidIntrinsicCall(std::string_view text);
 

@@ -9,6 +9,8 @@
 #include "asl/validator.h"
 #include "asl/validator_paths.h"
 #include "json/json.h"
+#include "query/choice_rule.h"
+#include "query/payload_template.h"
 
 namespace flowstate::asl {
 namespace {
@@ -276,7 +278,10 @@ class SchemaChecker {
       return;
     }
     const auto& path = value.get_ref<const std::string&>();
-    if (reference ? !IsValidReferencePath(path) : !IsValidJsonPath(path)) {
+    const bool valid = field == "ResultPath" ? IsValidResultPath(path)
+                       : reference           ? IsValidReferencePath(path)
+                                             : IsValidJsonPath(path);
+    if (!valid) {
       Error("The value for the field '" + std::string(field) + "' must be a valid " +
                 (reference ? "ReferencePath" : "JSONPath"),
             location);
@@ -520,7 +525,16 @@ class SchemaChecker {
         }
       }
     } else if (key == "Parameters" || key == "ResultSelector" || key == "ItemSelector") {
-      if (!jsonata && ExpectObject(value, location)) CheckPayloadTemplate(value, location, 0);
+      if (!jsonata && ExpectObject(value, location)) {
+        const size_t before = sink_.size();
+        CheckPayloadTemplate(value, location, 0);
+        // The engine compiles the same template; refuse here whatever it would refuse.
+        if (sink_.size() == before) {
+          if (auto compiled = query::PayloadTemplate::Compile(value); !compiled) {
+            Error(compiled.error().message(), location);
+          }
+        }
+      }
     } else if (key == "Assign") {
       if (ExpectObject(value, location) && !jsonata) CheckPayloadTemplate(value, location, 0);
     } else if (key == "Error" || key == "Cause") {
@@ -761,8 +775,14 @@ class SchemaChecker {
       const std::string rule_location = Indexed(state_location, "Choices", i);
       if (jsonata) {
         CheckJsonataRule(value[i], rule_location);
-      } else {
-        CheckRule(value[i], rule_location, true, 0);
+        continue;
+      }
+      const size_t before = sink_.size();
+      CheckRule(value[i], rule_location, true, 0);
+      if (sink_.size() == before) {
+        if (auto compiled = query::ChoiceRule::Compile(value[i]); !compiled) {
+          Error(compiled.error().message(), rule_location);
+        }
       }
     }
   }
