@@ -87,6 +87,8 @@ struct Node {
   std::vector<std::string> params;
   std::shared_ptr<const Signature> signature;
 
+  int height = 1;  // longest chain of nested nodes below, bounded by the parser
+
   // Regex literal.
   std::shared_ptr<const class Regex> regex;
 

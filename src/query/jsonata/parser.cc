@@ -1,5 +1,6 @@
 #include "query/jsonata/parser.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "query/jsonata/ancestry.h"
@@ -13,6 +14,7 @@ namespace flowstate::query::jsonata {
 namespace {
 
 constexpr int kMaxNesting = 500;
+constexpr int kMaxHeight = 1000;
 
 int BindingPower(const Token& t) {
   if (t.type != TokenType::kOperator) return 0;
@@ -85,13 +87,36 @@ class Parser {
     Token t = cur_;
     Advance();
     NodePtr left = Nud(t);
+    SetHeight(left.get(), t.position);
     while (rbp < BindingPower(cur_)) {
       Token op = cur_;
       Advance();
       left = Led(op, std::move(left));
+      SetHeight(left.get(), op.position);
     }
     depth_--;
     return left;
+  }
+
+  // Tree height bounds the recursion of every later pass and of evaluation itself.
+  static void SetHeight(Node* n, int64_t position) {
+    int h = 0;
+    auto see = [&h](const Node* c) {
+      if (c != nullptr) h = std::max(h, c->height);
+    };
+    see(n->lhs.get());
+    see(n->rhs.get());
+    see(n->third.get());
+    see(n->group.get());
+    for (const auto& c : n->items) see(c.get());
+    for (const auto& [k, v] : n->pairs) {
+      see(k.get());
+      see(v.get());
+    }
+    for (const auto& s : n->stages) see(s.filter.get());
+    for (const auto& term : n->sort_terms) see(term.expr.get());
+    n->height = h + 1;
+    if (n->height > kMaxHeight) Fail("U1001", position);
   }
 
   NodePtr Nud(const Token& t) {

@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Runs the JSONata conformance suite against jsonata_line_tool and fails when fewer cases
+pass than the recorded threshold (the suite's own exit status is non-zero on any failure).
+
+usage: run_suite.py <suite-dir> <evaluator> <min-passed>
+"""
+import re
+import subprocess
+import sys
+
+
+def main():
+    suite, evaluator, min_passed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    proc = subprocess.run([sys.executable, f"{suite}/run.py", "-q", "-j", "2", "--", evaluator],
+                          capture_output=True, text=True)
+    lines = proc.stdout.strip().splitlines()
+    last = lines[-1] if lines else ""
+    print(last)
+    match = re.match(r"(\d+) passed, (\d+) failed", last)
+    if not match:
+        print(proc.stdout, proc.stderr)
+        return 2
+    passed = int(match.group(1))
+    if passed < min_passed:
+        print(f"regression: {passed} passed, threshold {min_passed}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
