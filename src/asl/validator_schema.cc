@@ -436,7 +436,7 @@ class SchemaChecker {
 
     for (const auto& [key, value] : state.items()) {
       if (!Contains(spec->fields, key)) continue;
-      CheckField(*spec, lang, key, value, location, depth);
+      CheckField(lang, key, value, location, depth);
     }
     if (spec->type == "Task") CheckHeartbeat(state, location);
   }
@@ -496,7 +496,7 @@ class SchemaChecker {
     }
   }
 
-  void CheckField(const TypeSpec& spec, Lang lang, const std::string& key, const Json& value,
+  void CheckField(Lang lang, const std::string& key, const Json& value,
                   const std::string& state_location, int depth) {
     const std::string location = state_location + "/" + key;
     const bool jsonata = lang == Lang::kJsonata;
@@ -550,7 +550,7 @@ class SchemaChecker {
     } else if (key == "Credentials") {
       CheckCredentials(value, location);
     } else if (key == "Retry") {
-      CheckRetriers(value, state_location, jsonata);
+      CheckRetriers(value, state_location);
     } else if (key == "Catch") {
       CheckCatchers(value, state_location, jsonata);
     } else if (key == "Choices") {
@@ -574,7 +574,6 @@ class SchemaChecker {
     } else if (key == "ItemReader" || key == "ItemBatcher" || key == "ResultWriter") {
       ExpectObject(value, location);
     }
-    (void)spec;
   }
 
   void CheckTimestamp(const Json& value, const std::string& location, bool jsonata) {
@@ -678,7 +677,7 @@ class SchemaChecker {
     }
   }
 
-  void CheckRetriers(const Json& value, const std::string& state_location, bool jsonata) {
+  void CheckRetriers(const Json& value, const std::string& state_location) {
     const std::string location = state_location + "/Retry";
     if (!ExpectArray(value, location)) return;
     for (size_t i = 0; i < value.size(); ++i) {
@@ -715,7 +714,6 @@ class SchemaChecker {
       }
       CheckErrorEquals(retrier, entry_location, i + 1 == value.size(), "Retrier");
     }
-    (void)jsonata;
   }
 
   void CheckCatchers(const Json& value, const std::string& state_location, bool jsonata) {
