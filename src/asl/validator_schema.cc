@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "asl/validator.h"
+#include "asl/validator_checks.h"
 #include "asl/validator_paths.h"
 #include "json/json.h"
-#include "query/choice_rule.h"
 #include "query/payload_template.h"
 
 namespace flowstate::asl {
@@ -17,12 +17,7 @@ namespace {
 
 using json::Json;
 
-constexpr std::string_view kSchema = "SCHEMA_VALIDATION_FAILED";
-constexpr int kMaxScopeDepth = 64;      // Parallel/Map nesting; AWS: TOO_DEEPLY_NESTED
-constexpr int kMaxRuleDepth = 256;      // Choice And/Or/Not nesting
-constexpr int kMaxTemplateDepth = 512;  // Parameters/Assign object nesting checked
-constexpr int64_t kMaxSeconds = 99999999;
-constexpr int64_t kMaxDelaySeconds = 31622400;
+constexpr int kMaxScopeDepth = 64;  // Parallel/Map nesting; AWS: TOO_DEEPLY_NESTED
 constexpr size_t kMaxStateNameLength = 80;
 
 enum class Lang { kJsonPath, kJsonata };
@@ -162,31 +157,10 @@ bool IsJsonataOnly(std::string_view field) {
   return field == "Arguments" || field == "Output" || field == "Items";
 }
 
-std::string JoinFields(const std::vector<std::string_view>& fields) {
-  std::string out = "[";
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += fields[i];
-  }
-  return out + "]";
-}
-
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
-std::string Indexed(const std::string& location, std::string_view field, size_t index) {
-  return location + "/" + std::string(field) + "[" + std::to_string(index) + "]";
-}
-
-class SchemaChecker {
+class SchemaChecker : public FieldChecker {
  public:
   SchemaChecker(const ValidationOptions& options, DiagnosticSink& sink)
-      : options_(options), sink_(sink) {}
+      : FieldChecker(sink), options_(options) {}
 
   void CheckRoot(const Json& root) {
     std::vector<std::string_view> missing;
@@ -218,96 +192,11 @@ class SchemaChecker {
   }
 
  private:
-  void Error(std::string message, std::string location) {
-    sink_.Error(kSchema, std::move(message), std::move(location));
-  }
-
-  bool ExpectType(const std::string& location, bool ok, std::string_view type_name) {
-    if (!ok) Error("Expected value of type [" + std::string(type_name) + "]", location);
-    return ok;
-  }
-  bool ExpectString(const Json& value, const std::string& location) {
-    return ExpectType(location, value.is_string(), "STRING");
-  }
-  bool ExpectObject(const Json& value, const std::string& location) {
-    return ExpectType(location, value.is_object(), "OBJECT");
-  }
-  bool ExpectArray(const Json& value, const std::string& location) {
-    return ExpectType(location, value.is_array(), "ARRAY");
-  }
-  bool ExpectBoolean(const Json& value, const std::string& location) {
-    return ExpectType(location, value.is_boolean(), "BOOLEAN");
-  }
-
   void CheckQueryLanguageValue(const Json& value, const std::string& location) {
     if (!ExpectString(value, location)) return;
     const auto& text = value.get_ref<const std::string&>();
     if (text != "JSONPath" && text != "JSONata") {
       Error("Value should be one of the following: [JSONPath, JSONata]", location);
-    }
-  }
-
-  // An integer in [min, max]; a JSONata state may give a "{% %}" expression instead.
-  void CheckInteger(const Json& value, const std::string& location, int64_t min, int64_t max,
-                    bool allow_expression) {
-    if (allow_expression && value.is_string() &&
-        IsJsonataExpression(value.get_ref<const std::string&>())) {
-      return;
-    }
-    if (!value.is_number_integer()) {
-      Error("Expected value of type [INTEGER]", location);
-      return;
-    }
-    if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(max)) {
-      Error("Maximum value is " + std::to_string(max), location);
-      return;
-    }
-    const auto number = value.get<int64_t>();
-    if (number < min) {
-      Error("Minimum value is " + std::to_string(min), location);
-    } else if (number > max) {
-      Error("Maximum value is " + std::to_string(max), location);
-    }
-  }
-
-  void CheckPathField(const Json& value, std::string_view field, const std::string& location,
-                      bool reference, bool nullable) {
-    if (value.is_null() && nullable) return;
-    if (!value.is_string()) {
-      Error("Expected value of type [STRING]", location);
-      return;
-    }
-    const auto& path = value.get_ref<const std::string&>();
-    const bool valid = field == "ResultPath" ? IsValidResultPath(path)
-                       : reference           ? IsValidReferencePath(path)
-                                             : IsValidJsonPath(path);
-    if (!valid) {
-      Error("The value for the field '" + std::string(field) + "' must be a valid " +
-                (reference ? "ReferencePath" : "JSONPath"),
-            location);
-    }
-  }
-
-  // Parameters, ResultSelector, ItemSelector, Assign (JSONPath): `.$` keys hold paths.
-  void CheckPayloadTemplate(const Json& value, const std::string& location, int depth) {
-    if (depth > kMaxTemplateDepth) return;
-    if (value.is_array()) {
-      for (const Json& element : value) CheckPayloadTemplate(element, location, depth + 1);
-      return;
-    }
-    if (!value.is_object()) return;
-    for (const auto& [key, child] : value.items()) {
-      if (!EndsWith(key, ".$")) {
-        CheckPayloadTemplate(child, location, depth + 1);
-        continue;
-      }
-      const bool ok = child.is_string() && IsValidPayloadPath(child.get_ref<const std::string&>());
-      if (ok) continue;
-      const bool looks_intrinsic =
-          child.is_string() && StartsWith(child.get_ref<const std::string&>(), "States.");
-      Error("The value for the field '" + key + "' must be a valid JSONPath" +
-                (looks_intrinsic ? " or a valid intrinsic function call" : ""),
-            location);
     }
   }
 
@@ -550,11 +439,11 @@ class SchemaChecker {
     } else if (key == "Credentials") {
       CheckCredentials(value, location);
     } else if (key == "Retry") {
-      CheckRetriers(value, state_location);
+      CheckRetriers(value, state_location, sink_);
     } else if (key == "Catch") {
-      CheckCatchers(value, state_location, jsonata);
+      CheckCatchers(value, state_location, jsonata, sink_);
     } else if (key == "Choices") {
-      CheckChoices(value, state_location, jsonata);
+      CheckChoices(value, state_location, jsonata, sink_);
     } else if (key == "Branches") {
       if (!ExpectArray(value, location)) return;
       if (value.empty()) Error("The field 'Branches' must have at least one element", location);
@@ -654,301 +543,7 @@ class SchemaChecker {
     }
   }
 
-  // Retry and Catch entries share ErrorEquals; States.ALL must be alone and in the last entry.
-  void CheckErrorEquals(const Json& entry, const std::string& location, bool is_last,
-                        std::string_view block) {
-    const auto it = entry.find("ErrorEquals");
-    if (it == entry.end()) return;
-    const std::string field = location + "/ErrorEquals";
-    if (!ExpectArray(*it, field)) return;
-    if (it->empty()) {
-      Error("The field 'ErrorEquals' must have at least one element", field);
-      return;
-    }
-    bool has_all = false;
-    for (const Json& name : *it) {
-      if (!ExpectString(name, field)) return;
-      has_all = has_all || name == "States.ALL";
-    }
-    if (has_all && it->size() > 1) {
-      Error("Error name 'States.ALL' must appear alone in 'ErrorEquals'", field);
-    } else if (has_all && !is_last) {
-      Error("Error name 'States.ALL' must appear in the last " + std::string(block), field);
-    }
-  }
-
-  void CheckRetriers(const Json& value, const std::string& state_location) {
-    const std::string location = state_location + "/Retry";
-    if (!ExpectArray(value, location)) return;
-    for (size_t i = 0; i < value.size(); ++i) {
-      const std::string entry_location = Indexed(state_location, "Retry", i);
-      const Json& retrier = value[i];
-      if (!ExpectObject(retrier, entry_location)) continue;
-      if (!retrier.contains("ErrorEquals")) {
-        Error("These fields are required: [ErrorEquals]", entry_location);
-      }
-      for (const auto& [key, field] : retrier.items()) {
-        const std::string field_location = entry_location + "/" + key;
-        if (key == "ErrorEquals") continue;
-        if (key == "IntervalSeconds") {
-          CheckInteger(field, field_location, 1, kMaxSeconds, false);
-        } else if (key == "MaxAttempts") {
-          CheckInteger(field, field_location, 0, kMaxSeconds, false);
-        } else if (key == "MaxDelaySeconds") {
-          CheckInteger(field, field_location, 1, kMaxDelaySeconds, false);
-        } else if (key == "BackoffRate") {
-          if (!field.is_number()) {
-            Error("Expected value of type [NUMBER]", field_location);
-          } else if (field.get<double>() < 1.0) {
-            Error("Minimum value is 1.0", field_location);
-          }
-        } else if (key == "JitterStrategy") {
-          if (ExpectString(field, field_location) && field != "FULL" && field != "NONE") {
-            Error("Value should be one of the following: [FULL, NONE]", field_location);
-          }
-        } else if (key == "Comment") {
-          ExpectString(field, field_location);
-        } else {
-          Error("Field '" + key + "' is not supported", entry_location);
-        }
-      }
-      CheckErrorEquals(retrier, entry_location, i + 1 == value.size(), "Retrier");
-    }
-  }
-
-  void CheckCatchers(const Json& value, const std::string& state_location, bool jsonata) {
-    const std::string location = state_location + "/Catch";
-    if (!ExpectArray(value, location)) return;
-    for (size_t i = 0; i < value.size(); ++i) {
-      const std::string entry_location = Indexed(state_location, "Catch", i);
-      const Json& catcher = value[i];
-      if (!ExpectObject(catcher, entry_location)) continue;
-      std::vector<std::string_view> missing;
-      if (!catcher.contains("ErrorEquals")) missing.push_back("ErrorEquals");
-      if (!catcher.contains("Next")) missing.push_back("Next");
-      if (!missing.empty()) {
-        Error("These fields are required: " + JoinFields(missing), entry_location);
-      }
-      for (const auto& [key, field] : catcher.items()) {
-        const std::string field_location = entry_location + "/" + key;
-        if (key == "ErrorEquals") continue;
-        if (key == "Next" || key == "Comment") {
-          ExpectString(field, field_location);
-        } else if (key == "ResultPath") {
-          if (jsonata) {
-            Error(
-                "The QueryLanguage is set to 'JSONata', but field 'ResultPath' is only "
-                "supported for the 'JSONPath' QueryLanguage",
-                entry_location);
-          } else {
-            CheckPathField(field, key, field_location, true, true);
-          }
-        } else if (key == "Output") {
-          if (!jsonata) {
-            Error(
-                "The QueryLanguage is set to 'JSONPath', but field 'Output' is only "
-                "supported for the 'JSONata' QueryLanguage",
-                entry_location);
-          }
-        } else if (key == "Assign") {
-          if (ExpectObject(field, field_location) && !jsonata) {
-            CheckPayloadTemplate(field, field_location, 0);
-          }
-        } else {
-          Error("Field '" + key + "' is not supported", entry_location);
-        }
-      }
-      CheckErrorEquals(catcher, entry_location, i + 1 == value.size(), "Catcher");
-    }
-  }
-
-  void CheckChoices(const Json& value, const std::string& state_location, bool jsonata) {
-    const std::string location = state_location + "/Choices";
-    if (!ExpectArray(value, location)) return;
-    if (value.empty()) {
-      Error("The field 'Choices' must have at least one element", location);
-      return;
-    }
-    for (size_t i = 0; i < value.size(); ++i) {
-      const std::string rule_location = Indexed(state_location, "Choices", i);
-      if (jsonata) {
-        CheckJsonataRule(value[i], rule_location);
-        continue;
-      }
-      const size_t before = sink_.size();
-      CheckRule(value[i], rule_location, true, 0);
-      if (sink_.size() == before) {
-        if (auto compiled = query::ChoiceRule::Compile(value[i]); !compiled) {
-          Error(compiled.error().message(), rule_location);
-        }
-      }
-    }
-  }
-
-  void CheckJsonataRule(const Json& rule, const std::string& location) {
-    if (!ExpectObject(rule, location)) return;
-    std::vector<std::string_view> missing;
-    if (!rule.contains("Condition")) missing.push_back("Condition");
-    if (!rule.contains("Next")) missing.push_back("Next");
-    if (!missing.empty()) Error("These fields are required: " + JoinFields(missing), location);
-    for (const auto& [key, field] : rule.items()) {
-      const std::string field_location = location + "/" + key;
-      if (key == "Next" || key == "Comment") {
-        ExpectString(field, field_location);
-      } else if (key == "Condition") {
-        if (!(field.is_boolean() ||
-              (field.is_string() && IsJsonataExpression(field.get_ref<const std::string&>())))) {
-          Error("The value for the field 'Condition' must be a JSONata expression or a boolean",
-                field_location);
-        }
-      } else if (key == "Assign") {
-        ExpectObject(field, field_location);
-      } else if (key == "Output") {
-        continue;
-      } else if (key == "Variable" || key == "And" || key == "Or" || key == "Not" ||
-                 ComparatorKind(key) != ValueKind::kNone) {
-        Error("The QueryLanguage is set to 'JSONata', but field '" + key +
-                  "' is only supported for the 'JSONPath' QueryLanguage",
-              location);
-      } else {
-        Error("Field '" + key + "' is not supported", location);
-      }
-    }
-  }
-
-  enum class ValueKind { kNone, kString, kNumber, kBoolean, kTimestamp, kPath, kTypeTest };
-
-  static ValueKind ComparatorKind(std::string_view key) {
-    if (key == "StringMatches") return ValueKind::kString;
-    if (StartsWith(key, "Is")) {
-      static constexpr std::array<std::string_view, 6> kTests = {
-          "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp"};
-      return std::find(kTests.begin(), kTests.end(), key) != kTests.end() ? ValueKind::kTypeTest
-                                                                          : ValueKind::kNone;
-    }
-    static constexpr std::array<std::string_view, 4> kPrefixes = {"String", "Numeric", "Boolean",
-                                                                  "Timestamp"};
-    static constexpr std::array<std::string_view, 5> kOps = {"Equals", "LessThan", "GreaterThan",
-                                                             "LessThanEquals", "GreaterThanEquals"};
-    for (size_t p = 0; p < kPrefixes.size(); ++p) {
-      if (!StartsWith(key, kPrefixes[p])) continue;
-      std::string_view rest = key.substr(kPrefixes[p].size());
-      const bool is_path = EndsWith(rest, "Path");
-      if (is_path) rest.remove_suffix(4);
-      const bool boolean = p == 2;
-      const bool known_op =
-          boolean ? rest == "Equals" : std::find(kOps.begin(), kOps.end(), rest) != kOps.end();
-      if (!known_op) return ValueKind::kNone;
-      if (is_path) return ValueKind::kPath;
-      static constexpr std::array<ValueKind, 4> kKinds = {
-          ValueKind::kString, ValueKind::kNumber, ValueKind::kBoolean, ValueKind::kTimestamp};
-      return kKinds[p];
-    }
-    return ValueKind::kNone;
-  }
-
-  void CheckComparatorValue(ValueKind kind, const std::string& key, const Json& value,
-                            const std::string& location) {
-    switch (kind) {
-      case ValueKind::kString:
-        ExpectString(value, location);
-        break;
-      case ValueKind::kNumber:
-        ExpectType(location, value.is_number(), "NUMBER");
-        break;
-      case ValueKind::kBoolean:
-      case ValueKind::kTypeTest:
-        ExpectBoolean(value, location);
-        break;
-      case ValueKind::kTimestamp:
-        if (ExpectString(value, location) &&
-            !IsValidTimestamp(value.get_ref<const std::string&>())) {
-          Error("The value for the field '" + key + "' must be a valid timestamp", location);
-        }
-        break;
-      case ValueKind::kPath:
-        CheckPathField(value, key, location, true, false);
-        break;
-      case ValueKind::kNone:
-        break;
-    }
-  }
-
-  void CheckRule(const Json& rule, const std::string& location, bool top_level, int depth) {
-    if (!ExpectObject(rule, location)) return;
-    if (depth > kMaxRuleDepth) {
-      sink_.Error("TOO_DEEPLY_NESTED", "The states are too deeply nested", location);
-      return;
-    }
-    std::vector<std::string_view> comparators;
-    bool has_variable = false;
-    int combinators = 0;
-    if (top_level && !rule.contains("Next")) Error("These fields are required: [Next]", location);
-    for (const auto& [key, field] : rule.items()) {
-      const std::string field_location = location + "/" + key;
-      const ValueKind kind = ComparatorKind(key);
-      if (kind != ValueKind::kNone) {
-        comparators.push_back(key);
-        CheckComparatorValue(kind, key, field, field_location);
-      } else if (key == "Variable") {
-        has_variable = true;
-        CheckPathField(field, key, field_location, true, false);
-      } else if (key == "And" || key == "Or") {
-        ++combinators;
-        if (!ExpectArray(field, field_location)) continue;
-        if (field.empty()) {
-          Error("The field '" + key + "' must have at least one element", field_location);
-        }
-        for (size_t i = 0; i < field.size(); ++i) {
-          CheckRule(field[i], Indexed(location, key, i), false, depth + 1);
-        }
-      } else if (key == "Not") {
-        ++combinators;
-        CheckRule(field, field_location, false, depth + 1);
-      } else if ((key == "Next" || key == "Assign") && top_level) {
-        if (key == "Next") {
-          ExpectString(field, field_location);
-        } else {
-          if (ExpectObject(field, field_location)) CheckPayloadTemplate(field, field_location, 0);
-        }
-      } else if (key == "Comment") {
-        ExpectString(field, field_location);
-      } else if (key == "Output" && top_level) {
-        Error(
-            "The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for "
-            "the 'JSONata' QueryLanguage",
-            location);
-      } else if (key == "Condition") {
-        Error(
-            "The QueryLanguage is set to 'JSONPath', but field 'Condition' is only supported "
-            "for the 'JSONata' QueryLanguage",
-            location);
-      } else {
-        Error("Field '" + key + "' is not supported", location);
-      }
-    }
-    if (combinators > 0) {
-      if (combinators > 1 || !comparators.empty() || has_variable) {
-        Error(
-            "A Choice Rule must have exactly one of: a comparison operator, 'And', 'Or' or "
-            "'Not'",
-            location);
-      }
-      return;
-    }
-    if (comparators.empty()) {
-      Error("A Choice Rule must have exactly one of: a comparison operator, 'And', 'Or' or 'Not'",
-            location);
-    } else if (comparators.size() > 1) {
-      Error("A Choice Rule must have exactly one of: a comparison operator, 'And', 'Or' or 'Not'",
-            location);
-    } else if (!has_variable) {
-      Error("These fields are required: [Variable]", location);
-    }
-  }
-
   const ValidationOptions& options_;
-  DiagnosticSink& sink_;
   Lang top_lang_ = Lang::kJsonPath;
 };
 
