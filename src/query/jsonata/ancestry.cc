@@ -102,6 +102,24 @@ class AncestryResolver {
         return;
       case NodeKind::kSort:
         return;
+      case NodeKind::kBlock:
+        // The parent is found inside the block's result expression, whose path then
+        // hands its tuple stream (with the binding) out to the enclosing path.
+        step->tuple = true;
+        if (step->items.empty()) {
+          slot.level = 0;
+          return;
+        }
+        Seek(step->items.back().get(), slot, position);
+        return;
+      case NodeKind::kPath:
+        step->tuple = true;
+        step->tuple_path = true;
+        step->emit_tuples = true;
+        for (size_t j = step->items.size(); j-- > 0 && slot.level > 0;) {
+          Seek(step->items[j].get(), slot, position);
+        }
+        return;
       default:
         Fail("S0217", position, "%");
     }

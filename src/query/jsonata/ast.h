@@ -77,6 +77,7 @@ struct Node {
   // Path annotations.
   bool keep_singleton = false;
   bool tuple_path = false;
+  bool emit_tuples = false;  // hands its tuple stream to an enclosing path (for `%`)
 
   // Parent operator.
   std::shared_ptr<ParentSlot> parent_slot;

@@ -126,6 +126,7 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
   }
   globals->Bind("$", context);
   Value result = Evaluate(root, context, globals);
+  if (IsTupleStream(result)) result = TupleContexts(result);
   if (result.IsFunction() && result.AsFunction().kind == FunctionKind::kThunk) {
     result = Apply(result, {}, input, root->position);
   }
@@ -148,6 +149,13 @@ Value Evaluator::Evaluate(const Node* n, const Value& input, Frame* env, bool as
   depth_++;
   CheckBudget(n->position);
   Value result = EvaluateCore(n, input, env);
+  if (IsTupleStream(result)) {
+    if (n->kind == NodeKind::kPath || n->kind == NodeKind::kBlock) {
+      depth_--;
+      return result;
+    }
+    result = TupleContexts(result);
+  }
   if (!as_step && !n->stages.empty() && n->kind != NodeKind::kPath) {
     for (const auto& stage : n->stages) {
       if (stage.filter) result = ApplyFilter(stage.filter.get(), result, env);

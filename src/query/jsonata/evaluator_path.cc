@@ -204,6 +204,20 @@ Value Evaluator::EvaluateTuplePath(const Node* n, const Value& input, Frame* env
         Frame* frame = TupleFrame(env, t);
         Value res = Evaluate(step, t.at, frame, true);
         if (res.IsUndefined()) continue;
+        if (IsTupleStream(res)) {
+          for (const auto& inner : res.AsArray().items) {
+            Tuple nt = t;
+            for (const auto& [name, v] : inner.AsObject().entries) {
+              if (name == "@") {
+                nt.at = v;
+              } else {
+                nt.binds.emplace_back(name, v);
+              }
+            }
+            next.push_back(std::move(nt));
+          }
+          continue;
+        }
         std::vector<Value> items;
         if (res.IsArray()) {
           items = res.AsArray().items;
@@ -248,6 +262,16 @@ Value Evaluator::EvaluateTuplePath(const Node* n, const Value& input, Frame* env
   }
   Value result = MakeSequence();
   auto& out = result.ArrayPtr()->items;
+  if (n->emit_tuples) {
+    result.ArrayPtr()->tuple_stream = true;
+    for (auto& t : tuples) {
+      auto obj = std::make_shared<ObjectData>();
+      obj->Set("@", t.at);
+      for (auto& [k, v] : t.binds) obj->Set(k, v);
+      out.push_back(Value::FromObject(std::move(obj)));
+    }
+    return result;
+  }
   for (auto& t : tuples) {
     if (t.at.IsDefined()) out.push_back(t.at);
   }

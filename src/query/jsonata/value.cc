@@ -100,6 +100,15 @@ void ObjectData::BuildIndex() {
   for (size_t i = 0; i < entries.size(); ++i) index_.emplace(entries[i].first, i);
 }
 
+Value TupleContexts(const Value& stream) {
+  auto seq = NewArray(true);
+  for (const auto& t : stream.AsArray().items) {
+    const Value* at = t.AsObject().Find("@");
+    if (at != nullptr && at->IsDefined()) seq->items.push_back(*at);
+  }
+  return Value::FromArray(std::move(seq));
+}
+
 std::shared_ptr<ArrayData> NewArray(bool sequence) {
   auto a = std::make_shared<ArrayData>();
   a->sequence = sequence;

@@ -98,6 +98,7 @@ struct ArrayData : HeapData {
   bool keep_singleton = false;  // `[]` on a path step: a single result stays an array
   bool cons = false;            // built by an array constructor: not flattened by paths
   bool outer_wrapper = false;   // wraps a non-sequence array while steps run over it
+  bool tuple_stream = false;    // items are {"@": context, binding: value, ...} tuples
 };
 
 struct ObjectData : HeapData {
@@ -117,6 +118,12 @@ struct ObjectData : HeapData {
 inline bool Value::IsSequence() const {
   return type_ == Type::kArray && static_cast<const ArrayData&>(*heap_).sequence;
 }
+
+inline bool IsTupleStream(const Value& v) {
+  return v.IsArray() && static_cast<const ArrayData&>(*v.heap()).tuple_stream;
+}
+// The context values of a tuple stream, as a sequence.
+Value TupleContexts(const Value& stream);
 
 // Builders.
 std::shared_ptr<ArrayData> NewArray(bool sequence = false);
