@@ -19,16 +19,19 @@
 namespace flowstate::engine {
 
 struct Outcome {
-  std::vector<model::HistoryEvent> events;   // ids continue from the snapshot's last id
-  std::vector<model::TimerRequest> timers;   // to arm
-  std::vector<model::OutboundTask> tasks;    // to call
-  std::optional<model::Terminal> terminal;   // set when the execution ended in this step
-  bool more_work = false;                    // step budget spent: call Advance again with a
-                                             // kTimerFired input of stamp 0 (a "continue")
+  std::vector<model::HistoryEvent> events;  // ids continue from the snapshot's last id
+  std::vector<model::TimerRequest> timers;  // to arm
+  std::vector<model::OutboundTask> tasks;   // to call
+  std::optional<model::Terminal> terminal;  // set when the execution ended in this step
+  bool more_work = false;                   // step budget spent: call Advance again with a
+                                            // kTimerFired input of stamp 0 (a "continue")
 };
 
 struct AdvanceOptions {
   int64_t step_budget = 10000;  // states entered per call before yielding with more_work
+  // AWS's payload limit (States.DataLimitExceeded) for state input/output, task parameters and
+  // results. 0 disables the check (benchmarks whose Map results exceed AWS's limit).
+  size_t max_payload_bytes = 262144;
 };
 
 // Applies `input` to `snapshot` (updated in place; copy it first to keep the old one).

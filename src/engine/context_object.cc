@@ -23,8 +23,11 @@ json::Json Executor::BuildContext(int32_t frame_id, const asl::State& state) {
                           {"StartTime", base::FormatIso8601(info.start_time)},
                           {"RedriveCount", info.redrive_count}};
   context["State"] = {{"EnteredTime", base::FormatIso8601(current.entered_time)},
-                      {"Name", state.name},
-                      {"RetryCount", current.retry_count}};
+                      {"Name", state.name}};
+  if (!state.retriers.empty()) {
+    // AWS shows RetryCount only for states that can retry.
+    context["State"]["RetryCount"] = current.retry_count;
+  }
   context["StateMachine"] = {{"Id", info.state_machine_arn}, {"Name", info.state_machine_name}};
   return context;
 }

@@ -32,7 +32,8 @@ bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
   return false;
 }
 
-void Executor::HandleStateError(int32_t frame_id, base::AslError error) {
+void Executor::HandleStateError(int32_t frame_id, base::AslError error,
+                                std::string_view failed_event) {
   const asl::State& state = StateOf(frame_id);
   for (size_t idx = 0; idx < state.retriers.size(); ++idx) {
     const asl::Retrier& retrier = state.retriers[idx];
@@ -58,11 +59,14 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error) {
     current.retry_counts[idx] = attempts + 1;
     current.retry_count += 1;
     current.phase = model::FramePhase::kRetryBackoff;
-    current.stamp = snapshot_.next_stamp++;
+    current.stamp = NewStamp(frame_id);
     current.timeout_stamp = 0;
     auto delay_ms = static_cast<int64_t>(std::llround(delay * 1000.0));
     outcome_.timers.push_back({now_ + std::chrono::milliseconds(delay_ms), current.stamp});
     return;
+  }
+  if (!failed_event.empty()) {
+    Emit(frame_id, failed_event, "");
   }
   for (const asl::Catcher& catcher : state.catchers) {
     if (!ErrorMatches(catcher.error_equals, error.error)) {

@@ -84,7 +84,7 @@ void Executor::Start(const model::Input& input) {
   }
   int32_t root = NewFrame(-1, asl::kRootScope, 0, input.payload, 0);
   if (model_.timeout_seconds()) {
-    snapshot_.execution_timeout_stamp = snapshot_.next_stamp++;
+    snapshot_.execution_timeout_stamp = NewStamp(0);
     outcome_.timers.push_back({now_ + std::chrono::seconds(*model_.timeout_seconds()),
                                snapshot_.execution_timeout_stamp});
   }
@@ -106,19 +106,21 @@ void Executor::Continue() {
 }
 
 int32_t Executor::FindFrameByStamp(uint64_t stamp, bool* is_timeout) const {
-  for (size_t idx = 0; idx < snapshot_.frames.size(); ++idx) {
-    const model::Frame& candidate = snapshot_.frames[idx];
-    if (candidate.phase == model::FramePhase::kFree) {
-      continue;
-    }
-    if (candidate.stamp == stamp) {
-      *is_timeout = false;
-      return static_cast<int32_t>(idx);
-    }
-    if (candidate.timeout_stamp == stamp) {
-      *is_timeout = true;
-      return static_cast<int32_t>(idx);
-    }
+  size_t frame_id = stamp & ((uint64_t{1} << kStampFrameBits) - 1);
+  if (frame_id >= snapshot_.frames.size()) {
+    return -1;
+  }
+  const model::Frame& candidate = snapshot_.frames[frame_id];
+  if (candidate.phase == model::FramePhase::kFree) {
+    return -1;
+  }
+  if (candidate.stamp == stamp) {
+    *is_timeout = false;
+    return static_cast<int32_t>(frame_id);
+  }
+  if (candidate.timeout_stamp == stamp) {
+    *is_timeout = true;
+    return static_cast<int32_t>(frame_id);
   }
   return -1;
 }

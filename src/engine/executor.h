@@ -23,9 +23,6 @@
 
 namespace flowstate::engine {
 
-// AWS's payload limit for state input/output and task results.
-constexpr size_t kMaxPayloadBytes = 262144;
-
 using Expected = tl::expected<json::Json, base::AslError>;
 
 class Executor {
@@ -45,6 +42,12 @@ class Executor {
   void Stop(const model::Input& input);
   void TimeOut();
   int32_t FindFrameByStamp(uint64_t stamp, bool* is_timeout) const;
+  // Stamps carry their frame's index in the low bits, so an answer finds its frame in O(1)
+  // (a Map with thousands of iterations waiting on tasks).
+  static constexpr int kStampFrameBits = 24;
+  uint64_t NewStamp(int32_t frame_id) {
+    return (snapshot_.next_stamp++ << kStampFrameBits) | static_cast<uint64_t>(frame_id);
+  }
   void RunQueue();
   void RunFrame(int32_t frame_id);
   void Step(int32_t frame_id);
@@ -87,6 +90,9 @@ class Executor {
   base::AslError RuntimeError(int32_t frame_id, const asl::State& state,
                               base::AslError error) const;
   base::AslError DataLimitError(std::string_view who) const;
+  bool ExceedsPayloadLimit(size_t bytes) const {
+    return options_.max_payload_bytes != 0 && bytes > options_.max_payload_bytes;
+  }
 
   // --- context_object.cc
   const json::Json* ContextFor(int32_t frame_id, const asl::State& state);
@@ -96,7 +102,8 @@ class Executor {
   // --- errors.cc: Retry, Catch and failing the state
   // Handles an error raised by the current state of `frame_id`: retry (timer), catch
   // (transition) or fail the scope. Events for the failure itself are emitted by the caller.
-  void HandleStateError(int32_t frame_id, base::AslError error);
+  // `failed_event` (e.g. "MapStateFailed") is emitted unless the state is retried.
+  void HandleStateError(int32_t frame_id, base::AslError error, std::string_view failed_event = {});
   static bool ErrorMatches(const std::vector<std::string>& error_equals, const std::string& error);
 
   // --- pass/succeed/fail/choice/wait (states.cc)

@@ -222,8 +222,7 @@ void Executor::PumpChildren(int32_t frame_id) {
           frame(frame_id).phase = model::FramePhase::kEnter;
           frame(frame_id).results.clear();
           frame(frame_id).effective_input = nullptr;
-          Emit(frame_id, "MapStateFailed", "");
-          HandleStateError(frame_id, std::move(error));
+          HandleStateError(frame_id, std::move(error), "MapStateFailed");
           return;
         }
         child_input = std::move(*selected);
@@ -335,8 +334,7 @@ void Executor::FinishComposite(int32_t frame_id) {
       if (!error.error.empty()) failed.details["error"] = error.error;
       if (!error.cause.empty()) failed.details["cause"] = error.cause;
     }
-    Emit(frame_id, is_map ? "MapStateFailed" : "ParallelStateFailed", "");
-    HandleStateError(frame_id, std::move(error));
+    HandleStateError(frame_id, std::move(error), is_map ? "MapStateFailed" : "ParallelStateFailed");
     return;
   }
   if (is_map && state.map.distributed) {

@@ -15,7 +15,7 @@ namespace flowstate::engine {
 void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json output,
                          asl::StateIndex next) {
   std::string text = json::Dump(output);
-  if (text.size() > kMaxPayloadBytes) {
+  if (ExceedsPayloadLimit(text.size())) {
     HandleStateError(frame_id, DataLimitError(state.name));
     return;
   }
@@ -173,7 +173,7 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
   }
   model::Frame& current = frame(frame_id);
   current.phase = model::FramePhase::kWaitTimer;
-  current.stamp = snapshot_.next_stamp++;
+  current.stamp = NewStamp(frame_id);
   outcome_.timers.push_back({fire_at, current.stamp});
 }
 

@@ -66,12 +66,12 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     }
   }
   std::string parameters_text = json::Dump(*effective);
-  if (parameters_text.size() > kMaxPayloadBytes) {
+  if (ExceedsPayloadLimit(parameters_text.size())) {
     HandleStateError(frame_id, DataLimitError(state.name));
     return;
   }
   model::OutboundTask outbound;
-  outbound.stamp = snapshot_.next_stamp++;
+  outbound.stamp = NewStamp(frame_id);
   outbound.resource = task.resource;
   outbound.timeout_seconds = timeout;
   outbound.heartbeat_seconds = heartbeat;
@@ -109,7 +109,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   current.phase = model::FramePhase::kWaitTask;
   current.stamp = outbound.stamp;
   if (timeout) {
-    current.timeout_stamp = snapshot_.next_stamp++;
+    current.timeout_stamp = NewStamp(frame_id);
     outcome_.timers.push_back({now_ + std::chrono::seconds(*timeout), current.timeout_stamp});
   }
   outcome_.tasks.push_back(std::move(outbound));
@@ -123,7 +123,7 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
   current.timeout_stamp = 0;
   current.phase = model::FramePhase::kEnter;
   std::string text = json::Dump(result);
-  if (text.size() > kMaxPayloadBytes) {
+  if (ExceedsPayloadLimit(text.size())) {
     // The result itself is too big: reported as the task's failure.
     TaskFailure(frame_id,
                 DataLimitError(task.kind == asl::TaskKind::kLambdaInvoke ? task.resource_type

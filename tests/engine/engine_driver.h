@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -54,7 +55,7 @@ inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& 
   start.payload = input;
   start.info = TestExecutionInfo(now);
   std::vector<model::TimerRequest> timers;
-  std::vector<model::Input> pending;  // task answers to deliver
+  std::deque<model::Input> pending;  // task answers to deliver
   model::Input next = start;
   while (true) {
     if (++result.advances > max_advances) {
@@ -91,7 +92,7 @@ inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& 
     }
     if (!pending.empty()) {
       next = std::move(pending.front());
-      pending.erase(pending.begin());
+      pending.pop_front();
       continue;
     }
     if (timers.empty()) {
