@@ -12,6 +12,7 @@
 #include "json/json.h"
 #include "query/intrinsic.h"
 #include "query/java_text.h"
+#include "query/json_equal.h"
 
 namespace flowstate::query {
 namespace {
@@ -151,7 +152,7 @@ Outcome ArrayContains(const IntrinsicSpec& spec, Args args) {
   }
   const Json& needle = (*args[1]);
   for (const Json& item : array) {
-    if (item == needle) {
+    if (JsonEqual(item, needle)) {
       return Json(true);
     }
   }
@@ -195,7 +196,7 @@ Outcome ArrayUnique(const IntrinsicSpec& spec, Args args) {
   for (const Json& item : array) {
     bool seen = false;
     for (const Json& kept : out) {
-      if (kept == item) {
+      if (JsonEqual(kept, item)) {
         seen = true;
         break;
       }

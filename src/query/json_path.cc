@@ -9,6 +9,7 @@
 #include "base/check.h"
 #include "json/json.h"
 #include "query/java_text.h"
+#include "query/json_equal.h"
 #include "query/json_path_ast.h"
 
 namespace flowstate::query {
@@ -168,15 +169,7 @@ class Walker {
     return &storage;
   }
 
-  static bool Equal(const Json& a, const Json& b) {
-    if (a.is_number() && b.is_number()) {
-      if (a.is_number_integer() && b.is_number_integer()) {
-        return a == b;
-      }
-      return a.get<double>() == b.get<double>();
-    }
-    return a == b;
-  }
+  static bool Equal(const Json& a, const Json& b) { return JsonEqual(a, b); }
 
   static std::optional<int> Compare(const Json& a, const Json& b) {
     if (a.is_number() && b.is_number()) {

@@ -90,6 +90,10 @@ TEST_F(IntrinsicTest, Arrays) {
   EXPECT_EQ(Eval("States.ArrayLength($.o)"),
             "ERR:States.Runtime|Invalid arguments in States.ArrayLength");
   EXPECT_EQ(Eval("States.ArrayUnique($.arr)"), R"([1,2,"x",{"k":1}])");
+  // Objects compare like Java maps: key order does not matter; 1 equals 1.0.
+  EXPECT_EQ(Eval("States.ArrayContains(States.StringToJson('[{\"a\":1,\"b\":2}]'), "
+                 "States.StringToJson('{\"b\":2.0,\"a\":1}'))"),
+            "true");
   EXPECT_EQ(Eval("States.ArrayLength($v.w)"), "2");
 }
 
