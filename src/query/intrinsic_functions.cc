@@ -83,6 +83,9 @@ std::optional<int64_t> RoundedInt(const Json& value) {
   return static_cast<int64_t>(std::floor(*number + 0.5));
 }
 
+// The characters a backslash escapes inside an intrinsic string literal.
+bool IsEscapable(char c) { return c == '\'' || c == '{' || c == '}' || c == '\\'; }
+
 Outcome Format(const IntrinsicSpec& spec, Args args, const std::string* raw_template) {
   const Json& first = (*args[0]);
   if (!first.is_string()) {
@@ -95,7 +98,7 @@ Outcome Format(const IntrinsicSpec& spec, Args args, const std::string* raw_temp
   size_t next_arg = 1;
   for (size_t i = 0; i < tmpl.size(); ++i) {
     const char c = tmpl[i];
-    if (c == '\\' && i + 1 < tmpl.size()) {
+    if (c == '\\' && i + 1 < tmpl.size() && IsEscapable(tmpl[i + 1])) {
       out += tmpl[++i];
     } else if (c == '{') {
       if (i + 1 >= tmpl.size() || tmpl[i + 1] != '}' || next_arg >= args.size()) {

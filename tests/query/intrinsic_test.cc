@@ -46,6 +46,7 @@ TEST_F(IntrinsicTest, Format) {
   EXPECT_EQ(Eval("States.Format('{}', null)"), R"("null")");
   EXPECT_EQ(Eval(R"(States.Format('a \{\} b {} it\'s \\', 1))"), R"("a {} b 1 it's \\")");
   EXPECT_EQ(Eval("States.Format($.t, 'you')"), R"("Hi you")");
+  EXPECT_EQ(Eval(R"(States.Format('a\nb {}', 1))"), R"("a\\nb 1")");
   EXPECT_EQ(Eval("States.Format('{} {}', 1)"),
             "ERR:States.Runtime|Invalid arguments in States.Format");
   EXPECT_EQ(Eval("States.Format('{}', 1, 2)"),
