@@ -113,6 +113,7 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.time_limit_ms);
   }
   root_input_ = input;
+  globals_ = globals;
   now_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();
@@ -131,6 +132,17 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     result = Apply(result, {}, input, root->position);
   }
   return result;
+}
+
+const Node* Evaluator::Adopt(NodePtr tree) {
+  adopted_.push_back(std::move(tree));
+  return adopted_.back().get();
+}
+
+void Evaluator::CheckStringSize(size_t bytes, int64_t position) const {
+  if (bytes > limits_.max_string_bytes) {
+    FailWithMessage("U1001", "String result exceeds the maximum length", position);
+  }
 }
 
 void Evaluator::CheckBudget(int64_t position) {

@@ -15,9 +15,10 @@
 namespace flowstate::query::jsonata {
 
 struct EvalLimits {
-  int max_depth = 2000;               // nested evaluations (U1001 beyond)
-  int64_t time_limit_ms = 0;          // 0: none
-  size_t max_stack_bytes = 6u << 20;  // native stack allowed below the entry point
+  int max_depth = 2000;                 // nested evaluations (U1001 beyond)
+  int64_t time_limit_ms = 0;            // 0: none
+  size_t max_stack_bytes = 6u << 20;    // native stack allowed below the entry point
+  size_t max_string_bytes = 64u << 20;  // longest string an evaluation may build
 };
 
 using FunctionTable = std::unordered_map<std::string, Value>;
@@ -35,6 +36,11 @@ class Evaluator {
   const Value* LookupVariable(Frame* env, const std::string& name) const;
   // The evaluation's timestamp: $now() and $millis() agree within one evaluation.
   int64_t NowMillis() const { return now_ms_; }
+  // Keeps a tree compiled during evaluation ($eval) alive as long as values may refer to it.
+  const Node* Adopt(NodePtr tree);
+  Frame* globals() const { return globals_; }
+  // Fails with U1001 when a string being built exceeds the memory bound.
+  void CheckStringSize(size_t bytes, int64_t position) const;
 
  private:
   struct Tuple {
@@ -78,6 +84,8 @@ class Evaluator {
   bool has_deadline_ = false;
   Value root_input_;
   int64_t now_ms_ = 0;
+  Frame* globals_ = nullptr;
+  std::vector<NodePtr> adopted_;
 };
 
 // Field lookup; over an array it maps and flattens into a sequence.

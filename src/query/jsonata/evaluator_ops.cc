@@ -57,6 +57,7 @@ Value Evaluator::EvaluateBinary(const Node* n, const Value& input, Frame* env) {
     case '&': {
       std::string s = lhs.IsUndefined() ? "" : StringifyForString(lhs);
       s += rhs.IsUndefined() ? "" : StringifyForString(rhs);
+      CheckStringSize(s.size(), n->position);
       return Value::String(std::move(s));
     }
     case '.':

@@ -30,6 +30,10 @@ struct EvalOptions {
   const FunctionTable* functions = nullptr;             // looked up before the built-ins
 };
 
+// Functions jsonata-js has but Step Functions removed ($eval). Pass as EvalOptions::functions
+// to get the reference behaviour.
+const FunctionTable& EvalFunctionTable();
+
 class Expression {
  public:
   static tl::expected<Expression, Error> Compile(std::string_view source);

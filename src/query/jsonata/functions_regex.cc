@@ -110,6 +110,7 @@ Value Replace(CallContext& ctx, std::vector<Value>& a) {
     out += s.substr(last, m.start - last);
     if (repl.IsString()) {
       out += ExpandReplacement(repl.AsString(), s, m);
+      ctx.evaluator.CheckStringSize(out.size(), ctx.position);
     } else {
       Value r = ctx.evaluator.Apply(repl, {MatchObject(s, m)}, ctx.input, ctx.position);
       if (!r.IsString()) Fail("D3012", ctx.position, std::nullopt, r);
@@ -195,8 +196,27 @@ void RegisterRegexFunctions(FunctionTable& t) {
     if (Arg(a, 0).IsUndefined()) return Value();
     const std::string& s = a[0].AsString();
     size_t limit = LimitArg(Arg(a, 2), "D3040", ctx.position);
-    if (!IsRegex(a[1])) Fail("T0410", ctx.position, "match");
     Value result = MakeSequence();
+    if (!IsRegex(a[1])) {
+      // A custom matcher: returns {match, start, end, groups, next} objects.
+      Value m = ctx.evaluator.Apply(a[1], {a[0]}, ctx.input, ctx.position);
+      while (m.IsObject() && result.AsArray().items.size() < limit) {
+        const ObjectData& o = m.AsObject();
+        auto entry = std::make_shared<ObjectData>();
+        const Value* match = o.Find("match");
+        const Value* start = o.Find("start");
+        const Value* groups = o.Find("groups");
+        if (match == nullptr || start == nullptr) Fail("T1010", ctx.position, "match");
+        entry->Set("match", *match);
+        entry->Set("index", *start);
+        entry->Set("groups", groups != nullptr ? *groups : MakeArray({}));
+        result.ArrayPtr()->items.push_back(Value::FromObject(entry));
+        const Value* next = o.Find("next");
+        if (next == nullptr || !next->IsFunction()) break;
+        m = ctx.evaluator.Apply(*next, {}, ctx.input, ctx.position);
+      }
+      return result;
+    }
     for (const auto& m : AllMatches(*a[1].AsFunction().regex, s, limit, ctx.position)) {
       result.ArrayPtr()->items.push_back(MatchObject(s, m));
     }

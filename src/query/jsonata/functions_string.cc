@@ -237,12 +237,14 @@ void RegisterStringFunctions(FunctionTable& t) {
     if (Arg(a, 0).IsUndefined()) return Value();
     return Value::String(Trim(a[0].AsString()));
   });
-  Register(t, "pad", "<s-ns?:s>", [](CallContext&, std::vector<Value>& a) {
+  Register(t, "pad", "<s-ns?:s>", [](CallContext& c, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
+    c.evaluator.CheckStringSize(static_cast<size_t>(std::fabs(Arg(a, 1).AsNumber())) * 4,
+                                c.position);
     return Pad(a[0].AsString(), Arg(a, 1).AsNumber(),
                Arg(a, 2).IsString() ? a[2].AsString() : std::string(" "));
   });
-  Register(t, "join", "<a<s>s?:s>", [](CallContext&, std::vector<Value>& a) {
+  Register(t, "join", "<a<s>s?:s>", [](CallContext& c, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
     std::string sep = Arg(a, 1).IsString() ? a[1].AsString() : "";
     std::string out;
@@ -251,6 +253,7 @@ void RegisterStringFunctions(FunctionTable& t) {
       if (!first) out += sep;
       first = false;
       out += e.AsString();
+      c.evaluator.CheckStringSize(out.size(), c.position);
     }
     return Value::String(out);
   });

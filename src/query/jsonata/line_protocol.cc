@@ -61,7 +61,7 @@ std::string ErrorResponse(const Error& e) {
 
 }  // namespace
 
-std::string AnswerJsonataRequest(const std::string& line) {
+std::string AnswerJsonataRequest(const std::string& line, const LineProtocolOptions& protocol) {
   auto parsed = json::Parse(line);
   if (!parsed) parsed = json::Parse(EscapeLoneSurrogates(line));
   if (!parsed || !parsed->is_object()) {
@@ -82,6 +82,7 @@ std::string AnswerJsonataRequest(const std::string& line) {
   auto expr = Expression::Compile(source);
   if (!expr) return finish(ErrorResponse(expr.error()));
   EvalOptions options;
+  if (protocol.enable_eval) options.functions = &EvalFunctionTable();
   if (req.contains("depth") && req["depth"].is_number())
     options.limits.max_depth = req["depth"].get<int>();
   if (req.contains("timelimit") && req["timelimit"].is_number()) {
@@ -99,11 +100,12 @@ std::string AnswerJsonataRequest(const std::string& line) {
   return finish("{\"result\":" + ToJsonText(*result) + "}");
 }
 
-int RunJsonataLineProtocol(std::istream& in, std::ostream& out) {
+int RunJsonataLineProtocol(std::istream& in, std::ostream& out,
+                           const LineProtocolOptions& options) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    out << AnswerJsonataRequest(line) << '\n';
+    out << AnswerJsonataRequest(line, options) << '\n';
     out.flush();
   }
   return 0;

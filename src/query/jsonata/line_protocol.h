@@ -8,10 +8,16 @@
 
 namespace flowstate::query::jsonata {
 
+struct LineProtocolOptions {
+  // Adds $eval (absent from Step Functions' JSONata) for reference-suite runs.
+  bool enable_eval = false;
+};
+
 // Serves requests until end of input. Returns 0.
-int RunJsonataLineProtocol(std::istream& in, std::ostream& out);
+int RunJsonataLineProtocol(std::istream& in, std::ostream& out,
+                           const LineProtocolOptions& options = {});
 
 // Answers one request line (exposed for tests).
-std::string AnswerJsonataRequest(const std::string& line);
+std::string AnswerJsonataRequest(const std::string& line, const LineProtocolOptions& options = {});
 
 }  // namespace flowstate::query::jsonata

@@ -2,7 +2,7 @@
 """Runs the JSONata conformance suite against jsonata_line_tool and fails when fewer cases
 pass than the recorded threshold (the suite's own exit status is non-zero on any failure).
 
-usage: run_suite.py <suite-dir> <evaluator> <min-passed>
+usage: run_suite.py <suite-dir> <min-passed> <evaluator> [evaluator args...]
 """
 import re
 import subprocess
@@ -10,8 +10,8 @@ import sys
 
 
 def main():
-    suite, evaluator, min_passed = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    proc = subprocess.run([sys.executable, f"{suite}/run.py", "-q", "-j", "2", "--", evaluator],
+    suite, min_passed, evaluator = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    proc = subprocess.run([sys.executable, f"{suite}/run.py", "-q", "-j", "2", "--"] + evaluator,
                           capture_output=True, text=True)
     lines = proc.stdout.strip().splitlines()
     last = lines[-1] if lines else ""
