@@ -311,9 +311,9 @@ is still the measured one: the whole Map ran; only its final output was refused.
     peer = next((r["peer"] for r in rows if r.get("peer") and r["peer"].get("peer_version")), {})
     text = f"""# Benchmarks
 
-Flowstate against the strongest installable peer, [aws-local-stepfunctions]
-(https://www.npmjs.com/package/aws-local-stepfunctions) {peer.get('peer_version', '3.0.0')} on Node
-{peer.get('node', '22')}, on the engine-neutral workloads of `/work/shared/bench` (see its README).
+Flowstate against the strongest installable peer,
+[aws-local-stepfunctions](https://www.npmjs.com/package/aws-local-stepfunctions)
+{peer.get('peer_version', '3.0.0')} on Node {peer.get('node', '22')}, on the engine-neutral workloads of `/work/shared/bench` (see its README).
 Every number below was measured in one run of one command; ratios compare runs on the same machine
 minutes apart, never numbers from different machines.
 
