@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "json/json.h"
+#include "query/intrinsic.h"
 #include "query/java_text.h"
 
 namespace flowstate::query {
@@ -141,6 +142,65 @@ TEST(JavaTextTest, NumbersAndToString) {
   EXPECT_EQ(JavaToString(J(R"({"Id":"arn","Name":"n","L":[1,"a",null]})")),
             "{Id=arn, Name=n, L=[1, a, null]}");
   EXPECT_EQ(JavaJsonText(J(R"({"a":[1.0,2,"x"]})")), R"({"a":[1.0,2,"x"]})");
+}
+
+}  // namespace
+}  // namespace flowstate::query
+
+namespace flowstate::query {
+namespace {
+
+// Malformed text must give an error, never a crash or a hang.
+TEST(JsonPathTest, MalformedInputsNeverCrash) {
+  const char* const kTexts[] = {
+      "$[",
+      "$..",
+      "$.[",
+      "$['a'",
+      "$[?(",
+      "$[?(@.a ==",
+      "$[?(@.a)",
+      "$[?(@.a)]]",
+      "$[1:2:3:4]",
+      "$[-]",
+      "$[,]",
+      "$[0,]",
+      "$.a..",
+      "$[?(/x/)]",
+      "$[?(@ =~ /(/)]",
+      "$[?(@.a in [1,)]",
+      "$$$",
+      "$[?(!)]",
+      "$[?(()]",
+      "$[?(@.a && )]",
+      "$['a\\']",
+      "$[99999999999999999999]",
+      "$[?(@.a > 'x)]",
+  };
+  const json::Json input = *json::Parse(R"({"a":[1,{"b":2}]})");
+  for (const char* text : kTexts) {
+    auto path = JsonPath::Parse(text);
+    if (path) {
+      EvalContext ctx{&input, nullptr, nullptr, nullptr};
+      (void)path->Evaluate(ctx);
+    }
+  }
+  const char* const kCalls[] = {
+      "States.",
+      "States.Format(",
+      "States.Format('",
+      "States.Format('\\",
+      "States.Array(,)",
+      "States.Array(1 2)",
+      "States.Array($.a[)",
+      "States.Array(States.Array(",
+      "States.Array('a'b)",
+      "States.Array(-)",
+      "States.Array(1e999)",
+  };
+  for (const char* text : kCalls) {
+    EXPECT_FALSE(Intrinsic::Parse(text).has_value()) << text;
+  }
 }
 
 }  // namespace
