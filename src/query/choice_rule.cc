@@ -1,6 +1,9 @@
 #include "query/choice_rule.h"
 
 #include <array>
+#include <cctype>
+#include <compare>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +21,44 @@ namespace {
 enum class Family { kString, kStringMatches, kNumeric, kBoolean, kTimestamp, kTypeTest };
 enum class Relation { kEq, kLt, kGt, kLe, kGe };
 enum class TypeTest { kNull, kPresent, kNumeric, kString, kBoolean, kTimestamp };
+
+// A point in time with the nanosecond precision of RFC 3339 text (Java's Instant), since
+// base::Timestamp keeps milliseconds only.
+struct Instant {
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  auto operator<=>(const Instant&) const = default;
+};
+
+constexpr int kFractionDigits = 9;
+constexpr int64_t kMillisPerSecond = 1000;
+constexpr size_t kSecondsEnd = 19;  // "YYYY-MM-DDThh:mm:ss"
+
+std::optional<Instant> ParseInstant(std::string_view text) {
+  auto stamp = base::ParseIso8601(text);
+  if (!stamp) {
+    return std::nullopt;
+  }
+  const int64_t millis = base::ToUnixMillis(*stamp);
+  Instant instant;
+  instant.seconds = millis >= 0 ? millis / kMillisPerSecond : -((-millis + 999) / kMillisPerSecond);
+  // The fraction digits, if any, follow the seconds; zone offsets are whole minutes, so
+  // they never change the sub-second part.
+  if (text.size() > kSecondsEnd && text[kSecondsEnd] == '.') {
+    int digits = 0;
+    for (size_t i = kSecondsEnd + 1;
+         i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0; ++i) {
+      if (digits < kFractionDigits) {
+        instant.nanos = instant.nanos * 10 + (text[i] - '0');
+        ++digits;
+      }
+    }
+    for (; digits < kFractionDigits; ++digits) {
+      instant.nanos *= 10;
+    }
+  }
+  return instant;
+}
 
 struct ComparatorSpec {
   std::string_view name;
@@ -87,9 +128,9 @@ struct ChoiceRule::Node {
   std::vector<Node> children;
   std::optional<JsonPath> variable;
   const ComparatorSpec* spec = nullptr;
-  Json value;                            // literal operand
-  std::optional<JsonPath> value_path;    // `...Path` operand
-  std::optional<base::Timestamp> stamp;  // literal Timestamp* operand, parsed once
+  Json value;                          // literal operand
+  std::optional<JsonPath> value_path;  // `...Path` operand
+  std::optional<Instant> stamp;        // literal Timestamp* operand, parsed once
 };
 
 namespace {
@@ -182,8 +223,8 @@ base::Status CheckOperandType(const ComparatorSpec& spec, const Json& value, Nod
       }
       break;
     case Family::kTimestamp:
-      node.stamp = value.is_string() ? base::ParseIso8601(value.get_ref<const std::string&>())
-                                     : std::nullopt;
+      node.stamp =
+          value.is_string() ? ParseInstant(value.get_ref<const std::string&>()) : std::nullopt;
       if (!node.stamp) {
         return base::Status::InvalidArgument("The value for the field '" + name +
                                              "' must be a valid ISO-8601 timestamp");
@@ -292,11 +333,11 @@ bool Relate(Relation relation, const T& left, const T& right) {
   return false;
 }
 
-std::optional<base::Timestamp> TimestampOf(const Json& value) {
+std::optional<Instant> TimestampOf(const Json& value) {
   if (!value.is_string()) {
     return std::nullopt;
   }
-  return base::ParseIso8601(value.get_ref<const std::string&>());
+  return ParseInstant(value.get_ref<const std::string&>());
 }
 
 bool TypeMatches(TypeTest test, const Json& value) {

@@ -141,6 +141,15 @@ TEST(ChoiceRuleTest, ComparatorsAndTypeMismatch) {
                    R"({"v":"2020-01-01T01:00:00+01:00"})"),
             "true");
   EXPECT_EQ(Choose(R"({"Variable":"$.v","IsTimestamp":true})", R"({"v":"2020-01-01"})"), "false");
+  EXPECT_EQ(Choose(R"({"Variable":"$.v","TimestampLessThan":"2020-01-01T00:00:00.0001Z"})",
+                   R"({"v":"2020-01-01T00:00:00.00009Z"})"),
+            "true");
+  EXPECT_EQ(Choose(R"({"Variable":"$.v","TimestampEquals":"1969-12-31T23:59:59.5Z"})",
+                   R"({"v":"1969-12-31T22:59:59.500+00:00"})"),
+            "false");
+  EXPECT_EQ(Choose(R"({"Variable":"$.v","TimestampEquals":"1969-12-31T23:59:59.5Z"})",
+                   R"({"v":"1970-01-01T00:59:59.500000+01:00"})"),
+            "true");
   EXPECT_EQ(Choose(R"({"Variable":"$$.State.Name","StringEquals":"S"})", "{}"), "true");
   const Json variables = J(R"({"count":3})");
   EXPECT_EQ(Choose(R"({"Variable":"$count","NumericGreaterThan":2})", "{}", &variables), "true");
