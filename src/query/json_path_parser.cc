@@ -133,6 +133,9 @@ class PathParser {
       if (pos_ < text_.size() && text_[pos_] == '[') {
         return ParseBracket(tokens);
       }
+    } else if (pos_ < text_.size() && text_[pos_] == '[') {
+      // Jayway (and so AWS) reads `$.[0]` and `$.[?(...)]` like `$[0]` and `$[?(...)]`.
+      return ParseBracket(tokens);
     }
     if (pos_ < text_.size() && text_[pos_] == '*') {
       ++pos_;

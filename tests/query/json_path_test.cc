@@ -94,6 +94,11 @@ TEST(JsonPathTest, Filters) {
   EXPECT_EQ(Eval("$.items[?(@.n in ['b','c'])].x", input), "[2]");
   EXPECT_EQ(Eval("$.items[?(@.n =~ /B/i)].x", input), "[2]");
   EXPECT_EQ(Eval("$.items[?(@.x != 2)].x", input), "[1,3]");
+  // Dot-bracket forms as used in AWS's own regex-path recordings.
+  const Json users = J(R"([{"year":1997,"name":"a"},{"year":1999,"name":"b"}])");
+  EXPECT_EQ(Eval("$.[?(@.year < 1999)].name", users), R"(["a"])");
+  EXPECT_EQ(Eval("$[?(@.year <= 1999)].year", users), "[1997,1999]");
+  EXPECT_EQ(Eval("$.[1].name", users), R"("b")");
 }
 
 TEST(JsonPathTest, ContextAndVariableRoots) {
