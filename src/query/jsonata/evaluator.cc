@@ -28,7 +28,7 @@ void FlattenInto(const Value& v, std::vector<Value>& out) {
 
 Value Wildcard(const Value& input) {
   Value result = MakeSequence();
-  auto& items = result.ArrayPtr()->items;
+  auto& items = result.MutableArray().items;
   auto add = [&](const Value& v) {
     if (v.IsArray()) {
       FlattenInto(v, items);
@@ -56,7 +56,7 @@ Value LookupField(const Value& input, const std::string& key) {
   }
   if (!input.IsArray()) return Value();
   Value result = MakeSequence();
-  auto& out = result.ArrayPtr()->items;
+  auto& out = result.MutableArray().items;
   for (const auto& item : input.AsArray().items) {
     Value v = LookupField(item, key);
     if (v.IsArray()) {
@@ -72,7 +72,7 @@ Value AppendValues(const Value& a, const Value& b) {
   if (a.IsUndefined()) return b;
   if (b.IsUndefined()) return a;
   Value result = MakeSequence();
-  auto& out = result.ArrayPtr()->items;
+  auto& out = result.MutableArray().items;
   if (a.IsArray()) {
     out = a.AsArray().items;
   } else {
@@ -183,7 +183,7 @@ Value Evaluator::Evaluate(const Node* n, const Value& input, Frame* env, bool as
     result = EvaluateGroup(n->group.get(), items, {}, env);
   }
   if (result.IsSequence()) {
-    auto& arr = *result.ArrayPtr();
+    auto& arr = result.MutableArray();
     if (n->keep_array) arr.keep_singleton = true;
     if (arr.items.empty()) {
       result = Value();
@@ -220,7 +220,7 @@ Value Evaluator::EvaluateCore(const Node* n, const Value& input, Frame* env) {
     case NodeKind::kDescendant: {
       if (input.IsUndefined()) return Value();
       Value result = MakeSequence();
-      CollectDescendants(input, result.ArrayPtr()->items);
+      CollectDescendants(input, result.MutableArray().items);
       return result;
     }
     case NodeKind::kPath:
@@ -290,7 +290,7 @@ Value Evaluator::EvaluateCore(const Node* n, const Value& input, Frame* env) {
       }
       std::vector<size_t> order = SortOrder(n, items, {}, env);
       Value result = MakeSequence();
-      for (size_t i : order) result.ArrayPtr()->items.push_back(items[i]);
+      for (size_t i : order) result.MutableArray().items.push_back(items[i]);
       return result;
     }
   }

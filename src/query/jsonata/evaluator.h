@@ -72,6 +72,7 @@ class Evaluator {
                                 const std::vector<Frame*>& envs, Frame* env);
   Value EvaluateGroup(const Node* group, const std::vector<Value>& items,
                       const std::vector<Frame*>& envs, Frame* env);
+  Value GroupSingle(const Node* group, const std::vector<Value>& items, Frame* env);
   Frame* TupleFrame(Frame* env, const Tuple& t);
 
   EvalLimits limits_;

@@ -305,7 +305,7 @@ Value Evaluator::EvaluateApplyOp(const Node* n, const Value& input, Frame* env) 
     for (const auto& stage : rhs->stages) {
       if (stage.filter) result = ApplyFilter(stage.filter.get(), result, env);
     }
-    if (rhs->keep_array && result.IsSequence()) result.ArrayPtr()->keep_singleton = true;
+    if (rhs->keep_array && result.IsSequence()) result.MutableArray().keep_singleton = true;
     return result;
   }
   Value fn = Evaluate(rhs, input, env);

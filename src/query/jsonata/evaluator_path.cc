@@ -42,11 +42,18 @@ bool IndexSelected(const std::vector<double>& indexes, size_t index, size_t size
 }  // namespace
 
 Value Evaluator::EvaluatePath(const Node* n, const Value& input, Frame* env) {
-  std::vector<Value> sequence;
-  if (input.IsArray() && n->items[0]->kind != NodeKind::kVariable) {
-    sequence = input.AsArray().items;
+  const Node* first = n->items[0].get();
+  if (n->items.size() == 1 && first->kind == NodeKind::kName && first->stages.empty() &&
+      !n->keep_singleton && !n->group && !input.IsArray()) {
+    return LookupField(input, first->str);  // the common `field` path: no sequence needed
+  }
+  Value holder;  // owns the items the next step iterates
+  std::vector<Value> single;
+  const std::vector<Value>* sequence = &single;
+  if (input.IsArray() && first->kind != NodeKind::kVariable) {
+    sequence = &input.AsArray().items;
   } else {
-    sequence.push_back(input);
+    single.push_back(input);
   }
   Value result;
   for (size_t i = 0; i < n->items.size(); ++i) {
@@ -57,13 +64,26 @@ Value Evaluator::EvaluatePath(const Node* n, const Value& input, Frame* env) {
         if (stage.filter) result = ApplyFilter(stage.filter.get(), result, env);
       }
     } else {
-      result = EvaluateStep(step, sequence, env, i + 1 == n->items.size());
+      result = EvaluateStep(step, *sequence, env, i + 1 == n->items.size());
     }
     if (result.IsUndefined() || (result.IsArray() && result.AsArray().items.empty())) {
       result = Value();
       break;
     }
-    if (i + 1 < n->items.size()) sequence = AsItems(result);
+    if (i + 1 < n->items.size()) {
+      holder = result;
+      if (holder.IsArray()) {
+        sequence = &holder.AsArray().items;
+      } else {
+        single.assign(1, holder);
+        sequence = &single;
+      }
+    }
+  }
+  if (n->keep_singleton && result.IsDefined() && !result.IsArray()) {
+    Value seq = MakeSequence();
+    seq.MutableArray().items.push_back(result);
+    result = std::move(seq);
   }
   if (n->keep_singleton && result.IsArray()) {
     auto arr = result.ArrayPtr();
@@ -86,11 +106,24 @@ Value Evaluator::EvaluateStep(const Node* step, const std::vector<Value>& input,
   if (step->kind == NodeKind::kSort) {
     std::vector<size_t> order = SortOrder(step, input, {}, env);
     Value sorted = MakeSequence();
-    for (size_t i : order) sorted.ArrayPtr()->items.push_back(input[i]);
+    for (size_t i : order) sorted.MutableArray().items.push_back(input[i]);
     for (const auto& stage : step->stages) {
       if (stage.filter) sorted = ApplyFilter(stage.filter.get(), sorted, env);
     }
     return sorted;
+  }
+  if (input.size() == 1 && step->stages.empty()) {
+    // One context item: flattening a lone non-array or sequence result changes nothing.
+    Value res = Evaluate(step, input[0], env, true);
+    if (!res.IsArray() || (res.IsSequence() && !res.AsArray().cons)) return res;
+    if (last && !res.IsSequence()) return res;
+    Value seq = MakeSequence();
+    if (res.AsArray().cons) {
+      seq.MutableArray().items.push_back(std::move(res));
+    } else {
+      seq.MutableArray().items = res.AsArray().items;
+    }
+    return seq;
   }
   std::vector<Value> results;
   results.reserve(input.size());
@@ -105,7 +138,7 @@ Value Evaluator::EvaluateStep(const Node* step, const std::vector<Value>& input,
     return results[0];
   }
   Value seq = MakeSequence();
-  auto& out = seq.ArrayPtr()->items;
+  auto& out = seq.MutableArray().items;
   for (auto& r : results) {
     if (r.IsArray() && !r.AsArray().cons) {
       const auto& src = r.AsArray().items;
@@ -119,7 +152,7 @@ Value Evaluator::EvaluateStep(const Node* step, const std::vector<Value>& input,
 
 Value Evaluator::ApplyFilter(const Node* predicate, const Value& input, Frame* env) {
   Value result = MakeSequence();
-  auto& out = result.ArrayPtr()->items;
+  auto& out = result.MutableArray().items;
   std::vector<Value> single;
   const std::vector<Value>* items = nullptr;
   if (input.IsArray()) {
@@ -261,9 +294,9 @@ Value Evaluator::EvaluateTuplePath(const Node* n, const Value& input, Frame* env
     return EvaluateGroup(n->group.get(), contexts, envs, env);
   }
   Value result = MakeSequence();
-  auto& out = result.ArrayPtr()->items;
+  auto& out = result.MutableArray().items;
   if (n->emit_tuples) {
-    result.ArrayPtr()->tuple_stream = true;
+    result.MutableArray().tuple_stream = true;
     for (auto& t : tuples) {
       auto obj = std::make_shared<ObjectData>();
       obj->Set("@", t.at);
@@ -275,7 +308,7 @@ Value Evaluator::EvaluateTuplePath(const Node* n, const Value& input, Frame* env
   for (auto& t : tuples) {
     if (t.at.IsDefined()) out.push_back(t.at);
   }
-  if (n->keep_singleton) result.ArrayPtr()->keep_singleton = true;
+  if (n->keep_singleton) result.MutableArray().keep_singleton = true;
   return result;
 }
 
@@ -333,6 +366,29 @@ std::vector<size_t> Evaluator::SortOrder(const Node* sort, const std::vector<Val
   return order;
 }
 
+// One context item (the usual object constructor inside a path step): no grouping needed.
+Value Evaluator::GroupSingle(const Node* group, const std::vector<Value>& items, Frame* env) {
+  Value item = items.empty() ? Value() : items[0];
+  std::vector<std::pair<std::string, size_t>> keys;
+  keys.reserve(group->pairs.size());
+  for (size_t p = 0; p < group->pairs.size(); ++p) {
+    Value key = Evaluate(group->pairs[p].first.get(), item, env);
+    if (key.IsUndefined()) continue;
+    if (!key.IsString()) Fail("T1003", group->pairs[p].first->position, std::nullopt, key);
+    for (const auto& [k, other] : keys) {
+      if (k == key.AsString()) Fail("D1009", group->pairs[p].first->position, std::nullopt, key);
+    }
+    keys.emplace_back(key.AsString(), p);
+  }
+  auto obj = std::make_shared<ObjectData>();
+  obj->entries.reserve(keys.size());
+  for (auto& [k, p] : keys) {
+    Value v = Evaluate(group->pairs[p].second.get(), item, env);
+    if (v.IsDefined()) obj->Set(std::move(k), std::move(v));
+  }
+  return Value::FromObject(std::move(obj));
+}
+
 Value Evaluator::EvaluateGroup(const Node* group, const std::vector<Value>& items_in,
                                const std::vector<Frame*>& envs, Frame* env) {
   struct Group {
@@ -341,6 +397,7 @@ Value Evaluator::EvaluateGroup(const Node* group, const std::vector<Value>& item
     size_t pair = 0;
     std::vector<size_t> members;
   };
+  if (items_in.size() <= 1 && envs.empty()) return GroupSingle(group, items_in, env);
   std::vector<Value> items = items_in;
   if (items.empty()) items.emplace_back();
   std::vector<Group> groups;

@@ -99,7 +99,7 @@ void RegisterArrayFunctions(FunctionTable& t) {
       if (!seen) out.push_back(e);
     }
     Value result = MakeSequence();
-    result.ArrayPtr()->items = std::move(out);
+    result.MutableArray().items = std::move(out);
     return result;
   });
   Register(t, "zip", "<a+>", [](CallContext&, std::vector<Value>& a) {

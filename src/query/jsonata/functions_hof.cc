@@ -24,7 +24,7 @@ void RegisterHigherOrderFunctions(FunctionTable& t) {
     const auto& items = a[0].AsArray().items;
     for (size_t i = 0; i < items.size(); ++i) {
       Value r = c.evaluator.Apply(a[1], ItemArgs(a[1], items[i], i, a[0]), c.input, c.position);
-      if (r.IsDefined()) result.ArrayPtr()->items.push_back(r);
+      if (r.IsDefined()) result.MutableArray().items.push_back(r);
     }
     return result;
   });
@@ -34,7 +34,7 @@ void RegisterHigherOrderFunctions(FunctionTable& t) {
     const auto& items = a[0].AsArray().items;
     for (size_t i = 0; i < items.size(); ++i) {
       Value r = c.evaluator.Apply(a[1], ItemArgs(a[1], items[i], i, a[0]), c.input, c.position);
-      if (ToBoolean(r)) result.ArrayPtr()->items.push_back(items[i]);
+      if (ToBoolean(r)) result.MutableArray().items.push_back(items[i]);
     }
     return result;
   });

@@ -47,7 +47,7 @@ void RegisterObjectFunctions(FunctionTable& t) {
       add(x);
     }
     Value result = MakeSequence();
-    for (auto& k : keys) result.ArrayPtr()->items.push_back(Value::String(k));
+    for (auto& k : keys) result.MutableArray().items.push_back(Value::String(k));
     return result;
   });
   Register(t, "lookup", "<x-s:x>", [](CallContext&, std::vector<Value>& a) {
@@ -58,7 +58,7 @@ void RegisterObjectFunctions(FunctionTable& t) {
     if (x.IsUndefined()) return Value();
     if (!x.IsArray() && !x.IsObject()) return x;
     Value result = MakeSequence();
-    Spread(x, result.ArrayPtr()->items);
+    Spread(x, result.MutableArray().items);
     return result;
   });
   Register(t, "merge", "<a<o>:o>", [](CallContext&, std::vector<Value>& a) {
@@ -75,7 +75,7 @@ void RegisterObjectFunctions(FunctionTable& t) {
     for (const auto& [k, v] : a[0].AsObject().entries) {
       Value r = c.evaluator.Apply(a[1], CallbackArgs(a[1], {v, Value::String(k), a[0]}), c.input,
                                   c.position);
-      if (r.IsDefined()) result.ArrayPtr()->items.push_back(r);
+      if (r.IsDefined()) result.MutableArray().items.push_back(r);
     }
     return result;
   });

@@ -210,7 +210,7 @@ void RegisterRegexFunctions(FunctionTable& t) {
         entry->Set("match", *match);
         entry->Set("index", *start);
         entry->Set("groups", groups != nullptr ? *groups : MakeArray({}));
-        result.ArrayPtr()->items.push_back(Value::FromObject(entry));
+        result.MutableArray().items.push_back(Value::FromObject(entry));
         const Value* next = o.Find("next");
         if (next == nullptr || !next->IsFunction()) break;
         m = ctx.evaluator.Apply(*next, {}, ctx.input, ctx.position);
@@ -218,7 +218,7 @@ void RegisterRegexFunctions(FunctionTable& t) {
       return result;
     }
     for (const auto& m : AllMatches(*a[1].AsFunction().regex, s, limit, ctx.position)) {
-      result.ArrayPtr()->items.push_back(MatchObject(s, m));
+      result.MutableArray().items.push_back(MatchObject(s, m));
     }
     return result;
   });

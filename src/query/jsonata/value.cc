@@ -52,7 +52,7 @@ std::shared_ptr<FunctionData> Value::FunctionPtr() const {
 
 const Value* ObjectData::Find(std::string_view key) const {
   if (!index_.empty()) {
-    auto it = index_.find(std::string(key));
+    auto it = index_.find(key);
     return it == index_.end() ? nullptr : &entries[it->second].second;
   }
   for (const auto& [k, v] : entries) {

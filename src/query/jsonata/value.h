@@ -4,6 +4,7 @@
 // built and share their payload by reference count, so path steps never copy documents.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -73,6 +74,8 @@ class Value {
   const FunctionData& AsFunction() const;
   const std::shared_ptr<HeapData>& heap() const { return heap_; }
   std::shared_ptr<ArrayData> ArrayPtr() const;
+  // In-place access for values still being built by their creator (no refcount traffic).
+  ArrayData& MutableArray() const;
   std::shared_ptr<ObjectData> ObjectPtr() const;
   std::shared_ptr<FunctionData> FunctionPtr() const;
 
@@ -112,8 +115,14 @@ struct ObjectData : HeapData {
  private:
   void BuildIndex();
   // Hash index for large objects only; small ones scan (faster, no allocation).
-  std::unordered_map<std::string, size_t> index_;
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>> index_;
 };
+
+inline ArrayData& Value::MutableArray() const { return *static_cast<ArrayData*>(heap_.get()); }
 
 inline bool Value::IsSequence() const {
   return type_ == Type::kArray && static_cast<const ArrayData&>(*heap_).sequence;
