@@ -123,7 +123,12 @@ Outcome StringToJson(const IntrinsicSpec& spec, Args args) {
   if (!text.is_string()) {
     return Invalid(spec);
   }
-  auto parsed = json::Parse(text.get_ref<const std::string&>());
+  const std::string& source = text.get_ref<const std::string&>();
+  // Jackson reads empty or blank text as no value: AWS answers null (recorded).
+  if (source.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Json();
+  }
+  auto parsed = json::Parse(source);
   if (!parsed) {
     return Invalid(spec);
   }

@@ -58,6 +58,9 @@ TEST_F(IntrinsicTest, Format) {
 
 TEST_F(IntrinsicTest, JsonConversions) {
   EXPECT_EQ(Eval("States.StringToJson('{\"a\": [1, 2.5]}')"), R"({"a":[1,2.5]})");
+  EXPECT_EQ(Eval("States.StringToJson('')"), "null");
+  EXPECT_EQ(Eval("States.StringToJson(' ')"), "null");
+  EXPECT_EQ(Eval("States.StringToJson('true')"), "true");
   EXPECT_EQ(Eval("States.StringToJson('nope')"),
             "ERR:States.Runtime|Invalid arguments in States.StringToJson");
   EXPECT_EQ(Eval("States.JsonToString($.o)"), R"("{\"a\":1}")");
