@@ -188,6 +188,8 @@ Status ModelBuilder::BuildState(const std::string& name, const json::Json& state
     return Invalid(where, "unknown Type '" + GetString(state_json, "Type") + "'");
   }
   state.type = *type;
+  state.entered_event_type = std::string(StateTypeName(state.type)) + "StateEntered";
+  state.exited_event_type = std::string(StateTypeName(state.type)) + "StateExited";
   state.comment = GetString(state_json, "Comment");
   if (Status status = ResolveNext(state_json, scope, where, "Next", state.next); !status.ok()) {
     return status;

@@ -155,7 +155,9 @@ struct MapSpec {
 struct State {
   std::string name;
   StateType type = StateType::kPass;
-  StateIndex next = kNoState;  // kNoState with end == true for terminal transitions
+  std::string entered_event_type;  // "PassStateEntered", ...: precomputed for the engine
+  std::string exited_event_type;   // "PassStateExited", ...
+  StateIndex next = kNoState;      // kNoState with end == true for terminal transitions
   bool end = false;
   std::string comment;
 

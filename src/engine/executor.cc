@@ -314,14 +314,16 @@ void Executor::FreeFrame(int32_t frame_id) {
   snapshot_.free_frames.push_back(frame_id);
 }
 
-void Executor::Transition(int32_t frame_id, json::Json output, asl::StateIndex next) {
+void Executor::Transition(int32_t frame_id, json::Json output, asl::StateIndex next,
+                          std::string output_text) {
   if (next == asl::kNoState) {
-    EndScope(frame_id, std::move(output));
+    EndScope(frame_id, std::move(output), std::move(output_text));
     return;
   }
   model::Frame& current = frame(frame_id);
   current.state = next;
   current.input = std::move(output);
+  current.input_text = std::move(output_text);
   current.phase = model::FramePhase::kEnter;
   current.entered_event_id = 0;
   current.stamp = 0;
@@ -330,12 +332,12 @@ void Executor::Transition(int32_t frame_id, json::Json output, asl::StateIndex n
   runnable_.push_back(frame_id);
 }
 
-void Executor::EndScope(int32_t frame_id, json::Json output) {
+void Executor::EndScope(int32_t frame_id, json::Json output, std::string output_text) {
   model::Frame& current = frame(frame_id);
   if (current.parent < 0) {
     model::HistoryEvent& succeeded =
         Emit(frame_id, "ExecutionSucceeded", "executionSucceededEventDetails");
-    succeeded.details["output"] = json::Dump(output);
+    succeeded.details["output"] = output_text.empty() ? json::Dump(output) : std::move(output_text);
     succeeded.details["outputDetails"] = {{"truncated", false}};
     model::Terminal terminal;
     terminal.status = model::ExecutionStatus::kSucceeded;
@@ -380,6 +382,7 @@ Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& s
                 const model::Input& input, base::Timestamp now, base::Rng& rng,
                 const AdvanceOptions& options) {
   Outcome outcome;
+  outcome.events.reserve(64);
   Executor executor(model, snapshot, now, rng, options, outcome);
   executor.Apply(input);
   return outcome;

@@ -57,8 +57,9 @@ class Executor {
   model::Frame& frame(int32_t frame_id) { return snapshot_.frames[static_cast<size_t>(frame_id)]; }
   const asl::State& StateOf(int32_t frame_id);
   // Leaves the current state with `output` (after its Exited event): next state or scope end.
-  void Transition(int32_t frame_id, json::Json output, asl::StateIndex next);
-  void EndScope(int32_t frame_id, json::Json output);
+  void Transition(int32_t frame_id, json::Json output, asl::StateIndex next,
+                  std::string output_text);
+  void EndScope(int32_t frame_id, json::Json output, std::string output_text);
   void FailScope(int32_t frame_id, base::AslError error);
   void FinishExecution(model::Terminal terminal);
   bool Ended() const { return outcome_.terminal.has_value(); }
@@ -68,7 +69,7 @@ class Executor {
   model::HistoryEvent& EmitWithPrev(int64_t previous_event_id, std::string_view type,
                                     std::string_view details_key);
   void EmitStateEntered(int32_t frame_id, const asl::State& state);
-  void EmitStateExited(int32_t frame_id, const asl::State& state, std::string output_text);
+  void EmitStateExited(int32_t frame_id, const asl::State& state, const std::string& output_text);
   // Checks the output size, emits ...StateExited and moves to `next` (End when kNoState).
   void ExitState(int32_t frame_id, const asl::State& state, json::Json output,
                  asl::StateIndex next);

@@ -6,6 +6,14 @@
 #include "json/json.h"
 
 namespace flowstate::engine {
+namespace {
+
+const json::Json& NotTruncated() {
+  static const json::Json kNotTruncated = {{"truncated", false}};
+  return kNotTruncated;
+}
+
+}  // namespace
 
 model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::string_view type,
                                             std::string_view details_key) {
@@ -40,22 +48,25 @@ model::HistoryEvent& Executor::Emit(int32_t frame_id, std::string_view type,
 }
 
 void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
-  std::string type(asl::StateTypeName(state.type));
-  type += "StateEntered";
-  model::HistoryEvent& event = Emit(frame_id, type, "stateEnteredEventDetails");
+  model::HistoryEvent& event = Emit(frame_id, state.entered_event_type, "stateEnteredEventDetails");
   event.details["name"] = state.name;
-  event.details["input"] = json::Dump(frame(frame_id).input);
-  event.details["inputDetails"] = {{"truncated", false}};
+  model::Frame& current = frame(frame_id);
+  if (!current.input_text.empty()) {
+    event.details["input"] = std::move(current.input_text);
+    current.input_text.clear();
+  } else {
+    event.details["input"] = json::Dump(current.input);
+  }
+  event.details["inputDetails"] = NotTruncated();
   frame(frame_id).entered_event_id = event.id;
 }
 
-void Executor::EmitStateExited(int32_t frame_id, const asl::State& state, std::string output_text) {
-  std::string type(asl::StateTypeName(state.type));
-  type += "StateExited";
-  model::HistoryEvent& event = Emit(frame_id, type, "stateExitedEventDetails");
+void Executor::EmitStateExited(int32_t frame_id, const asl::State& state,
+                               const std::string& output_text) {
+  model::HistoryEvent& event = Emit(frame_id, state.exited_event_type, "stateExitedEventDetails");
   event.details["name"] = state.name;
-  event.details["output"] = std::move(output_text);
-  event.details["outputDetails"] = {{"truncated", false}};
+  event.details["output"] = output_text;
+  event.details["outputDetails"] = NotTruncated();
 }
 
 }  // namespace flowstate::engine

@@ -19,8 +19,8 @@ void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json o
     HandleStateError(frame_id, DataLimitError(state.name));
     return;
   }
-  EmitStateExited(frame_id, state, std::move(text));
-  Transition(frame_id, std::move(output), next);
+  EmitStateExited(frame_id, state, text);
+  Transition(frame_id, std::move(output), next, std::move(text));
 }
 
 void Executor::RunPass(int32_t frame_id, const asl::State& state) {

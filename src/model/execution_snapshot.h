@@ -56,6 +56,9 @@ struct Frame {
   std::string cause;
   bool has_child_error = false;
   bool pumping = false;  // transient (not persisted): the engine is starting children
+  // Transient (not persisted): `input` as JSON text when the engine already has it (the
+  // previous state's Exited output), so the Entered event does not serialize it again.
+  std::string input_text;
 };
 
 struct ExecutionSnapshot {
