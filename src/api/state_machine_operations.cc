@@ -67,7 +67,7 @@ ApiResult<std::string> ReadConfiguration(const RequestReader& request, std::stri
   return value == nullptr ? std::string(fallback) : json::Dump(*value);
 }
 
-ApiResult<store::StateMachineRecord> LoadStateMachine(Api::Context& ctx, const std::string& arn) {
+ApiResult<store::StateMachinePtr> LoadStateMachine(Api::Context& ctx, const std::string& arn) {
   FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kStateMachine)));
   auto record = ctx.store.GetStateMachine(arn);
   if (!record) {
@@ -94,7 +94,8 @@ ApiResult<json::Json> CreateStateMachine(Api::Context& ctx, const RequestReader&
   record.name = name;
   record.arn = StateMachineArn(ctx.options.scope, name);
   // AWS: a repeat of an identical create is idempotent (AWS-REFERENCE.md §5).
-  if (auto existing = ctx.store.GetStateMachine(record.arn)) {
+  if (auto found = ctx.store.GetStateMachine(record.arn)) {
+    const store::StateMachinePtr& existing = *found;
     if (existing->definition == definition && existing->type == type &&
         existing->logging_configuration == logging && existing->tracing_configuration == tracing) {
       return json::Json{{"stateMachineArn", existing->arn},
@@ -121,7 +122,8 @@ ApiResult<json::Json> CreateStateMachine(Api::Context& ctx, const RequestReader&
 
 ApiResult<json::Json> DescribeStateMachine(Api::Context& ctx, const RequestReader& request) {
   FS_API_TRY(arn, request.RequiredString("stateMachineArn"));
-  FS_API_TRY(record, LoadStateMachine(ctx, arn));
+  FS_API_TRY(machine, LoadStateMachine(ctx, arn));
+  const store::StateMachineRecord& record = *machine;
   json::Json out = json::Json::object();
   out["stateMachineArn"] = record.arn;
   out["name"] = record.name;
@@ -142,7 +144,8 @@ ApiResult<json::Json> UpdateStateMachine(Api::Context& ctx, const RequestReader&
   FS_API_TRY(role, request.OptionalString("roleArn"));
   FS_API_TRY(logging, request.OptionalObject("loggingConfiguration"));
   FS_API_TRY(tracing, request.OptionalObject("tracingConfiguration"));
-  FS_API_TRY(record, LoadStateMachine(ctx, arn));
+  FS_API_TRY(current, LoadStateMachine(ctx, arn));
+  store::StateMachineRecord record = *current;
   if (!definition && !role && logging == nullptr && tracing == nullptr) {
     return Fail("MissingRequiredParameter",
                 "Either the definition, the role ARN, the LoggingConfiguration, or the "

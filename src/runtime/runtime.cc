@@ -158,20 +158,22 @@ class Runtime::Lane {
       return;  // an idempotent repeat reached the lane twice
     }
     live_count_.store(live_.size());
-    if (request.deadline) {
-      Work deadline;
-      deadline.kind = WorkKind::kDeadline;
-      deadline.arn = work.arn;
-      timers_.Arm(*request.deadline,
-                  [this, deadline = std::make_shared<Work>(std::move(deadline))] {
-                    Post(std::move(*deadline));
-                  });
-    }
     model::Input start;
     start.kind = model::InputKind::kStart;
     start.info = std::move(request.info);
     start.payload = std::move(request.input);
+    const std::string arn = work.arn;
     Step(it, start);
+    // Most Express executions end within their first step; only one still running needs a
+    // deadline timer (a timer per start would pile up 5 minutes' worth of starts in the heap).
+    if (request.deadline && live_.contains(arn)) {
+      timers_.Arm(*request.deadline, [this, arn] {
+        Work deadline;
+        deadline.kind = WorkKind::kDeadline;
+        deadline.arn = arn;
+        Post(std::move(deadline));
+      });
+    }
   }
 
   void ProcessStop(Work& work) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,10 @@ struct StateMachineRecord {
   base::Timestamp creation_date{};
   base::Timestamp update_date{};  // == creation_date until the first update
 };
+
+// State machine records are immutable once stored (an update stores a new one), so readers on
+// the hot path (every StartExecution) share them instead of copying the definition text.
+using StateMachinePtr = std::shared_ptr<const StateMachineRecord>;
 
 struct ExecutionRecord {
   std::string arn;

@@ -66,13 +66,13 @@ class Store {
   // State machines. Create fails with AlreadyExists when the name is taken (the API decides
   // whether the request is an idempotent repeat by comparing with GetStateMachine).
   virtual base::Status CreateStateMachine(const StateMachineRecord& record) = 0;
-  virtual base::Result<StateMachineRecord> GetStateMachine(std::string_view arn) = 0;
+  virtual base::Result<StateMachinePtr> GetStateMachine(std::string_view arn) = 0;
   virtual base::Status UpdateStateMachine(const StateMachineRecord& record) = 0;
   virtual base::Status DeleteStateMachine(std::string_view arn) = 0;
   // Sorted by name; `token` is the name to continue after.
   virtual base::Result<Page<StateMachineRecord>> ListStateMachines(const PageRequest& page) = 0;
   // The state machine as it was at `revision_id` (what an execution started on it runs).
-  virtual base::Result<StateMachineRecord> GetRevision(std::string_view revision_id) = 0;
+  virtual base::Result<StateMachinePtr> GetRevision(std::string_view revision_id) = 0;
 
   // Creates a RUNNING execution, applying AWS's name idempotency (AWS-REFERENCE.md §5): the
   // same name with the same input while RUNNING returns the existing record (created=false);

@@ -54,15 +54,15 @@ TEST(MemoryStoreTest, StateMachineCrud) {
 
   auto got = store.GetStateMachine(Machine("a").arn);
   ASSERT_TRUE(got.has_value());
-  EXPECT_EQ(got->name, "a");
+  EXPECT_EQ((*got)->name, "a");
 
   StateMachineRecord updated = Machine("a");
   updated.revision_id = "rev-a2";
   updated.definition = "{}";
   ASSERT_TRUE(store.UpdateStateMachine(updated).ok());
-  EXPECT_EQ(store.GetStateMachine(updated.arn)->revision_id, "rev-a2");
+  EXPECT_EQ((*store.GetStateMachine(updated.arn))->revision_id, "rev-a2");
   // The old revision stays readable for executions that run it.
-  EXPECT_EQ(store.GetRevision("rev-a")->definition, Machine("a").definition);
+  EXPECT_EQ((*store.GetRevision("rev-a"))->definition, Machine("a").definition);
 
   auto page = store.ListStateMachines({1, ""});
   ASSERT_TRUE(page.has_value());

@@ -24,13 +24,14 @@ base::Status MemoryStore::CreateStateMachine(const StateMachineRecord& record) {
   if (state_machines_.contains(record.name)) {
     return base::Status::AlreadyExists("State Machine Already Exists: '" + record.arn + "'");
   }
-  state_machines_.emplace(record.name, record);
+  auto stored = std::make_shared<const StateMachineRecord>(record);
+  state_machines_.emplace(record.name, stored);
   name_by_arn_.emplace(record.arn, record.name);
-  revisions_.emplace(record.revision_id, record);
+  revisions_.emplace(record.revision_id, std::move(stored));
   return base::Status::Ok();
 }
 
-base::Result<StateMachineRecord> MemoryStore::GetStateMachine(std::string_view arn) {
+base::Result<StateMachinePtr> MemoryStore::GetStateMachine(std::string_view arn) {
   std::lock_guard lock(mu_);
   auto name = name_by_arn_.find(std::string(arn));
   if (name == name_by_arn_.end()) {
@@ -43,11 +44,11 @@ base::Result<StateMachineRecord> MemoryStore::GetStateMachine(std::string_view a
 base::Status MemoryStore::UpdateStateMachine(const StateMachineRecord& record) {
   std::lock_guard lock(mu_);
   auto it = state_machines_.find(record.name);
-  if (it == state_machines_.end() || it->second.arn != record.arn) {
+  if (it == state_machines_.end() || it->second->arn != record.arn) {
     return base::Status::NotFound("State Machine Does Not Exist: '" + record.arn + "'");
   }
-  it->second = record;
-  revisions_.insert_or_assign(record.revision_id, record);
+  it->second = std::make_shared<const StateMachineRecord>(record);
+  revisions_.insert_or_assign(record.revision_id, it->second);
   return base::Status::Ok();
 }
 
@@ -72,12 +73,12 @@ base::Result<Page<StateMachineRecord>> MemoryStore::ListStateMachines(const Page
       result.next_token = result.items.back().name;
       break;
     }
-    result.items.push_back(it->second);
+    result.items.push_back(*it->second);
   }
   return result;
 }
 
-base::Result<StateMachineRecord> MemoryStore::GetRevision(std::string_view revision_id) {
+base::Result<StateMachinePtr> MemoryStore::GetRevision(std::string_view revision_id) {
   std::lock_guard lock(mu_);
   auto it = revisions_.find(std::string(revision_id));
   if (it == revisions_.end()) {

@@ -21,11 +21,11 @@ class MemoryStore final : public Store {
   MemoryStore& operator=(const MemoryStore&) = delete;
 
   base::Status CreateStateMachine(const StateMachineRecord& record) override;
-  base::Result<StateMachineRecord> GetStateMachine(std::string_view arn) override;
+  base::Result<StateMachinePtr> GetStateMachine(std::string_view arn) override;
   base::Status UpdateStateMachine(const StateMachineRecord& record) override;
   base::Status DeleteStateMachine(std::string_view arn) override;
   base::Result<Page<StateMachineRecord>> ListStateMachines(const PageRequest& page) override;
-  base::Result<StateMachineRecord> GetRevision(std::string_view revision_id) override;
+  base::Result<StateMachinePtr> GetRevision(std::string_view revision_id) override;
 
   base::Result<StartResult> StartExecution(const ExecutionRecord& record) override;
   base::Result<ExecutionRecord> GetExecution(std::string_view arn) override;
@@ -48,9 +48,9 @@ class MemoryStore final : public Store {
   CommitResult Apply(Transition& transition);
 
   std::mutex mu_;
-  std::map<std::string, StateMachineRecord, std::less<>> state_machines_;  // by name
+  std::map<std::string, StateMachinePtr, std::less<>> state_machines_;  // by name
   std::unordered_map<std::string, std::string> name_by_arn_;
-  std::unordered_map<std::string, StateMachineRecord> revisions_;
+  std::unordered_map<std::string, StateMachinePtr> revisions_;
   std::unordered_map<std::string, std::unique_ptr<StoredExecution>> executions_;  // by ARN
   // state machine ARN -> (sequence -> execution ARN): listing without a scan of all executions.
   std::unordered_map<std::string, std::map<int64_t, std::string>> executions_by_machine_;
