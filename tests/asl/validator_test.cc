@@ -589,3 +589,37 @@ TEST(ValidatorTest, SurvivesHostileShapes) {
 
 }  // namespace
 }  // namespace flowstate::asl
+
+namespace flowstate::asl {
+namespace {
+
+// Path-like garbage reaches the JSONPath, intrinsic and choice-rule parsers of the query
+// module through the validator: it must come back as diagnostics, never as a crash.
+TEST(ValidatorTest, SurvivesRandomPathText) {
+  static constexpr std::string_view kAlphabet = "$$..[]'\"*?@()<>=!&|,:-0129abStates.Format \\";
+  std::mt19937 rng(7);
+  auto random_text = [&] {
+    std::string text = rng() % 2 == 0 ? "$" : "States.";
+    const size_t length = rng() % 24;
+    for (size_t i = 0; i < length; ++i) text += kAlphabet[rng() % kAlphabet.size()];
+    return text;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    const Json state = {{"Type", "Pass"},
+                        {"InputPath", random_text()},
+                        {"ResultPath", random_text()},
+                        {"Parameters", {{"a.$", random_text()}}},
+                        {"Next", "C"}};
+    const Json choice = {
+        {"Type", "Choice"},
+        {"Choices",
+         Json::array(
+             {{{"Variable", random_text()}, {"StringEqualsPath", random_text()}, {"Next", "X"}}})},
+        {"Default", "X"}};
+    const Json definition = {{"StartAt", "X"}, {"States", {{"X", state}, {"C", choice}}}};
+    ValidateDefinition(definition, ValidationOptions{});
+  }
+}
+
+}  // namespace
+}  // namespace flowstate::asl
