@@ -1,0 +1,302 @@
+// Unit tests of engine::Advance: task round trips, timers (Wait, retry backoff, task and
+// execution timeouts), stop, stale stamps, the step budget and snapshot persistence.
+#include "engine/advance.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "asl/definition.h"
+#include "asl/state_machine_model.h"
+#include "engine_driver.h"
+#include "json/json.h"
+#include "model/execution_snapshot.h"
+
+namespace flowstate::engine {
+namespace {
+
+using json::Json;
+
+std::shared_ptr<const asl::StateMachineModel> Build(const char* text) {
+  auto parsed = json::Parse(text);
+  EXPECT_TRUE(parsed.has_value());
+  auto model = asl::BuildModel(*parsed);
+  EXPECT_TRUE(model.has_value()) << (model ? "" : model.error().message());
+  return model ? *model : nullptr;
+}
+
+std::vector<std::string> Types(const std::vector<model::HistoryEvent>& events) {
+  std::vector<std::string> types;
+  for (const auto& event : events) types.push_back(event.type);
+  return types;
+}
+
+model::Input StartInput(const Json& payload, base::Timestamp now) {
+  model::Input input;
+  input.kind = model::InputKind::kStart;
+  input.payload = payload;
+  input.info = testing::TestExecutionInfo(now);
+  return input;
+}
+
+const base::Timestamp kT0 = base::FromUnixMillis(1700000000000);
+
+constexpr const char* kInvokeMachine = R"({
+  "StartAt": "Call",
+  "States": {
+    "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+             "Parameters": {"FunctionName": "fn", "Payload.$": "$"},
+             "ResultSelector": {"value.$": "$.Payload"}, "ResultPath": "$.r",
+             "TimeoutSeconds": 30, "End": true}
+  }
+})";
+
+TEST(AdvanceTest, LambdaInvokeRoundTrip) {
+  auto model = Build(kInvokeMachine);
+  model::ExecutionSnapshot snapshot;
+  base::Rng rng(1);
+  Outcome first = Advance(*model, snapshot, StartInput({{"x", 1}}, kT0), kT0, rng);
+  ASSERT_EQ(first.tasks.size(), 1u);
+  EXPECT_EQ(first.tasks[0].kind, model::TaskKind::kLambdaInvoke);
+  EXPECT_EQ(first.tasks[0].function_name, "fn");
+  EXPECT_EQ(first.tasks[0].parameters["Payload"], Json({{"x", 1}}));
+  EXPECT_EQ(first.tasks[0].timeout_seconds, 30);
+  ASSERT_EQ(first.timers.size(), 1u);  // the task timeout
+  EXPECT_EQ(Types(first.events), (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
+                                                           "TaskScheduled", "TaskStarted"}));
+  const Json& scheduled = first.events[2].details;
+  EXPECT_EQ(first.events[2].details_key, "taskScheduledEventDetails");
+  EXPECT_EQ(scheduled["resourceType"], "lambda");
+  EXPECT_EQ(scheduled["resource"], "invoke");
+  EXPECT_EQ(scheduled["region"], "us-east-1");
+  EXPECT_EQ(scheduled["parameters"], R"({"FunctionName":"fn","Payload":{"x":1}})");
+  EXPECT_EQ(scheduled["timeoutInSeconds"], 30);
+  EXPECT_EQ(first.events[1].previous_event_id, 0);  // AWS: the first Entered chains to 0
+
+  model::Input answer;
+  answer.kind = model::InputKind::kTaskSucceeded;
+  answer.stamp = first.tasks[0].stamp;
+  answer.payload = {{"Payload", 7}, {"StatusCode", 200}};
+  Outcome second = Advance(*model, snapshot, answer, kT0, rng);
+  ASSERT_TRUE(second.terminal.has_value());
+  EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(second.terminal->output, Json({{"x", 1}, {"r", {{"value", 7}}}}));
+  EXPECT_EQ(Types(second.events),
+            (std::vector<std::string>{"TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"}));
+  EXPECT_EQ(second.events[0].id, 5);
+
+  // The timeout timer fires late: dropped without an event.
+  model::Input late;
+  late.kind = model::InputKind::kTimerFired;
+  late.stamp = first.timers[0].stamp;
+  Outcome third = Advance(*model, snapshot, late, kT0, rng);
+  EXPECT_TRUE(third.events.empty());
+}
+
+TEST(AdvanceTest, TaskTimeoutIsStatesTimeout) {
+  auto model = Build(kInvokeMachine);
+  testing::DriveResult run = testing::Drive(
+      *model, Json::object(), [](const model::OutboundTask&) { return std::nullopt; });
+  ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+  EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kFailed);
+  EXPECT_EQ(run.terminal->error, "States.Timeout");
+  EXPECT_EQ(Types(run.events).at(4), "TaskTimedOut");
+}
+
+TEST(AdvanceTest, LegacyLambdaRetriesThenCatches) {
+  auto model = Build(R"({
+    "StartAt": "Call",
+    "States": {
+      "Call": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:123456789012:function:f",
+               "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 2, "MaxAttempts": 2}],
+               "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Done"}],
+               "End": true},
+      "Done": {"Type": "Pass", "End": true}
+    }
+  })");
+  int calls = 0;
+  testing::DriveResult run =
+      testing::Drive(*model, Json({{"a", 1}}), [&](const model::OutboundTask& task) {
+        ++calls;
+        EXPECT_EQ(task.kind, model::TaskKind::kLambdaLegacy);
+        EXPECT_EQ(task.function_name, "arn:aws:lambda:eu-west-1:123456789012:function:f");
+        model::Input reply;
+        reply.kind = model::InputKind::kTaskFailed;
+        reply.error = "Boom";
+        reply.cause = "bad";
+        return std::optional<model::Input>(reply);
+      });
+  ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(run.terminal->output, Json({{"a", 1}, {"err", {{"Error", "Boom"}, {"Cause", "bad"}}}}));
+  std::vector<std::string> types = Types(run.events);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "LambdaFunctionScheduled"), 3);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "TaskStateEntered"), 1);
+  EXPECT_EQ(types.back(), "ExecutionSucceeded");
+}
+
+TEST(AdvanceTest, StatesRuntimeIsNotCaughtByStatesAll) {
+  auto model = Build(R"({
+    "StartAt": "Map",
+    "States": {
+      "Map": {"Type": "Map", "ItemsPath": "$.missing",
+              "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": true},
+      "Caught": {"Type": "Pass", "End": true}
+    }
+  })");
+  testing::DriveResult run = testing::Drive(*model, Json::object());
+  ASSERT_TRUE(run.terminal.has_value());
+  EXPECT_EQ(run.terminal->error, "States.Runtime");
+  EXPECT_EQ(
+      run.terminal->cause.rfind(
+          "An error occurred while executing the state 'Map' (entered at the event id #2).", 0),
+      0u);
+}
+
+TEST(AdvanceTest, ExecutionTimeoutAndWait) {
+  auto model = Build(R"({
+    "TimeoutSeconds": 5,
+    "StartAt": "W",
+    "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}
+  })");
+  testing::DriveResult run = testing::Drive(*model, Json::object());
+  ASSERT_TRUE(run.terminal.has_value());
+  EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kTimedOut);
+  EXPECT_EQ(Types(run.events).back(), "ExecutionTimedOut");
+}
+
+TEST(AdvanceTest, StopAbortsTheRunningState) {
+  auto model =
+      Build(R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}})");
+  model::ExecutionSnapshot snapshot;
+  base::Rng rng(1);
+  Outcome first = Advance(*model, snapshot, StartInput(Json::object(), kT0), kT0, rng);
+  ASSERT_EQ(first.timers.size(), 1u);
+  model::Input stop;
+  stop.kind = model::InputKind::kStop;
+  stop.error = "E";
+  stop.cause = "C";
+  Outcome second = Advance(*model, snapshot, stop, kT0, rng);
+  ASSERT_TRUE(second.terminal.has_value());
+  EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kAborted);
+  EXPECT_EQ(Types(second.events),
+            (std::vector<std::string>{"WaitStateAborted", "ExecutionAborted"}));
+  EXPECT_EQ(second.events[1].details["error"], "E");
+  // The Wait timer firing afterwards does nothing.
+  model::Input fired;
+  fired.kind = model::InputKind::kTimerFired;
+  fired.stamp = first.timers[0].stamp;
+  EXPECT_TRUE(Advance(*model, snapshot, fired, kT0, rng).events.empty());
+}
+
+TEST(AdvanceTest, StepBudgetYieldsAndContinues) {
+  auto model = Build(R"json({
+    "StartAt": "Init",
+    "States": {
+      "Init": {"Type": "Pass", "Result": {"i": 0}, "Next": "Incr"},
+      "Incr": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+      "Check": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": 50,
+                                              "Next": "Incr"}], "Default": "Done"},
+      "Done": {"Type": "Succeed"}
+    }
+  })json");
+  AdvanceOptions options;
+  options.step_budget = 7;
+  testing::DriveResult run = testing::Drive(*model, Json::object(), nullptr, 1000, options);
+  ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+  EXPECT_EQ(run.terminal->output, Json({{"i", 50}}));
+  EXPECT_GT(run.advances, 10);
+  for (size_t idx = 0; idx < run.events.size(); ++idx) {
+    EXPECT_EQ(run.events[idx].id, static_cast<int64_t>(idx + 1));
+  }
+}
+
+TEST(AdvanceTest, SnapshotSurvivesJsonRoundTripMidExecution) {
+  auto model = Build(R"({
+    "StartAt": "Par",
+    "States": {
+      "Par": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}},
+        {"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "MaxConcurrency": 1,
+          "ItemProcessor": {"StartAt": "W2", "States": {"W2": {"Type": "Wait", "Seconds": 1,
+                                                               "End": true}}}}}}]}
+    }
+  })");
+  model::ExecutionSnapshot snapshot;
+  base::Rng rng(1);
+  base::Timestamp now = kT0;
+  Outcome outcome = Advance(*model, snapshot, StartInput(Json::array({1, 2}), now), now, rng);
+  std::vector<model::TimerRequest> timers = outcome.timers;
+  int64_t events = static_cast<int64_t>(outcome.events.size());
+  while (!outcome.terminal) {
+    // Persist and reload before every step.
+    auto reloaded = model::ExecutionSnapshot::FromJson(snapshot.ToJson());
+    ASSERT_TRUE(reloaded.has_value()) << reloaded.error().message();
+    snapshot = std::move(*reloaded);
+    ASSERT_FALSE(timers.empty());
+    model::TimerRequest timer = timers.front();
+    timers.erase(timers.begin());
+    now = std::max(now, timer.fire_at);
+    model::Input fired;
+    fired.kind = model::InputKind::kTimerFired;
+    fired.stamp = timer.stamp;
+    outcome = Advance(*model, snapshot, fired, now, rng);
+    for (const auto& added : outcome.timers) timers.push_back(added);
+    for (const auto& event : outcome.events) EXPECT_EQ(event.id, ++events);
+  }
+  EXPECT_EQ(outcome.terminal->output, Json::array({Json::array({1, 2}), Json::array({1, 2})}));
+}
+
+TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
+  for (const char* text :
+       {"null", "[]", "{}", R"({"StartAt": 1})", R"({"StartAt": "A", "States": []})",
+        R"({"StartAt": "A", "States": {"A": {"Type": "Nope"}}})",
+        R"({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}})",
+        R"({"StartAt": "A", "States": {"A": {"Type": "Choice", "Choices": [{"Next": 3}]}}})",
+        R"({"StartAt": "A", "States": {"A": {"Type": "Map", "End": true, "Iterator": 5}}})",
+        R"({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": "x", "End": true}}})"}) {
+    auto parsed = json::Parse(text);
+    ASSERT_TRUE(parsed.has_value());
+    EXPECT_FALSE(asl::BuildModel(*parsed).has_value()) << text;
+  }
+}
+
+TEST(BuildModelTest, RejectsJsonataAndVariablesForNow) {
+  auto jsonata = json::Parse(
+      R"({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}})");
+  auto assign = json::Parse(
+      R"({"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"x": 1}, "End": true}}})");
+  EXPECT_FALSE(asl::BuildModel(*jsonata).has_value());
+  EXPECT_FALSE(asl::BuildModel(*assign).has_value());
+}
+
+TEST(BuildModelTest, CompilesFieldsAndResolvesTransitions) {
+  auto model = Build(R"({
+    "StartAt": "A",
+    "States": {
+      "A": {"Type": "Pass", "ResultPath": null, "OutputPath": "$.x", "Next": "B"},
+      "B": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true,
+            "Retry": [{"ErrorEquals": ["States.ALL"], "JitterStrategy": "FULL",
+                       "MaxDelaySeconds": 4}]}
+    }
+  })");
+  const asl::Scope& root = model->root();
+  EXPECT_EQ(root.start_at, 0);
+  EXPECT_EQ(root.states[0].next, 1);
+  EXPECT_TRUE(root.states[0].result_path.present);
+  EXPECT_TRUE(root.states[0].result_path.is_null);
+  EXPECT_TRUE(root.states[0].output_path.present);
+  EXPECT_FALSE(root.states[0].input_path.present);
+  EXPECT_EQ(root.states[1].task.kind, asl::TaskKind::kUnsupported);
+  EXPECT_EQ(root.states[1].retriers[0].jitter, asl::JitterStrategy::kFull);
+  EXPECT_EQ(root.states[1].retriers[0].max_delay_seconds, 4);
+  // An unsupported resource fails cleanly at run time.
+  testing::DriveResult run = testing::Drive(*model, Json({{"x", 1}}));
+  ASSERT_TRUE(run.terminal.has_value());
+  EXPECT_EQ(run.terminal->error, "States.Runtime");
+}
+
+}  // namespace
+}  // namespace flowstate::engine
