@@ -1,5 +1,9 @@
 #include "query/jsonata/evaluator.h"
 
+#include <algorithm>
+
+#include <pthread.h>
+
 #include "query/jsonata/error.h"
 #include "query/jsonata/functions.h"
 #include "query/jsonata/regex.h"
@@ -90,8 +94,19 @@ Evaluator::Evaluator(const EvalLimits& limits, const FunctionTable* extra_functi
     : limits_(limits), extra_functions_(extra_functions) {}
 
 Frame* Evaluator::NewFrame(Frame* parent) {
+  if (!free_frames_.empty()) {
+    Frame* f = free_frames_.back();
+    free_frames_.pop_back();
+    f->Reset(parent);
+    return f;
+  }
   frames_.emplace_back(parent);
   return &frames_.back();
+}
+
+void Evaluator::ReleaseFrame(Frame* frame) {
+  // Long tail-recursive loops would otherwise grow the arena by one scope per iteration.
+  if (!frame->captured()) free_frames_.push_back(frame);
 }
 
 const Value* Evaluator::LookupVariable(Frame* env, const std::string& name) const {
@@ -108,6 +123,19 @@ const Value* Evaluator::LookupVariable(Frame* env, const std::string& name) cons
 Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
   char marker = 0;
   stack_base_ = &marker;
+  // Never use more native stack than this thread has left (minus room for library calls).
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* low = nullptr;
+    size_t size = 0;
+    if (pthread_attr_getstack(&attr, &low, &size) == 0) {
+      constexpr size_t kReserve = 256u << 10;
+      auto available = static_cast<size_t>(&marker - static_cast<char*>(low));
+      limits_.max_stack_bytes =
+          std::min(limits_.max_stack_bytes, available > kReserve ? available - kReserve : 0);
+    }
+    pthread_attr_destroy(&attr);
+  }
   if (limits_.time_limit_ms > 0) {
     has_deadline_ = true;
     deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.time_limit_ms);
@@ -275,6 +303,7 @@ Value Evaluator::EvaluateCore(const Node* n, const Value& input, Frame* env) {
       Frame* scope = NewFrame(env);
       Value result;
       for (const auto& item : n->items) result = Evaluate(item.get(), input, scope);
+      ReleaseFrame(scope);
       return result;
     }
     case NodeKind::kApply:

@@ -33,6 +33,7 @@ class Evaluator {
   Value Apply(const Value& fn, std::vector<Value> args, const Value& input, int64_t position,
               const std::string& call_name = "");
   Frame* NewFrame(Frame* parent);
+  void ReleaseFrame(Frame* frame);
   const Value* LookupVariable(Frame* env, const std::string& name) const;
   // The evaluation's timestamp: $now() and $millis() agree within one evaluation.
   int64_t NowMillis() const { return now_ms_; }
@@ -78,6 +79,7 @@ class Evaluator {
   EvalLimits limits_;
   const FunctionTable* extra_functions_;
   std::deque<Frame> frames_;
+  std::vector<Frame*> free_frames_;
   int depth_ = 0;
   uint64_t steps_ = 0;
   const char* stack_base_ = nullptr;

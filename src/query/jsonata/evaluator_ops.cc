@@ -165,6 +165,7 @@ Value Evaluator::MakeLambda(const Node* n, const Value& input, Frame* env) {
   fd->kind = FunctionKind::kLambda;
   fd->lambda = n;
   fd->closure = env;
+  env->MarkCaptured();
   fd->closure_input = input;
   fd->signature = n->signature;
   return Value::FromFunction(std::move(fd));
@@ -250,6 +251,7 @@ Value Evaluator::Apply(const Value& fn_value, std::vector<Value> args, const Val
           frame->Bind(params[i], i < args.size() ? args[i] : Value());
         }
         Value result = Evaluate(f.lambda->lhs.get(), f.closure_input, frame);
+        ReleaseFrame(frame);
         if (result.IsFunction() && result.AsFunction().kind == FunctionKind::kThunk) {
           const FunctionData& thunk = result.AsFunction();
           Value next = thunk.target;
@@ -328,6 +330,7 @@ Value Evaluator::EvaluateApplyOp(const Node* n, const Value& input, Frame* env) 
 Value Evaluator::EvaluateTransform(const Node* n, const Value& input, Frame* env) {
   (void)input;
   Evaluator* self = this;
+  env->MarkCaptured();
   return MakeNativeFunction("", "",
                             [self, n, env](CallContext& ctx, std::vector<Value>& args) -> Value {
                               (void)ctx;

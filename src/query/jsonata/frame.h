@@ -32,10 +32,22 @@ class Frame {
     vars_.emplace_back(std::string(name), std::move(value));
   }
   Frame* parent() const { return parent_; }
+  // A closure refers to this scope (and so to its ancestors): it must outlive the call.
+  void MarkCaptured() {
+    for (Frame* f = this; f != nullptr && !f->captured_; f = f->parent_) f->captured_ = true;
+  }
+  bool captured() const { return captured_; }
+  // Reuse for a new scope (the evaluator recycles scopes no closure captured).
+  void Reset(Frame* parent) {
+    parent_ = parent;
+    vars_.clear();
+    captured_ = false;
+  }
   const std::vector<std::pair<std::string, Value>>& vars() const { return vars_; }
 
  private:
   Frame* parent_;
+  bool captured_ = false;
   std::vector<std::pair<std::string, Value>> vars_;
 };
 

@@ -132,3 +132,36 @@ TEST(JsonataEvaluator, TopLevelArrayIsOneContext) {
 
 }  // namespace
 }  // namespace flowstate::query::jsonata
+
+namespace flowstate::query::jsonata {
+namespace {
+
+TEST(JsonataEvaluator, ParentThroughBlocksAndPredicates) {
+  EXPECT_EQ(Eval("Account.(Order.Product).{'o': %.OrderID, 'n': Name}", kOrders),
+            R"([{"o":"o1","n":"Hat"},{"o":"o1","n":"Cap"},{"o":"o2","n":"Shoe"}])");
+  EXPECT_EQ(Eval("Account.Order.(Product).{'a': %.%.Name}", kOrders),
+            R"([{"a":"Firefly"},{"a":"Firefly"},{"a":"Firefly"}])");
+  EXPECT_EQ(Eval("Account.Order.Product[%.OrderID = 'o2'].Name", kOrders), "\"Shoe\"");
+  EXPECT_EQ(Eval("Account.Order.().%", kOrders), "undefined");
+}
+
+TEST(JsonataEvaluator, KeepArrayAndSingletons) {
+  EXPECT_EQ(Eval("Account.Name[]", kOrders), R"(["Firefly"])");
+  EXPECT_EQ(Eval("Account.Order[0].Product[0].Name", kOrders), "\"Hat\"");
+  EXPECT_EQ(Eval("Account.Order{OrderID: Product.Name[]}", kOrders),
+            R"({"o1":["Hat","Cap"],"o2":["Shoe"]})");
+  EXPECT_EQ(Eval("[[1,2]][0]"), "[1,2]");
+}
+
+TEST(JsonataEvaluator, LongTailRecursiveLoopReusesScopes) {
+  EXPECT_EQ(Eval("($loop := function($n, $acc){ $n = 0 ? $acc : $loop($n - 1, $acc + 1) };"
+                 " $loop(300000, 0))"),
+            "300000");
+  // A closure keeps its scope alive while later calls reuse released scopes.
+  EXPECT_EQ(Eval("($mk := function($v){ function(){ $v } }; $a := $mk(1); $b := $mk(2);"
+                 " [$a(), $b(), $mk(3)()])"),
+            "[1,2,3]");
+}
+
+}  // namespace
+}  // namespace flowstate::query::jsonata
