@@ -53,6 +53,30 @@ Expected Executor::ApplyInputPath(int32_t frame_id, const asl::State& state,
   return std::move(*selected);
 }
 
+tl::expected<Selected, base::AslError> Executor::SelectInput(int32_t frame_id,
+                                                             const asl::State& state) {
+  Selected selected;
+  const json::Json& input = frame(frame_id).input;
+  if (!state.input_path.present) {
+    selected.borrowed = &input;
+    return selected;
+  }
+  Expected value = ApplyInputPath(frame_id, state, input);
+  if (!value) {
+    return tl::unexpected(std::move(value.error()));
+  }
+  selected.owned = std::move(*value);
+  return selected;
+}
+
+json::Json Executor::TakeSelected(int32_t frame_id, Selected& selected) {
+  if (selected.borrowed != nullptr) {
+    selected.borrowed = nullptr;
+    return std::move(frame(frame_id).input);
+  }
+  return std::move(selected.owned);
+}
+
 Expected Executor::ApplyTemplate(int32_t frame_id, const asl::State& state,
                                  const asl::TemplateField& field, const json::Json& input) {
   query::EvalContext ctx = MakeContext(frame_id, state, &input);
@@ -105,8 +129,21 @@ Expected Executor::FinishDataFlow(int32_t frame_id, const asl::State& state, jso
     }
     result = std::move(*selected);
   }
-  const json::Json& input = frame(frame_id).input;
-  Expected merged = ApplyResultPath(frame_id, state, state.result_path, input, std::move(result));
+  Expected merged;
+  const asl::ResultPathField& result_path = state.result_path;
+  if (result_path.present && !result_path.compiled->replaces() &&
+      !result_path.compiled->discards() && state.catchers.empty()) {
+    // Nothing can need the state input after this (no Catcher applies its own ResultPath to
+    // it): merge into it in place instead of copying it.
+    auto applied = result_path.compiled->Apply(std::move(frame(frame_id).input), std::move(result));
+    if (!applied) {
+      return tl::unexpected(RuntimeError(frame_id, state, std::move(applied.error())));
+    }
+    merged = std::move(*applied);
+  } else {
+    merged =
+        ApplyResultPath(frame_id, state, result_path, frame(frame_id).input, std::move(result));
+  }
   if (!merged) {
     return merged;
   }

@@ -25,6 +25,14 @@ namespace flowstate::engine {
 
 using Expected = tl::expected<json::Json, base::AslError>;
 
+// The effective input of a state: the frame's input itself when InputPath is absent (no copy),
+// else the selected value.
+struct Selected {
+  json::Json owned;
+  const json::Json* borrowed = nullptr;
+  const json::Json& get() const { return borrowed != nullptr ? *borrowed : owned; }
+};
+
 class Executor {
  public:
   Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
@@ -79,6 +87,10 @@ class Executor {
   query::EvalContext MakeContext(int32_t frame_id, const asl::State& state,
                                  const json::Json* input);
   Expected ApplyInputPath(int32_t frame_id, const asl::State& state, const json::Json& input);
+  tl::expected<Selected, base::AslError> SelectInput(int32_t frame_id, const asl::State& state);
+  // Takes the value out of `selected` (moving the frame's input when it was borrowed: callers
+  // do so only when the input is not needed any more).
+  json::Json TakeSelected(int32_t frame_id, Selected& selected);
   Expected ApplyTemplate(int32_t frame_id, const asl::State& state, const asl::TemplateField& field,
                          const json::Json& input);
   Expected ApplyResultPath(int32_t frame_id, const asl::State& state,

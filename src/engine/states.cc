@@ -9,6 +9,7 @@
 #include "query/java_text.h"
 #include "query/json_path.h"
 #include "query/payload_template.h"
+#include "query/result_path.h"
 
 namespace flowstate::engine {
 
@@ -24,31 +25,27 @@ void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json o
 }
 
 void Executor::RunPass(int32_t frame_id, const asl::State& state) {
-  const json::Json& input = frame(frame_id).input;
+  auto effective = SelectInput(frame_id, state);
+  if (!effective) {
+    HandleStateError(frame_id, std::move(effective.error()));
+    return;
+  }
   json::Json result;
-  if (state.has_result) {
-    // InputPath and Parameters still run (and may fail) even though Result replaces them.
-    if (state.input_path.present || state.parameters.present) {
-      Expected effective = ApplyInputPath(frame_id, state, input);
-      if (effective && state.parameters.present) {
-        effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
-      }
-      if (!effective) {
-        HandleStateError(frame_id, std::move(effective.error()));
-        return;
-      }
-    }
-    result = state.result;
-  } else {
-    Expected effective = ApplyInputPath(frame_id, state, input);
-    if (effective && state.parameters.present) {
-      effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
-    }
-    if (!effective) {
-      HandleStateError(frame_id, std::move(effective.error()));
+  if (state.parameters.present) {
+    // Parameters runs (and may fail) even when Result replaces its value.
+    Expected built = ApplyTemplate(frame_id, state, state.parameters, effective->get());
+    if (!built) {
+      HandleStateError(frame_id, std::move(built.error()));
       return;
     }
-    result = std::move(*effective);
+    result = std::move(*built);
+  }
+  if (state.has_result) {
+    result = state.result;
+  } else if (!state.parameters.present) {
+    // The effective input is the result: take it when the ResultPath does not read the input.
+    bool input_needed = state.result_path.present && !state.result_path.compiled->replaces();
+    result = input_needed ? json::Json(effective->get()) : TakeSelected(frame_id, *effective);
   }
   Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/false);
   if (!output) {
@@ -59,13 +56,12 @@ void Executor::RunPass(int32_t frame_id, const asl::State& state) {
 }
 
 void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
-  const json::Json& input = frame(frame_id).input;
-  Expected effective = ApplyInputPath(frame_id, state, input);
+  auto effective = SelectInput(frame_id, state);
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
     return;
   }
-  query::EvalContext ctx = MakeContext(frame_id, state, &*effective);
+  query::EvalContext ctx = MakeContext(frame_id, state, &effective->get());
   asl::StateIndex next = asl::kNoState;
   for (const asl::ChoiceBranch& branch : state.choices) {
     auto matched = branch.rule->Evaluate(ctx);
@@ -82,12 +78,17 @@ void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
     next = state.default_next;
   }
   if (next == asl::kNoState) {
-    HandleStateError(frame_id, RuntimeError(frame_id, state,
-                                            {"States.NoChoiceMatched",
-                                             "No Matches! [" + json::Dump(*effective) + "]"}));
+    HandleStateError(frame_id,
+                     RuntimeError(frame_id, state,
+                                  {"States.NoChoiceMatched",
+                                   "No Matches! [" + json::Dump(effective->get()) + "]"}));
     return;
   }
-  Expected output = ApplyOutputPath(frame_id, state, *effective);
+  if (!state.output_path.present) {
+    ExitState(frame_id, state, TakeSelected(frame_id, *effective), next);
+    return;
+  }
+  Expected output = ApplyOutputPath(frame_id, state, effective->get());
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
@@ -191,16 +192,21 @@ void Executor::FinishWait(int32_t frame_id) {
 }
 
 void Executor::RunSucceed(int32_t frame_id, const asl::State& state) {
-  const json::Json& input = frame(frame_id).input;
-  Expected effective = ApplyInputPath(frame_id, state, input);
-  if (effective) {
-    effective = ApplyOutputPath(frame_id, state, *effective);
-  }
+  auto effective = SelectInput(frame_id, state);
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
     return;
   }
-  ExitState(frame_id, state, std::move(*effective), asl::kNoState);
+  if (!state.output_path.present) {
+    ExitState(frame_id, state, TakeSelected(frame_id, *effective), asl::kNoState);
+    return;
+  }
+  Expected output = ApplyOutputPath(frame_id, state, effective->get());
+  if (!output) {
+    HandleStateError(frame_id, std::move(output.error()));
+    return;
+  }
+  ExitState(frame_id, state, std::move(*output), asl::kNoState);
 }
 
 void Executor::RunFail(int32_t frame_id, const asl::State& state) {
