@@ -21,15 +21,7 @@
 namespace flowstate::runtime {
 namespace {
 
-enum class WorkKind { kStart, kInput, kStop, kDeadline };
-
-struct Work {
-  WorkKind kind = WorkKind::kInput;
-  std::string arn;
-  model::Input input;
-  std::unique_ptr<StartRequest> start;  // kStart
-  Runtime::StopDone stop_done;          // kStop
-};
+enum class WorkKind { kStart, kAdopt, kInput, kStop, kDeadline };
 
 // An execution held by its lane between steps.
 struct LiveExecution {
@@ -39,6 +31,28 @@ struct LiveExecution {
   int64_t version = 0;  // committed transitions
   std::function<void(const ExecutionResult&)> on_end;
 };
+
+// An Express execution whose first step ran on the caller's thread and did not end there: its
+// lane takes it over and carries out what that step asked for.
+struct Adoption {
+  LiveExecution live;
+  engine::Outcome outcome;
+  base::Timestamp stepped_at{};
+  std::optional<base::Timestamp> deadline;
+};
+
+struct Work {
+  WorkKind kind = WorkKind::kInput;
+  std::string arn;
+  model::Input input;
+  std::unique_ptr<StartRequest> start;  // kStart
+  std::unique_ptr<Adoption> adoption;   // kAdopt
+  Runtime::StopDone stop_done;          // kStop
+};
+
+// Steps an inline start may take on the caller's thread before handing over to the lane, so a
+// CPU-heavy Express execution cannot hold a network thread for long.
+constexpr int64_t kInlineStepBudget = 1000;
 
 ExecutionResult ToResult(const model::Terminal& terminal, base::Timestamp stop_date) {
   ExecutionResult result;
@@ -131,6 +145,9 @@ class Runtime::Lane {
       case WorkKind::kStart:
         ProcessStart(work);
         return;
+      case WorkKind::kAdopt:
+        ProcessAdopt(work);
+        return;
       case WorkKind::kInput: {
         auto it = live_.find(work.arn);
         if (it != live_.end()) {  // else: the execution ended; a late timer or task result
@@ -164,16 +181,33 @@ class Runtime::Lane {
     start.payload = std::move(request.input);
     const std::string arn = work.arn;
     Step(it, start);
-    // Most Express executions end within their first step; only one still running needs a
-    // deadline timer (a timer per start would pile up 5 minutes' worth of starts in the heap).
-    if (request.deadline && live_.contains(arn)) {
-      timers_.Arm(*request.deadline, [this, arn] {
-        Work deadline;
-        deadline.kind = WorkKind::kDeadline;
-        deadline.arn = arn;
-        Post(std::move(deadline));
-      });
+    ArmDeadline(arn, request.deadline);
+  }
+
+  void ProcessAdopt(Work& work) {
+    Adoption& adoption = *work.adoption;
+    auto [it, inserted] = live_.emplace(work.arn, std::move(adoption.live));
+    if (!inserted) {
+      return;
     }
+    live_count_.store(live_.size());
+    const std::string arn = work.arn;
+    Finish(it, adoption.outcome, adoption.stepped_at);
+    ArmDeadline(arn, adoption.deadline);
+  }
+
+  void ArmDeadline(const std::string& arn, const std::optional<base::Timestamp>& deadline) {
+    // Only an execution still running needs a deadline timer (a timer per start would pile up
+    // 5 minutes' worth of starts in the heap).
+    if (!deadline || !live_.contains(arn)) {
+      return;
+    }
+    timers_.Arm(*deadline, [this, arn] {
+      Work expired;
+      expired.kind = WorkKind::kDeadline;
+      expired.arn = arn;
+      Post(std::move(expired));
+    });
   }
 
   void ProcessStop(Work& work) {
@@ -209,8 +243,14 @@ class Runtime::Lane {
 
   void Step(LiveIt it, const model::Input& input) {
     const base::Timestamp now = clock_.Now();
+    engine::Outcome outcome =
+        engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_);
+    Finish(it, outcome, now);
+  }
+
+  // Commits what a step produced and carries out its effects.
+  void Finish(LiveIt it, engine::Outcome& outcome, base::Timestamp now) {
     LiveExecution& live = it->second;
-    engine::Outcome outcome = engine::Advance(*live.model, live.snapshot, input, now, rng_);
     const std::string& arn = it->first;
 
     std::vector<Runtime::StopDone> stopped;
@@ -306,7 +346,8 @@ class Runtime::Lane {
 };
 
 Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base::Clock& clock,
-                 TaskDispatcher& dispatcher, TimerService& timers) {
+                 TaskDispatcher& dispatcher, TimerService& timers)
+    : clock_(clock) {
   int lanes =
       options.lanes > 0 ? options.lanes : static_cast<int>(std::thread::hardware_concurrency());
   lanes = std::max(lanes, 1);
@@ -324,11 +365,51 @@ Runtime::Lane& Runtime::LaneFor(const std::string& execution_arn) {
 }
 
 void Runtime::Start(StartRequest request) {
+  if (!request.persist) {
+    StartInline(std::move(request));
+    return;
+  }
   Work work;
   work.kind = WorkKind::kStart;
   work.arn = request.info.execution_arn;
   work.start = std::make_unique<StartRequest>(std::move(request));
   LaneFor(work.arn).Post(std::move(work));
+}
+
+// A memory-only execution is unknown to everyone but its starter until Start returns, so its
+// first step can run right here, sparing two thread hand-offs per Express execution. Most end in
+// that step; the others go to their lane, which sees the adoption before any of their inputs.
+void Runtime::StartInline(StartRequest request) {
+  thread_local base::Rng rng(base::SecureRandom64());
+  LiveExecution live;
+  live.model = std::move(request.model);
+  live.persist = false;
+  live.on_end = std::move(request.on_end);
+  model::Input start;
+  start.kind = model::InputKind::kStart;
+  start.info = std::move(request.info);
+  start.payload = std::move(request.input);
+  const std::string arn = start.info.execution_arn;
+  engine::AdvanceOptions options;
+  options.step_budget = kInlineStepBudget;
+  const base::Timestamp now = clock_.Now();
+  engine::Outcome outcome = engine::Advance(*live.model, live.snapshot, start, now, rng, options);
+  if (outcome.terminal) {
+    if (live.on_end) {
+      live.on_end(ToResult(*outcome.terminal, now));
+    }
+    return;  // a memory-only execution that ended asked for nothing else worth doing
+  }
+  auto adoption = std::make_unique<Adoption>();
+  adoption->live = std::move(live);
+  adoption->outcome = std::move(outcome);
+  adoption->stepped_at = now;
+  adoption->deadline = request.deadline;
+  Work work;
+  work.kind = WorkKind::kAdopt;
+  work.arn = arn;
+  work.adoption = std::move(adoption);
+  LaneFor(arn).Post(std::move(work));
 }
 
 void Runtime::Stop(const std::string& execution_arn, std::string error, std::string cause,

@@ -64,6 +64,8 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
+  // Memory-only executions (persist = false) take their first step on the calling thread
+  // (bounded by a small step budget), so `on_end` may run before Start returns.
   void Start(StartRequest request);
 
   // Stops a running execution (StopExecution): the engine applies a Stop input (ABORTED).
@@ -82,7 +84,9 @@ class Runtime {
  private:
   class Lane;
   Lane& LaneFor(const std::string& execution_arn);
+  void StartInline(StartRequest request);
 
+  const base::Clock& clock_;
   ModelCache models_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
