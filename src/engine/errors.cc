@@ -1,6 +1,7 @@
 // Retry and Catch (AWS-REFERENCE.md §6.9): the first matching retrier retries (a timer, no
 // event), otherwise the first matching catcher moves on with {Error, Cause}, otherwise the
-// scope fails.
+// scope fails. A task result over the payload limit (States.DataLimitExceeded, reported as a
+// TaskFailed) is caught by States.ALL, as AWS recorded it.
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -12,21 +13,18 @@ namespace flowstate::engine {
 
 bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
                             const std::string& error) {
+  // States.Runtime is terminal: no Retry or Catch handles it, not even one naming it
+  // (AWS-recorded case CATCH_STATE_RUNTIME).
+  if (error == "States.Runtime") {
+    return false;
+  }
   for (const std::string& name : error_equals) {
-    if (name == error) {
+    if (name == error || name == "States.ALL") {
       return true;
     }
-    if (name == "States.ALL") {
-      // States.ALL matches everything except the terminal errors.
-      if (error != "States.Runtime" && error != "States.DataLimitExceeded") {
-        return true;
-      }
-    } else if (name == "States.TaskFailed") {
-      // Wildcard for task failures other than a timeout.
-      if (error != "States.Timeout" && error != "States.Runtime" &&
-          error != "States.DataLimitExceeded" && error.rfind("States.", 0) != 0) {
-        return true;
-      }
+    if (name == "States.TaskFailed" && error != "States.Timeout" &&
+        error.rfind("States.", 0) != 0) {
+      return true;  // any task failure but a timeout
     }
   }
   return false;

@@ -176,7 +176,9 @@ void Executor::OnTaskFailed(const model::Input& input) {
   if (frame_id < 0 || is_timeout || frame(frame_id).phase != model::FramePhase::kWaitTask) {
     return;
   }
-  TaskFailure(frame_id, {input.error, input.cause}, /*timed_out=*/false);
+  // The runtime reports a call that outlived TimeoutSeconds as States.Timeout.
+  bool timed_out = input.error == "States.Timeout";
+  TaskFailure(frame_id, {input.error, input.cause}, timed_out);
 }
 
 void Executor::Stop(const model::Input& input) {

@@ -31,9 +31,14 @@ tl::expected<int64_t, std::string> ResolveSeconds(const asl::PathField& field,
 void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   const asl::TaskSpec& task = state.task;
   const json::Json& input = frame(frame_id).input;
-  Expected effective = ApplyInputPath(frame_id, state, input);
-  if (effective && state.parameters.present) {
-    effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
+  Expected selected = ApplyInputPath(frame_id, state, input);
+  if (!selected) {
+    HandleStateError(frame_id, std::move(selected.error()));
+    return;
+  }
+  Expected effective = selected;
+  if (state.parameters.present) {
+    effective = ApplyTemplate(frame_id, state, state.parameters, *selected);
   }
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
@@ -49,7 +54,8 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   std::optional<int64_t> timeout = task.timeout_seconds;
   std::optional<int64_t> heartbeat = task.heartbeat_seconds;
   if (task.timeout_seconds_path.present || task.heartbeat_seconds_path.present) {
-    query::EvalContext ctx = MakeContext(frame_id, state, &*effective);
+    // The ...Path fields read the state input (after InputPath), not the Parameters.
+    query::EvalContext ctx = MakeContext(frame_id, state, &*selected);
     for (auto [field, out, name] :
          {std::tuple{&task.timeout_seconds_path, &timeout, "TimeoutSecondsPath"},
           std::tuple{&task.heartbeat_seconds_path, &heartbeat, "HeartbeatSecondsPath"}}) {

@@ -28,7 +28,9 @@ struct DriveResult {
 };
 
 // Answers an outbound task: returns the Input (kTaskSucceeded/kTaskFailed, stamp filled in by
-// the driver), or nullopt to leave it unanswered.
+// the driver), or nullopt to leave it unanswered. An answer whose `info.start_time` is after
+// the epoch is delivered that long after the call (FromUnixMillis(60000): 60 s of simulated
+// time later) instead of at once: a slow function.
 using TaskAnswer = std::function<std::optional<model::Input>(const model::OutboundTask&)>;
 
 inline model::ExecutionInfo TestExecutionInfo(base::Timestamp start) {
@@ -55,7 +57,8 @@ inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& 
   start.payload = input;
   start.info = TestExecutionInfo(now);
   std::vector<model::TimerRequest> timers;
-  std::deque<model::Input> pending;  // task answers to deliver
+  std::deque<model::Input> pending;                               // task answers to deliver
+  std::vector<std::pair<base::Timestamp, model::Input>> delayed;  // slow task answers
   model::Input next = start;
   while (true) {
     if (++result.advances > max_advances) {
@@ -81,7 +84,14 @@ inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& 
       std::optional<model::Input> reply = answer(task);
       if (reply) {
         reply->stamp = task.stamp;
-        pending.push_back(std::move(*reply));
+        int64_t delay_ms = base::ToUnixMillis(reply->info.start_time);
+        if (delay_ms > 0) {
+          base::Timestamp at = now + std::chrono::milliseconds(delay_ms);
+          reply->info = model::ExecutionInfo();
+          delayed.emplace_back(at, std::move(*reply));
+        } else {
+          pending.push_back(std::move(*reply));
+        }
       }
     }
     if (outcome.more_work) {
@@ -95,13 +105,22 @@ inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& 
       pending.pop_front();
       continue;
     }
-    if (timers.empty()) {
+    if (timers.empty() && delayed.empty()) {
       result.problem = "execution blocked with nothing pending";
       return result;
     }
     auto earliest = std::min_element(
         timers.begin(), timers.end(),
         [](const auto& lhs, const auto& rhs) { return lhs.fire_at < rhs.fire_at; });
+    auto slow =
+        std::min_element(delayed.begin(), delayed.end(),
+                         [](const auto& lhs, const auto& rhs) { return lhs.first < rhs.first; });
+    if (slow != delayed.end() && (earliest == timers.end() || slow->first < earliest->fire_at)) {
+      now = std::max(now, slow->first);
+      next = std::move(slow->second);
+      delayed.erase(slow);
+      continue;
+    }
     now = std::max(now, earliest->fire_at);
     next = model::Input();
     next.kind = model::InputKind::kTimerFired;
