@@ -1,7 +1,10 @@
-// The `flowstate` command line: serve, run, validate (and jsonata, when built).
+// The `flowstate` command line: serve, run, validate, jsonata.
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "query/jsonata/line_protocol.h"
 
 int main(int argc, char** argv) {
   using flowstate::cli::RunOptions;
@@ -38,7 +41,19 @@ int main(int argc, char** argv) {
       ->required();
   validate_cmd->add_flag("--express", validate.express, "Validate as an EXPRESS state machine");
 
+  flowstate::query::jsonata::LineProtocolOptions jsonata;
+  CLI::App* jsonata_cmd = app.add_subcommand(
+      "jsonata",
+      "Evaluate JSONata requests, one JSON object per line on stdin, one answer per line on "
+      "stdout (the JSONata conformance suite's line protocol)");
+  jsonata_cmd->add_flag("--enable-eval", jsonata.enable_eval,
+                        "Provide $eval (absent from Step Functions' JSONata)");
+
   CLI11_PARSE(app, argc, argv);
+  if (jsonata_cmd->parsed()) {
+    std::ios::sync_with_stdio(false);
+    return flowstate::query::jsonata::RunJsonataLineProtocol(std::cin, std::cout, jsonata);
+  }
   if (serve_cmd->parsed()) {
     return flowstate::cli::Serve(serve);
   }
