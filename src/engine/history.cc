@@ -25,6 +25,8 @@ model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::stri
   event.details_key = std::string(details_key);
   if (!details_key.empty()) {
     event.details = json::Json::object();
+    // Most details have 2-4 members: one allocation instead of three regrowths.
+    event.details.get_ptr<json::Json::object_t*>()->reserve(4);
   }
   return event;
 }
