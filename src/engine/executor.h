@@ -140,7 +140,7 @@ class Executor {
   void FinishComposite(int32_t frame_id);
   void AbortChildren(int32_t frame_id);
   void AbortFrame(int32_t frame_id);
-  std::string MapRunArn();
+  std::string MapRunArn(const std::string& label);
 
   const asl::StateMachineModel& model_;
   model::ExecutionSnapshot& snapshot_;

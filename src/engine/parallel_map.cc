@@ -148,7 +148,8 @@ void Executor::RunMap(int32_t frame_id, const asl::State& state) {
     return;
   }
   if (map.distributed) {
-    Emit(frame_id, "MapRunStarted", "mapRunStartedEventDetails").details["mapRunArn"] = MapRunArn();
+    Emit(frame_id, "MapRunStarted", "mapRunStartedEventDetails").details["mapRunArn"] =
+        MapRunArn(map.label.empty() ? state.name : map.label);
   }
   size_t count = items.size();
   model::Frame& current = frame(frame_id);
@@ -167,14 +168,15 @@ void Executor::RunMap(int32_t frame_id, const asl::State& state) {
   PumpChildren(frame_id);
 }
 
-std::string Executor::MapRunArn() {
+std::string Executor::MapRunArn(const std::string& label) {
   std::string arn = snapshot_.info.state_machine_arn;
   size_t pos = arn.find(":stateMachine:");
   if (pos != std::string::npos) {
     arn.replace(pos, std::string_view(":stateMachine:").size(), ":mapRun:");
   }
   ++snapshot_.map_run_counter;
-  return arn + "/" + rng_.Uuid().substr(0, 8) + ":" + rng_.Uuid();
+  // arn:aws:states:REGION:ACCOUNT:mapRun:STATE_MACHINE/LABEL:UUID
+  return arn + "/" + label + ":" + rng_.Uuid();
 }
 
 void Executor::PumpChildren(int32_t frame_id) {
@@ -284,6 +286,8 @@ void Executor::ChildFinished(int32_t child_id) {
   }
   if (!succeeded) {
     updated.failed_children += 1;
+    // A tolerated failure of a Distributed Map contributes no entry to the result.
+    updated.results[static_cast<size_t>(index)] = json::Json(json::Json::value_t::discarded);
     bool fails_state = true;
     if (is_map && state.map.distributed) {
       const json::Json& count = updated.effective_input[kMapToleratedCount];
@@ -320,7 +324,9 @@ void Executor::FinishComposite(int32_t frame_id) {
   current.phase = model::FramePhase::kEnter;
   json::Json result = json::Json::array();
   for (json::Json& item : current.results) {
-    result.push_back(std::move(item));
+    if (!item.is_discarded()) {
+      result.push_back(std::move(item));
+    }
   }
   current.results.clear();
   current.effective_input = nullptr;

@@ -249,6 +249,36 @@ TEST(AdvanceTest, SnapshotSurvivesJsonRoundTripMidExecution) {
   EXPECT_EQ(outcome.terminal->output, Json::array({Json::array({1, 2}), Json::array({1, 2})}));
 }
 
+std::string DistributedMap(const std::string& tolerance) {
+  return R"({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, )" + tolerance +
+         R"("ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "C", "States": {
+              "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2,
+                                                   "Next": "F"}], "Default": "P"},
+              "F": {"Type": "Fail", "Error": "Bad", "Cause": "two"},
+              "P": {"Type": "Pass", "End": true}}}}}})";
+}
+
+TEST(AdvanceTest, DistributedMapToleratesFailuresAndKeepsChildEventsOut) {
+  auto tolerant = Build(DistributedMap(R"("ToleratedFailureCount": 1, )").c_str());
+  testing::DriveResult run = testing::Drive(*tolerant, Json::array({1, 2, 3}));
+  ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+  EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(run.terminal->output, Json::array({1, 3}));
+  EXPECT_EQ(Types(run.events),
+            (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
+                                      "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
+                                      "MapStateExited", "ExecutionSucceeded"}));
+  EXPECT_NE(run.events[3].details["mapRunArn"].get<std::string>().find(":mapRun:"),
+            std::string::npos);
+
+  auto strict = Build(DistributedMap("").c_str());
+  run = testing::Drive(*strict, Json::array({1, 2, 3}));
+  ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+  EXPECT_EQ(run.terminal->error, "States.ExceedToleratedFailureThreshold");
+  EXPECT_EQ(Types(run.events).at(4), "MapRunFailed");
+}
+
 TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
   for (const char* text :
        {"null", "[]", "{}", R"({"StartAt": 1})", R"({"StartAt": "A", "States": []})",
