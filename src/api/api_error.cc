@@ -25,6 +25,13 @@ tl::unexpected<ApiError> ConstraintViolation(std::string_view value, std::string
                   "' failed to satisfy constraint: " + std::string(constraint));
 }
 
+tl::unexpected<ApiError> SensitiveConstraintViolation(std::string_view field,
+                                                      std::string_view constraint) {
+  return Fail("ValidationException",
+              "1 validation error detected: Value at '" + std::string(field) +
+                  "' failed to satisfy constraint: " + std::string(constraint));
+}
+
 tl::unexpected<ApiError> WrongType(std::string_view field, std::string_view expected) {
   return Fail("SerializationException", "Unexpected value type for field '" + std::string(field) +
                                             "': expected " + std::string(expected));

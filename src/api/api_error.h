@@ -33,6 +33,9 @@ tl::unexpected<ApiError> MissingField(std::string_view field);
 // A constraint of the API model failed (length, range, enum): ValidationException.
 tl::unexpected<ApiError> ConstraintViolation(std::string_view value, std::string_view field,
                                              std::string_view constraint);
+// The same for sensitive members (definition, input, error, cause): AWS does not echo them.
+tl::unexpected<ApiError> SensitiveConstraintViolation(std::string_view field,
+                                                      std::string_view constraint);
 // The body or a member has the wrong JSON type: SerializationException.
 tl::unexpected<ApiError> WrongType(std::string_view field, std::string_view expected);
 

@@ -119,15 +119,27 @@ ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed) {
 }
 
 bool IsValidName(std::string_view name) {
-  size_t chars = 0;
   size_t pos = 0;
   while (pos < name.size()) {
     if (IsForbiddenCodePoint(NextCodePoint(name, pos))) {
       return false;
     }
-    ++chars;
   }
-  return chars >= 1 && chars <= kMaxNameChars;
+  return true;
+}
+
+ApiResult<bool> CheckNameLength(std::string_view name, std::string_view field) {
+  size_t chars = 0;
+  for (const char c : name) {
+    chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;  // UTF-8 lead bytes
+  }
+  if (chars < 1) {
+    return ConstraintViolation(name, field, "Member must have length greater than or equal to 1");
+  }
+  if (chars > kMaxNameChars) {
+    return ConstraintViolation(name, field, "Member must have length less than or equal to 80");
+  }
+  return true;
 }
 
 }  // namespace flowstate::api

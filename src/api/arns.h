@@ -33,8 +33,13 @@ struct ParsedArn {
 ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed);
 constexpr unsigned Allow(ArnKind kind) { return 1U << static_cast<unsigned>(kind); }
 
-// AWS name rules for state machines and executions: 1-80 characters, none of whitespace,
-// brackets, wildcards, control characters or `" # % \ ^ | ~ ` $ & , ; : /`.
+// AWS name rules for state machines and executions: none of whitespace, brackets, wildcards,
+// control characters or `" # % \ ^ | ~ ` $ & , ; : /` (else InvalidName).
 bool IsValidName(std::string_view name);
+
+// The API model's length rule for names, 1-80 characters: a ValidationException like AWS's
+// "1 validation error detected: Value '...' at 'name' failed to satisfy constraint: Member must
+// have length less than or equal to 80".
+ApiResult<bool> CheckNameLength(std::string_view name, std::string_view field);
 
 }  // namespace flowstate::api

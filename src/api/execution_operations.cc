@@ -41,6 +41,7 @@ ApiResult<StartPlan> PlanStart(Api::Context& ctx, const RequestReader& request) 
   FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kStateMachine)));
   StartPlan plan;
   if (name) {
+    FS_API_TRY(name_length_ok, CheckNameLength(*name, "name"));
     if (!IsValidName(*name)) {
       return Fail("InvalidName", "Invalid Name: '" + *name + "'");
     }
@@ -50,8 +51,8 @@ ApiResult<StartPlan> PlanStart(Api::Context& ctx, const RequestReader& request) 
   }
   plan.input_text = input ? std::move(*input) : "{}";
   if (plan.input_text.size() > kMaxPayloadBytes) {
-    return ConstraintViolation("...", "input",
-                               "Member must have length less than or equal to 262144");
+    return SensitiveConstraintViolation("input",
+                                        "Member must have length less than or equal to 262144");
   }
   auto parsed_input = json::Parse(plan.input_text);
   if (!parsed_input) {
@@ -336,12 +337,12 @@ void StopExecution(Api::Context& ctx, const RequestReader& request, ApiDone done
     FS_API_TRY(error, request.OptionalString("error"));
     FS_API_TRY(cause, request.OptionalString("cause"));
     if (error && error->size() > kMaxErrorChars) {
-      return ConstraintViolation("...", "error",
-                                 "Member must have length less than or equal to 256");
+      return SensitiveConstraintViolation("error",
+                                          "Member must have length less than or equal to 256");
     }
     if (cause && cause->size() > kMaxCauseChars) {
-      return ConstraintViolation("...", "cause",
-                                 "Member must have length less than or equal to 32768");
+      return SensitiveConstraintViolation("cause",
+                                          "Member must have length less than or equal to 32768");
     }
     FS_API_TRY(record, LoadExecution(ctx, arn));
     return std::make_pair(std::move(record),

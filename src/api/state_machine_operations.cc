@@ -34,8 +34,8 @@ ApiResult<model::WorkflowType> ReadType(const RequestReader& request) {
 ApiResult<std::string> ReadDefinition(const RequestReader& request) {
   FS_API_TRY(definition, request.RequiredString("definition"));
   if (definition.empty() || definition.size() > kMaxDefinitionChars) {
-    return ConstraintViolation("...", "definition",
-                               "Member must have length less than or equal to 1048576");
+    return SensitiveConstraintViolation("definition",
+                                        "Member must have length less than or equal to 1048576");
   }
   return definition;
 }
@@ -85,6 +85,7 @@ ApiResult<json::Json> CreateStateMachine(Api::Context& ctx, const RequestReader&
   FS_API_TRY(type, ReadType(request));
   FS_API_TRY(logging, ReadConfiguration(request, "loggingConfiguration", kDefaultLogging));
   FS_API_TRY(tracing, ReadConfiguration(request, "tracingConfiguration", kDefaultTracing));
+  FS_API_TRY(name_length_ok, CheckNameLength(name, "name"));
   if (!IsValidName(name)) {
     return Fail("InvalidName", "Invalid Name: '" + name + "'");
   }
@@ -154,8 +155,8 @@ ApiResult<json::Json> UpdateStateMachine(Api::Context& ctx, const RequestReader&
   const std::string revision_id = NewUuid();
   if (definition) {
     if (definition->empty() || definition->size() > kMaxDefinitionChars) {
-      return ConstraintViolation("...", "definition",
-                                 "Member must have length less than or equal to 1048576");
+      return SensitiveConstraintViolation("definition",
+                                          "Member must have length less than or equal to 1048576");
     }
     FS_API_TRY(compiled, CompileDefinition(ctx, *definition, record.type, revision_id));
     record.definition = std::move(*definition);

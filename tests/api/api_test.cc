@@ -322,8 +322,13 @@ TEST(ArnsTest, ParseAndNames) {
   EXPECT_FALSE(ParseArn("arn:aws:lambda:us-east-1:1:function:f", Allow(ArnKind::kStateMachine)));
   EXPECT_TRUE(IsValidName("Hello_World-1"));
   EXPECT_TRUE(IsValidName("ünïcode"));
-  EXPECT_FALSE(IsValidName(""));
-  EXPECT_FALSE(IsValidName(std::string(81, 'a')));
+  EXPECT_TRUE(CheckNameLength("x", "name"));
+  EXPECT_EQ(CheckNameLength("", "name").error().type, "ValidationException");
+  EXPECT_EQ(CheckNameLength(std::string(81, 'a'), "name").error().message,
+            "1 validation error detected: Value '" + std::string(81, 'a') +
+                "' at 'name' failed to satisfy constraint: Member must have length less than or "
+                "equal to 80");
+  EXPECT_TRUE(CheckNameLength("ü" + std::string(79, 'a'), "name"));
   EXPECT_FALSE(IsValidName("a b"));
   EXPECT_FALSE(IsValidName("a:b"));
   EXPECT_FALSE(IsValidName("a\x01"));
