@@ -166,6 +166,7 @@ def main():
         wanted = set(args.only.split(","))
         names = [n for n in names if n in wanted]
 
+    args.load_start = os.getloadavg()[0]
     lam = None if args.no_api else LambdaServer(os.path.join(args.build, "bench_lambda_server"))
     rows = []
     try:
@@ -199,6 +200,7 @@ def main():
         if lam:
             lam.stop()
 
+    args.load_end = os.getloadavg()[0]
     calib = None
     if args.node:
         out = subprocess.run([args.node, "calib.mjs"], cwd=args.bench_dir, capture_output=True, text=True)
@@ -325,7 +327,9 @@ minutes apart, never numbers from different machines.
 ```
 
 Measured {now} at commit `{commit}` on {os.cpu_count()} CPU(s) ({cpu}), {platform.system()}
-{platform.release()}. Node CPU yardstick (`calib.mjs`): {calib or '?'} ops/s. Median of
+{platform.release()}. Node CPU yardstick (`calib.mjs`): {calib or '?'} ops/s; 1-minute load average
+{args.load_start:.1f} at the start and {args.load_end:.1f} at the end (other jobs shared the machine;
+absolute rates move with it, the same-run ratios much less). Median of
 {args.reps} repetitions after {args.warmup} warm-up within a process, one execution at a time (as the
 peer's driver runs); each engine ran {args.rounds} times per workload, interleaved with the others
 (so load from other processes hits them alike), and the table shows the median round (peak RSS:
