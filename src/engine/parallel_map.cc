@@ -343,10 +343,17 @@ void Executor::FinishComposite(int32_t frame_id) {
     HandleStateError(frame_id, std::move(error), is_map ? "MapStateFailed" : "ParallelStateFailed");
     return;
   }
-  if (is_map && state.map.distributed) {
-    Emit(frame_id, "MapRunSucceeded", "");
+  if (!model_.scope(frame(frame_id).scope).in_distributed_map) {
+    // AWS chains ...StateSucceeded to the latest event (the last iteration's end or the
+    // MapRunSucceeded) and the ...StateExited to that same event. (A few recordings chain a
+    // Distributed Map's Exited to the MapRunStarted instead: AWS races there.)
+    if (is_map && state.map.distributed) {
+      EmitWithPrev(frame(frame_id).last_event_id, "MapRunSucceeded", "");
+    }
+    int64_t chain = snapshot_.next_event_id - 1;
+    EmitWithPrev(chain, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "");
+    frame(frame_id).last_event_id = chain;
   }
-  Emit(frame_id, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "");
   Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));

@@ -413,6 +413,20 @@ std::vector<std::string> RunCase(const Json& test_case) {
       for (const auto& type : actual_types) text += type + " ";
       problems.push_back(text + "]");
     }
+    // Same order as recorded: previousEventId as AWS chains it. Reported apart (run.py does
+    // not compare it, and AWS itself races on some Map chains), as a "note:" line.
+    if (same && expected_types == actual_types) {
+      const Json& expected_events = test_case["expected_events"];
+      for (size_t idx = 0; idx < expected_events.size(); ++idx) {
+        const Json& prev = expected_events[idx]["previousEventId"];
+        if (prev.is_number_integer() && prev.get<int64_t>() != run.events[idx].previous_event_id) {
+          problems.push_back("note: events[" + std::to_string(idx) + "] " + expected_types[idx] +
+                             ": previousEventId expected " + std::to_string(prev.get<int64_t>()) +
+                             ", got " + std::to_string(run.events[idx].previous_event_id));
+          break;
+        }
+      }
+    }
     // ids are contiguous from 1
     for (size_t idx = 0; idx < run.events.size(); ++idx) {
       if (run.events[idx].id != static_cast<int64_t>(idx + 1)) {
@@ -436,6 +450,7 @@ void RunCorpus(bool lambda_only) {
   const char* filter = std::getenv("FS_CASE_FILTER");
   int passed = 0;
   int failed = 0;
+  int noted = 0;  // passing cases whose previousEventId chain differs from the recording
   for (const auto& path : files) {
     std::ifstream stream(path);
     std::stringstream buffer;
@@ -453,6 +468,15 @@ void RunCorpus(bool lambda_only) {
     std::string name = path.parent_path().filename().string() + "/" + path.stem().string();
     if (filter != nullptr && name.find(filter) == std::string::npos) continue;
     std::vector<std::string> problems = RunCase(*parsed);
+    for (auto it = problems.begin(); it != problems.end();) {
+      if (it->rfind("note: ", 0) == 0) {
+        ++noted;
+        std::cout << "NOTE " << name << " " << it->substr(6) << "\n";
+        it = problems.erase(it);
+      } else {
+        ++it;
+      }
+    }
     if (problems.empty()) {
       ++passed;
     } else {
@@ -464,7 +488,8 @@ void RunCorpus(bool lambda_only) {
     }
   }
   std::cout << "conformance (engine, in-process" << (lambda_only ? ", Lambda stand-in" : "")
-            << "): " << passed << " passed, " << failed << " failed\n";
+            << "): " << passed << " passed, " << failed << " failed (" << noted
+            << " with a previousEventId difference)\n";
 }
 
 // Every execution case that needs none of jsonata, variables, lambda.
