@@ -560,7 +560,9 @@ void RegisterDateTimeFunctions(FunctionTable& t) {
   });
   Register(t, "fromMillis", "<n-s?s?:s>", [](CallContext&, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
-    return Value::String(FormatDateTime(static_cast<int64_t>(std::floor(a[0].AsNumber())),
+    double ms = a[0].AsNumber();
+    if (!(std::fabs(ms) <= 8.64e15)) return Value();  // outside the JavaScript Date range
+    return Value::String(FormatDateTime(static_cast<int64_t>(std::floor(ms)),
                                         Arg(a, 1).IsString() ? a[1].AsString() : "",
                                         Arg(a, 2).IsString() ? a[2].AsString() : ""));
   });

@@ -68,6 +68,7 @@ std::string OrdinalWord(const std::string& word) {
 }
 
 std::string Roman(double value) {
+  if (value >= 1e7) return FormatNumber(value);  // beyond any sensible numeral
   static const std::pair<int, const char*> kNumerals[] = {
       {1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
       {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
@@ -83,7 +84,7 @@ std::string Roman(double value) {
 }
 
 std::string Alpha(double value) {
-  auto n = static_cast<int64_t>(value);
+  auto n = ClampToInt(value);
   std::string out;
   while (n > 0) {
     n--;
@@ -255,7 +256,7 @@ std::string NumberToWords(double value, bool ordinal) {
 }
 
 std::string OrdinalSuffix(double value) {
-  auto n = static_cast<int64_t>(std::fabs(value));
+  auto n = ClampToInt(std::fabs(value));
   int last_two = static_cast<int>(n % 100);
   if (last_two >= 11 && last_two <= 13) return "th";
   switch (n % 10) {

@@ -347,7 +347,7 @@ void RegisterFormatFunctions(FunctionTable& t) {
     auto radix = static_cast<int64_t>(radix_d);
     double v = RoundHalfEven(a[0].AsNumber(), 0);
     bool negative = v < 0;
-    auto n = static_cast<uint64_t>(std::fabs(v));
+    auto n = static_cast<uint64_t>(ClampToInt(std::fabs(v)));
     std::string out;
     do {
       int d = static_cast<int>(n % static_cast<uint64_t>(radix));

@@ -11,6 +11,16 @@ namespace flowstate::query::jsonata {
 
 const FunctionTable& BuiltinFunctions();
 
+// A number as an integer clamped to +-2^53 (NaN as 0): converting an out-of-range double to
+// an integer type is undefined behaviour, and user input may hold 1e300.
+inline int64_t ClampToInt(double d) {
+  constexpr double kLimit = 9007199254740992.0;
+  if (!(d == d)) return 0;
+  if (d > kLimit) return static_cast<int64_t>(kLimit);
+  if (d < -kLimit) return -static_cast<int64_t>(kLimit);
+  return static_cast<int64_t>(d);
+}
+
 // The i-th argument, or undefined when fewer were given.
 inline const Value& Arg(const std::vector<Value>& args, size_t i) {
   static const Value kUndefined;

@@ -113,7 +113,10 @@ void RegisterNumericFunctions(FunctionTable& t) {
   });
   Register(t, "round", "<n-n?:n>", [](CallContext&, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
-    int precision = Arg(a, 1).IsNumber() ? static_cast<int>(a[1].AsNumber()) : 0;
+    int precision =
+        Arg(a, 1).IsNumber()
+            ? static_cast<int>(std::clamp<int64_t>(ClampToInt(a[1].AsNumber()), -400, 400))
+            : 0;
     return Value::Number(RoundHalfEven(a[0].AsNumber(), precision));
   });
   Register(t, "power", "<n-n:n>", [](CallContext& c, std::vector<Value>& a) {

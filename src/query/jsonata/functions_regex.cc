@@ -36,7 +36,7 @@ std::vector<RegexMatch> AllMatches(const Regex& re, const std::string& s, size_t
 size_t LimitArg(const Value& v, const char* code, int64_t position) {
   if (v.IsUndefined()) return SIZE_MAX;
   if (v.AsNumber() < 0) Fail(code, position, std::nullopt, v);
-  return static_cast<size_t>(v.AsNumber());
+  return static_cast<size_t>(ClampToInt(v.AsNumber()));
 }
 
 Value MatchObject(const std::string& s, const RegexMatch& m) {

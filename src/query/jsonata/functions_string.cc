@@ -17,7 +17,7 @@ namespace {
 Value Substring(const std::string& str, double start_d, const Value& length) {
   std::u32string cps = DecodeUtf8(str);
   auto len = static_cast<int64_t>(cps.size());
-  auto start = static_cast<int64_t>(std::trunc(start_d));
+  auto start = ClampToInt(std::trunc(start_d));
   if (len + start < 0) start = 0;
   auto clamp = [&](int64_t i) {
     if (i < 0) i += len;
@@ -28,7 +28,7 @@ Value Substring(const std::string& str, double start_d, const Value& length) {
   if (length.IsDefined()) {
     double l = length.AsNumber();
     if (l <= 0) return Value::String("");
-    auto li = static_cast<int64_t>(std::trunc(l));
+    auto li = ClampToInt(std::trunc(l));
     int64_t end = start >= 0 ? start + li : len + start + li;
     to = clamp(end);
   }
@@ -69,7 +69,7 @@ std::string ChangeCase(const std::string& s, bool upper) {
 Value Pad(const std::string& str, double width_d, const std::string& pad_char) {
   std::u32string cps = DecodeUtf8(str);
   std::u32string padding = DecodeUtf8(pad_char.empty() ? " " : pad_char);
-  auto width = static_cast<int64_t>(std::trunc(width_d));
+  auto width = ClampToInt(std::trunc(width_d));
   auto needed = std::abs(width) - static_cast<int64_t>(cps.size());
   if (needed <= 0) return Value::String(str);
   std::u32string fill;
@@ -239,7 +239,7 @@ void RegisterStringFunctions(FunctionTable& t) {
   });
   Register(t, "pad", "<s-ns?:s>", [](CallContext& c, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
-    c.evaluator.CheckStringSize(static_cast<size_t>(std::fabs(Arg(a, 1).AsNumber())) * 4,
+    c.evaluator.CheckStringSize(static_cast<size_t>(std::abs(ClampToInt(Arg(a, 1).AsNumber()))) * 4,
                                 c.position);
     return Pad(a[0].AsString(), Arg(a, 1).AsNumber(),
                Arg(a, 2).IsString() ? a[2].AsString() : std::string(" "));

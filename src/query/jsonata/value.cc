@@ -36,10 +36,24 @@ Value Value::FromFunction(std::shared_ptr<FunctionData> f) {
 bool Value::IsInteger() const {
   return type_ == Type::kNumber && std::isfinite(num_) && std::floor(num_) == num_;
 }
-const std::string& Value::AsString() const { return static_cast<const StringData&>(*heap_).str; }
-const ArrayData& Value::AsArray() const { return static_cast<const ArrayData&>(*heap_); }
-const ObjectData& Value::AsObject() const { return static_cast<const ObjectData&>(*heap_); }
-const FunctionData& Value::AsFunction() const { return static_cast<const FunctionData&>(*heap_); }
+// Accessors on the wrong type yield an empty value rather than undefined behaviour: a
+// function given an undefined optional argument must not crash the process.
+const std::string& Value::AsString() const {
+  static const std::string kEmpty;
+  return type_ == Type::kString ? static_cast<const StringData&>(*heap_).str : kEmpty;
+}
+const ArrayData& Value::AsArray() const {
+  static const ArrayData* empty = new ArrayData();
+  return type_ == Type::kArray ? static_cast<const ArrayData&>(*heap_) : *empty;
+}
+const ObjectData& Value::AsObject() const {
+  static const ObjectData* empty = new ObjectData();
+  return type_ == Type::kObject ? static_cast<const ObjectData&>(*heap_) : *empty;
+}
+const FunctionData& Value::AsFunction() const {
+  static const FunctionData* empty = new FunctionData();
+  return type_ == Type::kFunction ? static_cast<const FunctionData&>(*heap_) : *empty;
+}
 std::shared_ptr<ArrayData> Value::ArrayPtr() const {
   return std::static_pointer_cast<ArrayData>(heap_);
 }
