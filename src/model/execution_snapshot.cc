@@ -28,7 +28,22 @@ json::Json FrameToJson(const Frame& frame) {
     out["effective"] = frame.effective_input;
   }
   if (!frame.results.empty()) {
-    out["results"] = frame.results;
+    // A discarded value (a tolerated Distributed Map failure) has no JSON form: persisted as
+    // null plus its index in "dropped".
+    json::Json results = json::Json::array();
+    json::Json dropped = json::Json::array();
+    for (size_t idx = 0; idx < frame.results.size(); ++idx) {
+      if (frame.results[idx].is_discarded()) {
+        results.push_back(nullptr);
+        dropped.push_back(idx);
+      } else {
+        results.push_back(frame.results[idx]);
+      }
+    }
+    out["results"] = std::move(results);
+    if (!dropped.empty()) {
+      out["dropped"] = std::move(dropped);
+    }
   }
   out["nextChild"] = frame.next_child;
   out["running"] = frame.running_children;
@@ -66,6 +81,11 @@ Frame FrameFromJson(const json::Json& in) {
   if (in.contains("results")) {
     for (const auto& result : in.at("results")) {
       frame.results.push_back(result);
+    }
+    if (in.contains("dropped")) {
+      for (const auto& idx : in.at("dropped")) {
+        frame.results.at(idx.get<size_t>()) = json::Json(json::Json::value_t::discarded);
+      }
     }
   }
   frame.next_child = in.at("nextChild").get<int32_t>();

@@ -279,6 +279,29 @@ TEST(AdvanceTest, DistributedMapToleratesFailuresAndKeepsChildEventsOut) {
   EXPECT_EQ(Types(run.events).at(4), "MapRunFailed");
 }
 
+TEST(AdvanceTest, SnapshotKeepsToleratedFailuresAcrossPersistence) {
+  auto model = Build(R"({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+    "ToleratedFailureCount": 1,
+    "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "C", "States": {
+      "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "F"}],
+            "Default": "W"},
+      "F": {"Type": "Fail", "Error": "Bad"},
+      "W": {"Type": "Wait", "Seconds": 1, "End": true}}}}}})");
+  model::ExecutionSnapshot snapshot;
+  base::Rng rng(1);
+  Outcome first = Advance(*model, snapshot, StartInput(Json::array({2, 1}), kT0), kT0, rng);
+  ASSERT_EQ(first.timers.size(), 1u);
+  std::string text = json::Dump(snapshot.ToJson());
+  auto reloaded = model::ExecutionSnapshot::FromJson(*json::Parse(text));
+  ASSERT_TRUE(reloaded.has_value()) << reloaded.error().message();
+  model::Input fired;
+  fired.kind = model::InputKind::kTimerFired;
+  fired.stamp = first.timers[0].stamp;
+  Outcome second = Advance(*model, *reloaded, fired, first.timers[0].fire_at, rng);
+  ASSERT_TRUE(second.terminal.has_value());
+  EXPECT_EQ(second.terminal->output, Json::array({1}));
+}
+
 TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
   for (const char* text :
        {"null", "[]", "{}", R"({"StartAt": 1})", R"({"StartAt": "A", "States": []})",
