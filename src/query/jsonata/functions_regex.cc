@@ -33,6 +33,45 @@ std::vector<RegexMatch> AllMatches(const Regex& re, const std::string& s, size_t
   return out;
 }
 
+// Byte offset of the code point at `index` (clamped to the end).
+size_t ByteOffset(const std::string& s, int64_t index) {
+  size_t i = 0;
+  for (int64_t n = 0; n < index && i < s.size(); ++n) {
+    i++;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) i++;
+  }
+  return i;
+}
+
+// Matches from a user-supplied matcher function ({match, start, end, groups, next}).
+std::vector<RegexMatch> CustomMatches(CallContext& ctx, const Value& matcher, const std::string& s,
+                                      size_t limit) {
+  std::vector<RegexMatch> out;
+  Value m = ctx.evaluator.Apply(matcher, {Value::String(s)}, ctx.input, ctx.position);
+  size_t last_end = 0;
+  while (m.IsObject() && out.size() < limit) {
+    const ObjectData& o = m.AsObject();
+    const Value* start = o.Find("start");
+    const Value* end = o.Find("end");
+    if (start == nullptr || end == nullptr || !start->IsNumber() || !end->IsNumber()) {
+      Fail("T1010", ctx.position, "replace");
+    }
+    RegexMatch r;
+    r.start = ByteOffset(s, ClampToInt(start->AsNumber()));
+    r.end = ByteOffset(s, ClampToInt(end->AsNumber()));
+    if (r.start < last_end || r.end < r.start) break;  // matchers must move forward
+    last_end = r.end;
+    if (const Value* groups = o.Find("groups"); groups != nullptr && groups->IsArray()) {
+      for (const auto& g : groups->AsArray().items) r.groups.emplace_back(g.AsString());
+    }
+    out.push_back(std::move(r));
+    const Value* next = o.Find("next");
+    if (next == nullptr || !next->IsFunction()) break;
+    m = ctx.evaluator.Apply(*next, {}, ctx.input, ctx.position);
+  }
+  return out;
+}
+
 size_t LimitArg(const Value& v, const char* code, int64_t position) {
   if (v.IsUndefined()) return SIZE_MAX;
   if (v.AsNumber() < 0) Fail(code, position, std::nullopt, v);
@@ -91,6 +130,10 @@ Value Replace(CallContext& ctx, std::vector<Value>& a) {
   std::vector<RegexMatch> matches;
   if (IsRegex(a[1])) {
     matches = AllMatches(*a[1].AsFunction().regex, s, limit, ctx.position);
+  } else if (a[1].IsFunction()) {
+    matches = CustomMatches(ctx, a[1], s, limit);
+  } else if (!a[1].IsString()) {
+    return Value();
   } else {
     const std::string& pat = a[1].AsString();
     size_t from = 0;
