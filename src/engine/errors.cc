@@ -81,7 +81,7 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
       return;
     }
     frame(frame_id).phase = model::FramePhase::kEnter;
-    ExitState(frame_id, state, std::move(*output), catcher.next);
+    ExitState(frame_id, state, std::move(*output), catcher.next, /*from_catch=*/true);
     return;
   }
   FailScope(frame_id, std::move(error));

@@ -79,8 +79,10 @@ class Executor {
   void EmitStateEntered(int32_t frame_id, const asl::State& state);
   void EmitStateExited(int32_t frame_id, const asl::State& state, const std::string& output_text);
   // Checks the output size, emits ...StateExited and moves to `next` (End when kNoState).
-  void ExitState(int32_t frame_id, const asl::State& state, json::Json output,
-                 asl::StateIndex next);
+  // `from_catch`: the output is a Catcher's; if it is too big the scope fails (a second catch
+  // of the same error would loop).
+  void ExitState(int32_t frame_id, const asl::State& state, json::Json output, asl::StateIndex next,
+                 bool from_catch = false);
   static json::Json PayloadText(const json::Json& value);
 
   // --- data_flow.cc

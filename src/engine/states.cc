@@ -14,10 +14,14 @@
 namespace flowstate::engine {
 
 void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json output,
-                         asl::StateIndex next) {
+                         asl::StateIndex next, bool from_catch) {
   std::string text = json::Dump(output);
   if (ExceedsPayloadLimit(text.size())) {
-    HandleStateError(frame_id, DataLimitError(state.name));
+    if (from_catch) {
+      FailScope(frame_id, DataLimitError(state.name));
+    } else {
+      HandleStateError(frame_id, DataLimitError(state.name));
+    }
     return;
   }
   EmitStateExited(frame_id, state, text);

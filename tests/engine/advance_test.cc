@@ -302,6 +302,28 @@ TEST(AdvanceTest, SnapshotKeepsToleratedFailuresAcrossPersistence) {
   EXPECT_EQ(second.terminal->output, Json::array({1}));
 }
 
+TEST(AdvanceTest, OversizedCatcherOutputFailsInsteadOfLooping) {
+  auto model = Build(R"({"StartAt": "T", "States": {
+    "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+          "Parameters": {"FunctionName": "f"}, "ResultPath": "$.r",
+          "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "D"}],
+          "End": true},
+    "D": {"Type": "Pass", "End": true}}})");
+  AdvanceOptions options;
+  options.max_payload_bytes = 1000;
+  testing::DriveResult run = testing::Drive(
+      *model, Json({{"big", std::string(990, 'x')}}),
+      [](const model::OutboundTask&) {
+        model::Input reply;
+        reply.kind = model::InputKind::kTaskSucceeded;
+        reply.payload = Json::object();
+        return std::optional<model::Input>(reply);
+      },
+      100, options);
+  ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+  EXPECT_EQ(run.terminal->error, "States.DataLimitExceeded");
+}
+
 TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
   for (const char* text :
        {"null", "[]", "{}", R"({"StartAt": 1})", R"({"StartAt": "A", "States": []})",
