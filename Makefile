@@ -4,7 +4,9 @@
 SHELL := /bin/bash
 ROOT := $(abspath .)
 JOBS ?= $(shell nproc)
-export CCACHE_DIR ?= $(ROOT)/.ccache
+# The cache lives outside the checkout so a fresh clone (as CI makes) still hits it;
+# CCACHE_BASEDIR makes the clone's path not matter.
+export CCACHE_DIR ?= $(HOME)/.cache/flowstate/ccache
 export CCACHE_BASEDIR := $(ROOT)
 export CCACHE_MAXSIZE ?= 2G
 
