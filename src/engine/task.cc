@@ -30,15 +30,18 @@ tl::expected<int64_t, std::string> ResolveSeconds(const asl::PathField& field,
 
 void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   const asl::TaskSpec& task = state.task;
-  const json::Json& input = frame(frame_id).input;
-  Expected selected = ApplyInputPath(frame_id, state, input);
+  auto selected = SelectInput(frame_id, state);
   if (!selected) {
     HandleStateError(frame_id, std::move(selected.error()));
     return;
   }
-  Expected effective = selected;
+  Expected effective;
   if (state.parameters.present) {
-    effective = ApplyTemplate(frame_id, state, state.parameters, *selected);
+    effective = ApplyTemplate(frame_id, state, state.parameters, selected->get());
+  } else if (selected->borrowed == nullptr) {
+    effective = selected->owned;  // copied: the ...Path fields below still read it
+  } else {
+    effective = *selected->borrowed;  // the state input stays for ResultPath
   }
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
@@ -55,7 +58,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   std::optional<int64_t> heartbeat = task.heartbeat_seconds;
   if (task.timeout_seconds_path.present || task.heartbeat_seconds_path.present) {
     // The ...Path fields read the state input (after InputPath), not the Parameters.
-    query::EvalContext ctx = MakeContext(frame_id, state, &*selected);
+    query::EvalContext ctx = MakeContext(frame_id, state, &selected->get());
     for (auto [field, out, name] :
          {std::tuple{&task.timeout_seconds_path, &timeout, "TimeoutSecondsPath"},
           std::tuple{&task.heartbeat_seconds_path, &heartbeat, "HeartbeatSecondsPath"}}) {
