@@ -298,6 +298,7 @@ int Run(const Args& args) {
     }
     res["runs_ms"] = runs_ms;
     res["median_ms"] = median;
+    res["min_ms"] = *std::min_element(runs_ms.begin(), runs_ms.end());
     res["transitions_per_s"] =
         static_cast<int64_t>(static_cast<double>(transitions) / (median / 1000.0));
     res["counted_transitions"] = counted;
