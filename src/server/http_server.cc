@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,12 +32,45 @@ std::string ErrorBody(std::string_view type, std::string_view message) {
   return body;
 }
 
+class Connection;
+
+// Owns every open connection, so the server can close them all while its io_context still
+// exists: a Responder held elsewhere (a parked StartSyncExecution in a lane) refers to its
+// connection only weakly and never keeps a socket alive past the server. Thread-safe.
+class ConnectionRegistry {
+ public:
+  void Add(const std::shared_ptr<Connection>& connection) {
+    std::lock_guard lock(mu_);
+    connections_.emplace(connection.get(), connection);
+  }
+  void Remove(const Connection* connection) {
+    std::shared_ptr<Connection> last;  // destroyed outside the lock
+    std::lock_guard lock(mu_);
+    if (auto it = connections_.find(connection); it != connections_.end()) {
+      last = std::move(it->second);
+      connections_.erase(it);
+    }
+  }
+  void Clear() {
+    std::unordered_map<const Connection*, std::shared_ptr<Connection>> dropped;
+    {
+      std::lock_guard lock(mu_);
+      dropped.swap(connections_);
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<const Connection*, std::shared_ptr<Connection>> connections_;
+};
+
 // One client connection: read a request, hand it to the handler, write the answer, repeat while
 // the client keeps the connection alive. Every step runs on the connection's strand.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, const HttpServerOptions& options, const Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+  Connection(tcp::socket socket, const HttpServerOptions& options, const Handler& handler,
+             ConnectionRegistry& registry)
+      : stream_(std::move(socket)), options_(options), handler_(handler), registry_(registry) {}
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -77,7 +111,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       in.amz_target = std::string(it->value());
     }
     in.body = std::move(request.body());
-    handler_(std::move(in), [self = shared_from_this()](HttpResponse response) {
+    handler_(std::move(in), [weak = weak_from_this()](HttpResponse response) {
+      auto self = weak.lock();
+      if (!self) {
+        return;  // the server closed the connection meanwhile
+      }
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
       });
@@ -133,11 +171,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
+    registry_.Remove(this);
   }
 
   beast::tcp_stream stream_;
   const HttpServerOptions& options_;
   const Handler& handler_;
+  ConnectionRegistry& registry_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -153,6 +193,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   Handler handler;
   net::io_context ioc;
+  ConnectionRegistry registry;
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> threads;
   uint16_t port = 0;
@@ -166,7 +207,10 @@ struct HttpServer::Impl {
       if (!ec) {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Connection>(std::move(socket), options, handler)->Run();
+        auto connection =
+            std::make_shared<Connection>(std::move(socket), options, handler, registry);
+        registry.Add(connection);
+        connection->Run();
       }
       Accept();
     });
@@ -226,6 +270,7 @@ void HttpServer::Stop() {
     for (auto& thread : impl_->threads) {
       thread.join();
     }
+    impl_->registry.Clear();
   });
 }
 

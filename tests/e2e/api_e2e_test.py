@@ -80,7 +80,12 @@ def setUpModule():  # noqa: N802
 def tearDownModule():  # noqa: N802
     SERVER.terminate()
     try:
-        SERVER.wait(timeout=HANG_GUARD_S)
+        status = SERVER.wait(timeout=HANG_GUARD_S)
+        SERVER_LOG.seek(0)
+        log = SERVER_LOG.read().decode(errors="replace")
+        # A clean shutdown exits 0; a crash or a sanitizer report at exit does not.
+        if status != 0:
+            raise RuntimeError(f"flowstate serve exited with status {status}:\n{log}")
     except subprocess.TimeoutExpired:
         SERVER.kill()
         raise
