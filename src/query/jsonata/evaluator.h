@@ -15,8 +15,8 @@
 namespace flowstate::query::jsonata {
 
 struct EvalLimits {
-  int max_depth = 2000;                 // nested evaluations (U1001 beyond)
-  int64_t time_limit_ms = 0;            // 0: none
+  int max_depth = 10000;      // nested evaluations (U1001 beyond; the stack bound applies too)
+  int64_t time_limit_ms = 0;  // 0: none
   size_t max_stack_bytes = 6u << 20;    // native stack allowed below the entry point
   size_t max_string_bytes = 64u << 20;  // longest string an evaluation may build
 };

@@ -81,6 +81,7 @@ void RegisterObjectFunctions(FunctionTable& t) {
   });
   Register(t, "sift", "<o-f?:o>", [](CallContext& c, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
+    if (!Arg(a, 1).IsFunction()) Fail("T1006", c.position);
     auto o = std::make_shared<ObjectData>();
     for (const auto& [k, v] : a[0].AsObject().entries) {
       Value r = c.evaluator.Apply(a[1], CallbackArgs(a[1], {v, Value::String(k), a[0]}), c.input,
