@@ -45,11 +45,17 @@ struct Args {
   // expected outputs follow the ASL spec, which has none (map-10000's result is 573 KiB) and the
   // peer enforces none. --payload-limit 262144 runs with AWS's limit.
   size_t payload_limit = 0;
+  // --no-history: AdvanceOptions::record_history = false (Express without logging).
+  bool record_history = true;
 };
 
 bool ParseArgs(int argc, char** argv, Args& args) {
   for (int i = 1; i < argc; ++i) {
     std::string key = argv[i];
+    if (key == "--no-history") {
+      args.record_history = false;
+      continue;
+    }
     if (i + 1 >= argc) return false;
     std::string value = argv[++i];
     if (key == "--workload" || key == "-w") {
@@ -141,10 +147,6 @@ struct RunResult {
   int64_t states_entered = 0;
 };
 
-bool IsStateEntered(const std::string& type) {
-  return type.size() > 12 && type.compare(type.size() - 12, 12, "StateEntered") == 0;
-}
-
 // Runs one execution to its end, answering tasks in-process.
 RunResult RunExecution(const asl::StateMachineModel& model, const model::ExecutionInfo& info,
                        Json input, base::Rng& rng, const base::Clock& clock,
@@ -175,7 +177,7 @@ RunResult RunExecution(const asl::StateMachineModel& model, const model::Executi
     engine::Outcome outcome =
         engine::Advance(model, snapshot, input_now, clock.Now(), rng, options);
     if (count) {
-      for (const auto& event : outcome.events) result.states_entered += IsStateEntered(event.type);
+      result.states_entered += outcome.states_entered;
     }
     if (outcome.terminal) {
       result.succeeded = outcome.terminal->status == model::ExecutionStatus::kSucceeded;
@@ -246,6 +248,8 @@ int Run(const Args& args) {
 
     engine::AdvanceOptions options;
     options.max_payload_bytes = args.payload_limit;
+    options.record_history = args.record_history;
+    res["history"] = args.record_history;
     res["payload_limit"] = args.payload_limit;
     base::RealClock clock;
     base::Rng rng(42);
@@ -325,7 +329,7 @@ int main(int argc, char** argv) {
   flowstate::bench::Args args;
   if (!flowstate::bench::ParseArgs(argc, argv, args)) {
     std::cerr << "usage: flowstate_bench --workload NAME [--reps N] [--warmup N] [--bench-dir DIR] "
-                 "[--payload-limit BYTES]\n";
+                 "[--payload-limit BYTES] [--no-history]\n";
     return 2;
   }
   return flowstate::bench::Run(args);

@@ -23,6 +23,8 @@ struct Outcome {
   std::vector<model::TimerRequest> timers;  // to arm
   std::vector<model::OutboundTask> tasks;   // to call
   std::optional<model::Terminal> terminal;  // set when the execution ended in this step
+  int64_t states_entered = 0;               // states entered in this step (counted in both
+                                            // history modes)
   bool more_work = false;                   // step budget spent: call Advance again with a
                                             // kTimerFired input of stamp 0 (a "continue")
 };
@@ -32,6 +34,10 @@ struct AdvanceOptions {
   // AWS's payload limit (States.DataLimitExceeded) for state input/output, task parameters and
   // results. 0 disables the check (benchmarks whose Map results exceed AWS's limit).
   size_t max_payload_bytes = 262144;
+  // false: no history events are built (Outcome::events stays empty) while event ids still
+  // advance exactly as if they were, so causes citing "event id #N" stay right. For executions
+  // whose history nobody can read (Express without logging, `flowstate run`).
+  bool record_history = true;
 };
 
 // Applies `input` to `snapshot` (updated in place; copy it first to keep the old one).

@@ -73,7 +73,7 @@ void Executor::Start(const model::Input& input) {
   snapshot_.free_frames.clear();
   model::HistoryEvent& started =
       EmitWithPrev(0, "ExecutionStarted", "executionStartedEventDetails");
-  started.details["input"] = json::Dump(input.payload);
+  if (options_.record_history) started.details["input"] = json::Dump(input.payload);
   started.details["inputDetails"] = {{"truncated", false}};
   started.details["roleArn"] = snapshot_.info.role_arn;
   if (!snapshot_.info.state_machine_alias_arn.empty()) {
@@ -339,7 +339,10 @@ void Executor::EndScope(int32_t frame_id, json::Json output, std::string output_
   if (current.parent < 0) {
     model::HistoryEvent& succeeded =
         Emit(frame_id, "ExecutionSucceeded", "executionSucceededEventDetails");
-    succeeded.details["output"] = output_text.empty() ? json::Dump(output) : std::move(output_text);
+    if (options_.record_history) {
+      succeeded.details["output"] =
+          output_text.empty() ? json::Dump(output) : std::move(output_text);
+    }
     succeeded.details["outputDetails"] = {{"truncated", false}};
     model::Terminal terminal;
     terminal.status = model::ExecutionStatus::kSucceeded;

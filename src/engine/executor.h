@@ -105,6 +105,10 @@ class Executor {
   base::AslError RuntimeError(int32_t frame_id, const asl::State& state,
                               base::AslError error) const;
   base::AslError DataLimitError(std::string_view who) const;
+  // Payload texts are needed for history details and for the size check only.
+  bool NeedsPayloadText() const {
+    return options_.record_history || options_.max_payload_bytes != 0;
+  }
   bool ExceedsPayloadLimit(size_t bytes) const {
     return options_.max_payload_bytes != 0 && bytes > options_.max_payload_bytes;
   }

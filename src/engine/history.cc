@@ -15,8 +15,22 @@ const json::Json& NotTruncated() {
 
 }  // namespace
 
+namespace {
+
+// The event handed out when nothing is recorded (history off, or a Distributed Map's child
+// execution): callers fill it as usual; it is reset cheaply on the next emission.
+model::HistoryEvent& Discarded(int64_t id) {
+  static thread_local model::HistoryEvent discarded;
+  discarded.id = id;
+  if (!discarded.details.is_null()) discarded.details = json::Json();
+  return discarded;
+}
+
+}  // namespace
+
 model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::string_view type,
                                             std::string_view details_key) {
+  if (!options_.record_history) return Discarded(snapshot_.next_event_id++);
   model::HistoryEvent& event = outcome_.events.emplace_back();
   event.id = snapshot_.next_event_id++;
   event.previous_event_id = previous_event_id;
@@ -37,12 +51,7 @@ model::HistoryEvent& Executor::Emit(int32_t frame_id, std::string_view type,
   if (model_.scope(source.scope).in_distributed_map) {
     // Events of a Distributed Map's iterations belong to child executions: not recorded in
     // this history.
-    static thread_local model::HistoryEvent discarded;
-    discarded = model::HistoryEvent();
-    discarded.id = -1;  // never 0: 0 marks a state not yet entered
-    discarded.type = std::string(type);
-    discarded.details = json::Json::object();
-    return discarded;
+    return Discarded(-1);  // never 0: 0 marks a state not yet entered
   }
   model::HistoryEvent& event = EmitWithPrev(source.last_event_id, type, details_key);
   source.last_event_id = event.id;
@@ -50,6 +59,13 @@ model::HistoryEvent& Executor::Emit(int32_t frame_id, std::string_view type,
 }
 
 void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
+  ++outcome_.states_entered;
+  if (!options_.record_history) {
+    model::Frame& current = frame(frame_id);
+    current.input_text.clear();
+    current.entered_event_id = Emit(frame_id, state.entered_event_type, "").id;
+    return;
+  }
   model::HistoryEvent& event = Emit(frame_id, state.entered_event_type, "stateEnteredEventDetails");
   event.details["name"] = state.name;
   model::Frame& current = frame(frame_id);
@@ -65,6 +81,10 @@ void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
 
 void Executor::EmitStateExited(int32_t frame_id, const asl::State& state,
                                const std::string& output_text) {
+  if (!options_.record_history) {
+    Emit(frame_id, state.exited_event_type, "");
+    return;
+  }
   model::HistoryEvent& event = Emit(frame_id, state.exited_event_type, "stateExitedEventDetails");
   event.details["name"] = state.name;
   event.details["output"] = output_text;

@@ -15,7 +15,8 @@ namespace flowstate::engine {
 
 void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json output,
                          asl::StateIndex next, bool from_catch) {
-  std::string text = json::Dump(output);
+  std::string text;
+  if (NeedsPayloadText()) text = json::Dump(output);
   if (ExceedsPayloadLimit(text.size())) {
     if (from_catch) {
       FailScope(frame_id, DataLimitError(state.name));

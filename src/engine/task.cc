@@ -74,7 +74,8 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
       *out = *seconds;
     }
   }
-  std::string parameters_text = json::Dump(*effective);
+  std::string parameters_text;
+  if (NeedsPayloadText()) parameters_text = json::Dump(*effective);
   if (ExceedsPayloadLimit(parameters_text.size())) {
     HandleStateError(frame_id, DataLimitError(state.name));
     return;
@@ -131,7 +132,8 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
   current.stamp = 0;
   current.timeout_stamp = 0;
   current.phase = model::FramePhase::kEnter;
-  std::string text = json::Dump(result);
+  std::string text;
+  if (NeedsPayloadText()) text = json::Dump(result);
   if (ExceedsPayloadLimit(text.size())) {
     // The result itself is too big: reported as the task's failure.
     TaskFailure(frame_id,

@@ -373,5 +373,42 @@ TEST(BuildModelTest, CompilesFieldsAndResolvesTransitions) {
   EXPECT_EQ(run.terminal->error, "States.Runtime");
 }
 
+TEST(AdvanceTest, WithoutHistoryEventIdsAndResultsStayTheSame) {
+  auto model = Build(R"({
+    "StartAt": "Par",
+    "States": {
+      "Par": {"Type": "Parallel", "Next": "Map", "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "Result": 2, "End": true}}}]},
+      "Map": {"Type": "Map", "Next": "Bad",
+              "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}},
+      "Bad": {"Type": "Pass", "InputPath": "$.missing", "End": true}
+    }
+  })");
+  AdvanceOptions with_history;
+  AdvanceOptions without_history;
+  without_history.record_history = false;
+  model::ExecutionSnapshot recorded;
+  model::ExecutionSnapshot unrecorded;
+  base::Rng rng_a(1);
+  base::Rng rng_b(1);
+  Outcome a =
+      Advance(*model, recorded, StartInput(Json::array({1, 2}), kT0), kT0, rng_a, with_history);
+  Outcome b = Advance(*model, unrecorded, StartInput(Json::array({1, 2}), kT0), kT0, rng_b,
+                      without_history);
+  ASSERT_TRUE(a.terminal.has_value());
+  ASSERT_TRUE(b.terminal.has_value());
+  EXPECT_TRUE(b.events.empty());
+  EXPECT_EQ(recorded.next_event_id, unrecorded.next_event_id);
+  EXPECT_EQ(b.terminal->error, "States.Runtime");
+  EXPECT_EQ(a.terminal->cause, b.terminal->cause);
+  int64_t entered = 0;
+  for (const auto& event : a.events) {
+    entered += event.type.ends_with("StateEntered") ? 1 : 0;
+  }
+  EXPECT_EQ(a.states_entered, entered);
+  EXPECT_EQ(b.states_entered, entered);
+}
+
 }  // namespace
 }  // namespace flowstate::engine
