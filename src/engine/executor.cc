@@ -73,14 +73,16 @@ void Executor::Start(const model::Input& input) {
   snapshot_.free_frames.clear();
   model::HistoryEvent& started =
       EmitWithPrev(0, "ExecutionStarted", "executionStartedEventDetails");
-  if (options_.record_history) started.details["input"] = json::Dump(input.payload);
-  started.details["inputDetails"] = {{"truncated", false}};
-  started.details["roleArn"] = snapshot_.info.role_arn;
-  if (!snapshot_.info.state_machine_alias_arn.empty()) {
-    started.details["stateMachineAliasArn"] = snapshot_.info.state_machine_alias_arn;
-  }
-  if (!snapshot_.info.state_machine_version_arn.empty()) {
-    started.details["stateMachineVersionArn"] = snapshot_.info.state_machine_version_arn;
+  if (options_.record_history) {
+    started.details["input"] = json::Dump(input.payload);
+    started.details["inputDetails"] = {{"truncated", false}};
+    started.details["roleArn"] = snapshot_.info.role_arn;
+    if (!snapshot_.info.state_machine_alias_arn.empty()) {
+      started.details["stateMachineAliasArn"] = snapshot_.info.state_machine_alias_arn;
+    }
+    if (!snapshot_.info.state_machine_version_arn.empty()) {
+      started.details["stateMachineVersionArn"] = snapshot_.info.state_machine_version_arn;
+    }
   }
   int32_t root = NewFrame(-1, asl::kRootScope, 0, input.payload, 0);
   if (model_.timeout_seconds()) {
@@ -342,8 +344,8 @@ void Executor::EndScope(int32_t frame_id, json::Json output, std::string output_
     if (options_.record_history) {
       succeeded.details["output"] =
           output_text.empty() ? json::Dump(output) : std::move(output_text);
+      succeeded.details["outputDetails"] = {{"truncated", false}};
     }
-    succeeded.details["outputDetails"] = {{"truncated", false}};
     model::Terminal terminal;
     terminal.status = model::ExecutionStatus::kSucceeded;
     terminal.output = std::move(output);

@@ -18,11 +18,11 @@ const json::Json& NotTruncated() {
 namespace {
 
 // The event handed out when nothing is recorded (history off, or a Distributed Map's child
-// execution): callers fill it as usual; it is reset cheaply on the next emission.
+// execution): callers may still fill its details, which nobody reads; they are not cleared, so
+// that reassigning the same members reuses them instead of reallocating.
 model::HistoryEvent& Discarded(int64_t id) {
   static thread_local model::HistoryEvent discarded;
   discarded.id = id;
-  if (!discarded.details.is_null()) discarded.details = json::Json();
   return discarded;
 }
 

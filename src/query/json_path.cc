@@ -359,6 +359,7 @@ json::Json PathMatches::ToJson() const {
     return single_ != nullptr ? *single_ : Json();
   }
   Json out = Json::array();
+  out.get_ptr<Json::array_t*>()->reserve(many_.size());
   for (const Json* match : many_) {
     out.push_back(*match);
   }

@@ -101,6 +101,7 @@ tl::expected<Json, base::AslError> EvaluateNode(const Node& node, const EvalCont
       return node.dynamic->Evaluate(ctx, node.field_name);
     case Node::Kind::kArray: {
       Json out = Json::array();
+      out.get_ptr<Json::array_t*>()->reserve(node.items.size());
       for (const Node& item : node.items) {
         auto value = EvaluateNode(item, ctx);
         if (!value) {
@@ -114,6 +115,8 @@ tl::expected<Json, base::AslError> EvaluateNode(const Node& node, const EvalCont
       break;
   }
   Json out = Json::object();
+  // One allocation for the members instead of a regrowth per power of two.
+  out.get_ptr<Json::object_t*>()->reserve(node.fields.size());
   for (const auto& [key, child] : node.fields) {
     auto value = EvaluateNode(child, ctx);
     if (!value) {
