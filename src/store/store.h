@@ -33,6 +33,9 @@ struct Transition {
   int64_t expected_version = 0;             // the record's version before this step
   std::vector<model::HistoryEvent> events;  // appended in order; ids continue the history
   std::optional<ExecutionClose> close;      // set when the execution ended in this step
+  // The engine snapshot after this step (opaque bytes); durable stores keep the latest one so
+  // recovery resumes from it. Unset: the stored snapshot is left as it was.
+  std::optional<std::string> snapshot;
 };
 
 enum class CommitResult { kOk, kVersionConflict, kNotFound };

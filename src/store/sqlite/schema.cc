@@ -1,0 +1,105 @@
+#include "store/sqlite/schema.h"
+
+#include <array>
+#include <string>
+
+#include <sqlite3.h>
+
+namespace flowstate::store::sqlite {
+namespace {
+
+// Append-only: a shipped migration never changes; a new schema is a new entry.
+constexpr std::array<const char*, 1> kMigrations = {
+    // 1: state machines, executions, history.
+    R"sql(
+CREATE TABLE state_machine (
+  arn TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  revision_id TEXT NOT NULL
+);
+CREATE TABLE state_machine_revision (
+  revision_id TEXT PRIMARY KEY,
+  arn TEXT NOT NULL,
+  name TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  role_arn TEXT NOT NULL,
+  type TEXT NOT NULL,
+  logging_configuration TEXT NOT NULL,
+  tracing_configuration TEXT NOT NULL,
+  description TEXT NOT NULL,
+  creation_date INTEGER NOT NULL,
+  update_date INTEGER NOT NULL
+);
+CREATE TABLE execution (
+  id INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  state_machine_arn TEXT NOT NULL,
+  revision_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  cause TEXT,
+  trace_header TEXT NOT NULL,
+  start_date INTEGER NOT NULL,
+  stop_date INTEGER,
+  next_event_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  snapshot BLOB
+);
+CREATE INDEX execution_by_machine ON execution (state_machine_arn, id);
+CREATE INDEX execution_running ON execution (id) WHERE status = 'RUNNING';
+CREATE TABLE history_event (
+  execution_id INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  previous_event_id INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  details_key TEXT NOT NULL,
+  details TEXT,
+  PRIMARY KEY (execution_id, event_id)
+) WITHOUT ROWID;
+)sql",
+};
+
+}  // namespace
+
+int CurrentSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+base::Status Migrate(Connection& connection) {
+  if (auto status =
+          connection.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+      !status.ok()) {
+    return status;
+  }
+  int version = 0;
+  {
+    auto stmt = connection.Prepare("SELECT coalesce(max(version), 0) FROM schema_version");
+    if (!stmt) {
+      return stmt.error();
+    }
+    if (stmt->Step() != SQLITE_ROW) {
+      return connection.Error("reading schema_version");
+    }
+    version = static_cast<int>(stmt->Int(0));
+  }
+  if (version > CurrentSchemaVersion()) {
+    return base::Status::Corruption("database schema version " + std::to_string(version) +
+                                    " is newer than this build's (" +
+                                    std::to_string(CurrentSchemaVersion()) + ")");
+  }
+  for (; version < CurrentSchemaVersion(); ++version) {
+    const std::string sql =
+        std::string("BEGIN IMMEDIATE;") + kMigrations[static_cast<size_t>(version)] +
+        "INSERT INTO schema_version VALUES (" + std::to_string(version + 1) + ");COMMIT;";
+    if (auto status = connection.Exec(sql.c_str()); !status.ok()) {
+      (void)connection.Exec("ROLLBACK");
+      return status;
+    }
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace flowstate::store::sqlite

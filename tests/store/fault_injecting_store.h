@@ -1,0 +1,80 @@
+// FaultInjectingStore wraps any Store and makes its Nth Commit fail (LevelDB's
+// fault_injection_test): either before anything is written (kFail) or after the inner store
+// committed (kUnknownOutcome, the "did it commit?" case a caller must survive by reloading).
+// Everything else passes through. Header-only test helper; thread-safe like the inner store.
+#pragma once
+
+#include <atomic>
+#include <utility>
+
+#include "store/store.h"
+
+namespace flowstate::store {
+
+class FaultInjectingStore final : public Store {
+ public:
+  enum class Mode { kFail, kUnknownOutcome };
+
+  // `fail_at` counts Commit calls from 1; 0 never fails.
+  FaultInjectingStore(Store& inner, int fail_at, Mode mode)
+      : inner_(inner), fail_at_(fail_at), mode_(mode) {}
+
+  base::Status CreateStateMachine(const StateMachineRecord& record) override {
+    return inner_.CreateStateMachine(record);
+  }
+  base::Result<StateMachinePtr> GetStateMachine(std::string_view arn) override {
+    return inner_.GetStateMachine(arn);
+  }
+  base::Status UpdateStateMachine(const StateMachineRecord& record) override {
+    return inner_.UpdateStateMachine(record);
+  }
+  base::Status DeleteStateMachine(std::string_view arn) override {
+    return inner_.DeleteStateMachine(arn);
+  }
+  base::Result<Page<StateMachineRecord>> ListStateMachines(const PageRequest& page) override {
+    return inner_.ListStateMachines(page);
+  }
+  base::Result<StateMachinePtr> GetRevision(std::string_view revision_id) override {
+    return inner_.GetRevision(revision_id);
+  }
+  base::Result<StartResult> StartExecution(const ExecutionRecord& record) override {
+    return inner_.StartExecution(record);
+  }
+  base::Result<ExecutionRecord> GetExecution(std::string_view arn) override {
+    return inner_.GetExecution(arn);
+  }
+  base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,
+                                                     const PageRequest& page) override {
+    return inner_.ListExecutions(filter, page);
+  }
+  base::Result<Page<model::HistoryEvent>> GetHistory(std::string_view execution_arn,
+                                                     const PageRequest& page,
+                                                     bool reverse) override {
+    return inner_.GetHistory(execution_arn, page, reverse);
+  }
+  base::Result<std::vector<ExecutionRecord>> RunningExecutions() override {
+    return inner_.RunningExecutions();
+  }
+
+  void Commit(std::vector<Transition> batch, CommitDone done) override {
+    if (++commits_ != fail_at_) {
+      inner_.Commit(std::move(batch), std::move(done));
+      return;
+    }
+    if (mode_ == Mode::kFail) {
+      done(base::Err(base::Status::IoError("injected commit failure")));
+      return;
+    }
+    inner_.Commit(std::move(batch), [done = std::move(done)](auto) {
+      done(base::Err(base::Status::Unavailable("injected unknown commit outcome")));
+    });
+  }
+
+ private:
+  Store& inner_;
+  const int fail_at_;
+  const Mode mode_;
+  std::atomic<int> commits_ = 0;
+};
+
+}  // namespace flowstate::store

@@ -1,0 +1,223 @@
+// SqliteStore behaviour beyond the shared contract: durability across reopen, the process lock,
+// all-or-nothing batches on SQL errors, snapshots, schema versioning, NORMAL mode.
+#include "store/sqlite/sqlite_store.h"
+
+#include <filesystem>
+#include <future>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "json/json.h"
+
+namespace flowstate::store {
+namespace {
+
+constexpr const char* kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+
+ExecutionRecord Execution(const std::string& name) {
+  ExecutionRecord record;
+  record.state_machine_arn = kMachineArn;
+  record.name = name;
+  record.arn = "arn:aws:states:us-east-1:123456789012:execution:m:" + name;
+  record.revision_id = "rev-1";
+  record.input = R"({"x":1})";
+  record.trace_header = "Root=1-abc";
+  return record;
+}
+
+Transition Step(const std::string& arn, int64_t expected_version, std::vector<int64_t> ids) {
+  Transition transition;
+  transition.execution_arn = arn;
+  transition.expected_version = expected_version;
+  for (int64_t id : ids) {
+    model::HistoryEvent event;
+    event.id = id;
+    event.previous_event_id = id - 1;
+    event.type = "WaitStateEntered";
+    event.details_key = "stateEnteredEventDetails";
+    event.details = json::Json::object();
+    event.details["name"] = "W";
+    transition.events.push_back(std::move(event));
+  }
+  return transition;
+}
+
+base::Result<std::vector<CommitResult>> CommitBatch(Store& store, std::vector<Transition> batch) {
+  std::promise<base::Result<std::vector<CommitResult>>> promise;
+  auto future = promise.get_future();
+  store.Commit(std::move(batch), [&promise](base::Result<std::vector<CommitResult>> results) {
+    promise.set_value(std::move(results));
+  });
+  return future.get();
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fs-sqlite-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    options_.path = (dir_ / "flowstate.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<SqliteStore> Open() {
+    auto store = SqliteStore::Open(options_);
+    EXPECT_TRUE(store.has_value()) << store.error().ToString();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  std::filesystem::path dir_;
+  SqliteOptions options_;
+};
+
+TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
+  const std::string arn = Execution("e").arn;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    StateMachineRecord machine;
+    machine.arn = kMachineArn;
+    machine.name = "m";
+    machine.definition = "{}";
+    machine.revision_id = "rev-1";
+    machine.type = model::WorkflowType::kExpress;
+    machine.logging_configuration = R"({"level":"OFF"})";
+    ASSERT_TRUE(store->CreateStateMachine(machine).ok());
+    ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
+    Transition step = Step(arn, 0, {1, 2});
+    step.snapshot = std::string("{\"v\":1,\"bytes\":\"\\u0000\"}");
+    ASSERT_EQ(CommitBatch(*store, {}).value_or(std::vector<CommitResult>{1}).size(), 0u);
+    std::vector<Transition> batch;
+    batch.push_back(std::move(step));
+    ASSERT_TRUE(CommitBatch(*store, std::move(batch)).has_value());
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto machine = store->GetStateMachine(kMachineArn);
+  ASSERT_TRUE(machine.has_value());
+  EXPECT_EQ((*machine)->type, model::WorkflowType::kExpress);
+  EXPECT_EQ((*machine)->logging_configuration, R"({"level":"OFF"})");
+  auto record = store->GetExecution(arn);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->version, 1);
+  EXPECT_EQ(record->trace_header, "Root=1-abc");
+  EXPECT_EQ(record->input, R"({"x":1})");
+  auto history = store->GetHistory(arn, PageRequest{10, ""}, false);
+  ASSERT_TRUE(history.has_value());
+  ASSERT_EQ(history->items.size(), 2u);
+  EXPECT_EQ(history->items[1].details["name"], "W");
+  auto snapshot = store->LoadSnapshot(arn);
+  ASSERT_TRUE(snapshot.has_value());
+  EXPECT_EQ(*snapshot, std::string("{\"v\":1,\"bytes\":\"\\u0000\"}"));
+  auto running = store->RunningExecutions();
+  ASSERT_TRUE(running.has_value());
+  ASSERT_EQ(running->size(), 1u);
+  EXPECT_EQ(running->front().arn, arn);
+}
+
+TEST_F(SqliteStoreTest, SnapshotIsKeptWhenATransitionCarriesNone) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const std::string arn = Execution("e").arn;
+  ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
+  EXPECT_EQ(store->LoadSnapshot(arn).value(), std::nullopt);
+  Transition first = Step(arn, 0, {1});
+  first.snapshot = "s1";
+  std::vector<Transition> batch;
+  batch.push_back(std::move(first));
+  batch.push_back(Step(arn, 1, {2}));
+  ASSERT_TRUE(CommitBatch(*store, std::move(batch)).has_value());
+  EXPECT_EQ(store->LoadSnapshot(arn).value(), "s1");
+  EXPECT_TRUE(store->LoadSnapshot("arn:missing").error().IsNotFound());
+}
+
+TEST_F(SqliteStoreTest, ASecondOpenOfTheSameDatabaseIsRefused) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto second = SqliteStore::Open(options_);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code(), base::StatusCode::kUnavailable);
+
+  // Another process is refused too.
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto other = SqliteStore::Open(options_);
+    _exit(!other.has_value() && other.error().code() == base::StatusCode::kUnavailable ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+
+  store.reset();
+  EXPECT_NE(Open(), nullptr);  // the lock went with the store
+}
+
+TEST_F(SqliteStoreTest, ABatchFailingMidwayLeavesNothingBehind) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const std::string a = Execution("a").arn;
+  const std::string b = Execution("b").arn;
+  ASSERT_TRUE(store->StartExecution(Execution("a")).has_value());
+  ASSERT_TRUE(store->StartExecution(Execution("b")).has_value());
+  std::vector<Transition> batch;
+  batch.push_back(Step(a, 0, {1, 2}));
+  batch.push_back(Step(b, 0, {1, 1}));  // duplicate event id: the INSERT fails
+  auto failed = CommitBatch(*store, std::move(batch));
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code(), base::StatusCode::kIoError);
+  for (const std::string& arn : {a, b}) {
+    EXPECT_EQ(store->GetExecution(arn)->version, 0);
+    EXPECT_TRUE(store->GetHistory(arn, PageRequest{10, ""}, false)->items.empty());
+  }
+  // Other writers of the same group are not affected, and the store keeps working.
+  std::vector<Transition> retry;
+  retry.push_back(Step(a, 0, {1, 2}));
+  auto ok = CommitBatch(*store, std::move(retry));
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->front(), CommitResult::kOk);
+}
+
+TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
+  Open().reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  sqlite3_finalize(stmt);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_version VALUES (999)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = SqliteStore::Open(options_);
+  ASSERT_FALSE(store.has_value());
+  EXPECT_EQ(store.error().code(), base::StatusCode::kCorruption);
+}
+
+TEST_F(SqliteStoreTest, NormalSynchronousModeWorks) {
+  options_.synchronous = SqliteOptions::Synchronous::kNormal;
+  options_.checkpoint_bytes = 4096;  // checkpoint after almost every commit
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const std::string arn = Execution("e").arn;
+  ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
+  for (int64_t version = 0; version < 20; ++version) {
+    std::vector<Transition> batch;
+    batch.push_back(Step(arn, version, {version + 1}));
+    ASSERT_EQ(CommitBatch(*store, std::move(batch))->front(), CommitResult::kOk);
+  }
+  EXPECT_EQ(store->GetHistory(arn, PageRequest{100, ""}, true)->items.front().id, 20);
+}
+
+}  // namespace
+}  // namespace flowstate::store

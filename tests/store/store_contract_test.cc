@@ -1,0 +1,440 @@
+// The store contract (ARCHITECTURE.md §7): the same behavioural tests against every Store
+// backend. Each test gets a fresh store (for SQLite, a fresh temporary directory).
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "fault_injecting_store.h"
+#include "json/json.h"
+#include "store/memory/memory_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace flowstate::store {
+namespace {
+
+constexpr const char* kMachinePrefix = "arn:aws:states:us-east-1:123456789012:stateMachine:";
+
+StateMachineRecord Machine(const std::string& name, const std::string& revision = "1") {
+  StateMachineRecord record;
+  record.name = name;
+  record.arn = kMachinePrefix + name;
+  record.definition = R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})";
+  record.role_arn = "arn:aws:iam::123456789012:role/r";
+  record.revision_id = "rev-" + name + "-" + revision;
+  record.description = "d";
+  record.creation_date = base::FromUnixMillis(1700000000000);
+  record.update_date = record.creation_date;
+  return record;
+}
+
+ExecutionRecord Execution(const std::string& machine, const std::string& name,
+                          const std::string& input = "{}") {
+  ExecutionRecord record;
+  record.state_machine_arn = kMachinePrefix + machine;
+  record.name = name;
+  record.arn = "arn:aws:states:us-east-1:123456789012:execution:" + machine + ":" + name;
+  record.revision_id = "rev-" + machine + "-1";
+  record.input = input;
+  record.start_date = base::FromUnixMillis(1700000000123);
+  return record;
+}
+
+model::HistoryEvent Event(int64_t id) {
+  model::HistoryEvent event;
+  event.id = id;
+  event.previous_event_id = id - 1;
+  event.timestamp = base::FromUnixMillis(1700000000000 + id);
+  event.type = "PassStateEntered";
+  event.details_key = "stateEnteredEventDetails";
+  event.details = json::Json::object();
+  event.details["name"] = "A" + std::to_string(id);
+  event.details["input"] = R"({"n":)" + std::to_string(id) + "}";
+  return event;
+}
+
+Transition Step(const std::string& arn, int64_t expected_version, int64_t first_event, int events) {
+  Transition transition;
+  transition.execution_arn = arn;
+  transition.expected_version = expected_version;
+  for (int i = 0; i < events; ++i) {
+    transition.events.push_back(Event(first_event + i));
+  }
+  return transition;
+}
+
+base::Result<std::vector<CommitResult>> CommitBatch(Store& store, std::vector<Transition> batch) {
+  std::promise<base::Result<std::vector<CommitResult>>> promise;
+  auto future = promise.get_future();
+  store.Commit(std::move(batch), [&promise](base::Result<std::vector<CommitResult>> results) {
+    promise.set_value(std::move(results));
+  });
+  return future.get();
+}
+
+CommitResult CommitOne(Store& store, Transition transition) {
+  std::vector<Transition> batch;
+  batch.push_back(std::move(transition));
+  auto results = CommitBatch(store, std::move(batch));
+  EXPECT_TRUE(results.has_value());
+  EXPECT_EQ(results.value_or(std::vector<CommitResult>{}).size(), 1u);
+  return results && !results->empty() ? results->front() : CommitResult::kNotFound;
+}
+
+std::vector<int64_t> EventIds(const std::vector<model::HistoryEvent>& events) {
+  std::vector<int64_t> ids;
+  for (const auto& event : events) {
+    ids.push_back(event.id);
+  }
+  return ids;
+}
+
+enum class Backend { kMemory, kSqlite };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& param) {
+  return param.param == Backend::kMemory ? "Memory" : "Sqlite";
+}
+
+class StoreContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kSqlite) {
+      std::string pattern = (std::filesystem::temp_directory_path() / "fs-store-XXXXXX").string();
+      ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+      dir_ = pattern;
+    }
+    store_ = MakeStore();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    if (!dir_.empty()) {
+      std::filesystem::remove_all(dir_);
+    }
+  }
+
+  std::unique_ptr<Store> MakeStore() {
+    if (GetParam() == Backend::kMemory) {
+      return std::make_unique<MemoryStore>();
+    }
+    SqliteOptions options;
+    options.path = (dir_ / "flowstate.db").string();
+    auto store = SqliteStore::Open(options);
+    EXPECT_TRUE(store.has_value()) << store.error().ToString();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  Store& store() { return *store_; }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContractTest, StateMachineCrud) {
+  ASSERT_TRUE(store().CreateStateMachine(Machine("m")).ok());
+  EXPECT_TRUE(store().CreateStateMachine(Machine("m", "2")).IsAlreadyExists());
+
+  auto got = store().GetStateMachine(Machine("m").arn);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ((*got)->name, "m");
+  EXPECT_EQ((*got)->definition, Machine("m").definition);
+  EXPECT_EQ((*got)->role_arn, Machine("m").role_arn);
+  EXPECT_EQ((*got)->description, "d");
+  EXPECT_EQ((*got)->creation_date, Machine("m").creation_date);
+  EXPECT_EQ((*got)->revision_id, "rev-m-1");
+
+  StateMachineRecord updated = Machine("m", "2");
+  updated.definition = R"({"StartAt":"B","States":{"B":{"Type":"Succeed"}}})";
+  updated.update_date = base::FromUnixMillis(1700000009999);
+  ASSERT_TRUE(store().UpdateStateMachine(updated).ok());
+  got = store().GetStateMachine(updated.arn);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ((*got)->definition, updated.definition);
+  EXPECT_EQ((*got)->update_date, updated.update_date);
+
+  // Both revisions stay readable: executions run the one they started with.
+  auto old_revision = store().GetRevision("rev-m-1");
+  ASSERT_TRUE(old_revision.has_value());
+  EXPECT_EQ((*old_revision)->definition, Machine("m").definition);
+  auto new_revision = store().GetRevision("rev-m-2");
+  ASSERT_TRUE(new_revision.has_value());
+  EXPECT_EQ((*new_revision)->definition, updated.definition);
+  EXPECT_TRUE(store().GetRevision("nope").error().IsNotFound());
+
+  EXPECT_TRUE(store().UpdateStateMachine(Machine("other")).IsNotFound());
+  ASSERT_TRUE(store().DeleteStateMachine(updated.arn).ok());
+  EXPECT_TRUE(store().GetStateMachine(updated.arn).error().IsNotFound());
+  EXPECT_TRUE(store().DeleteStateMachine(updated.arn).IsNotFound());
+  EXPECT_TRUE(store().GetRevision("rev-m-1").has_value());
+  // The name is free again.
+  EXPECT_TRUE(store().CreateStateMachine(Machine("m", "3")).ok());
+}
+
+TEST_P(StoreContractTest, ListStateMachinesByNameWithPages) {
+  for (const char* name : {"delta", "alpha", "echo", "charlie", "bravo"}) {
+    ASSERT_TRUE(store().CreateStateMachine(Machine(name)).ok());
+  }
+  std::vector<std::string> names;
+  PageRequest page{2, ""};
+  int pages = 0;
+  do {
+    auto result = store().ListStateMachines(page);
+    ASSERT_TRUE(result.has_value());
+    EXPECT_LE(result->items.size(), 2u);
+    for (const auto& record : result->items) {
+      names.push_back(record.name);
+    }
+    page.token = result->next_token;
+    ++pages;
+  } while (!page.token.empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha", "bravo", "charlie", "delta", "echo"}));
+}
+
+TEST_P(StoreContractTest, StartExecutionIsIdempotentWhileRunningWithSameInput) {
+  auto first = store().StartExecution(Execution("m", "e", R"({"a":1})"));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->created);
+
+  auto repeat = store().StartExecution(Execution("m", "e", R"({"a":1})"));
+  ASSERT_TRUE(repeat.has_value());
+  EXPECT_FALSE(repeat->created);
+  EXPECT_EQ(repeat->record.arn, first->record.arn);
+  EXPECT_EQ(repeat->record.start_date, first->record.start_date);
+
+  EXPECT_TRUE(store().StartExecution(Execution("m", "e", R"({"a":2})")).error().IsAlreadyExists());
+
+  Transition close = Step(first->record.arn, 0, 1, 1);
+  close.close = ExecutionClose{model::ExecutionStatus::kSucceeded, R"({"ok":true})", std::nullopt,
+                               std::nullopt, base::FromUnixMillis(1700000001000)};
+  ASSERT_EQ(CommitOne(store(), std::move(close)), CommitResult::kOk);
+  // Once closed, even an identical start is a conflict.
+  EXPECT_TRUE(store().StartExecution(Execution("m", "e", R"({"a":1})")).error().IsAlreadyExists());
+
+  auto record = store().GetExecution(first->record.arn);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->status, model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(record->output, R"({"ok":true})");
+  EXPECT_EQ(record->stop_date, base::FromUnixMillis(1700000001000));
+  EXPECT_EQ(record->input, R"({"a":1})");
+  EXPECT_EQ(record->version, 1);
+  EXPECT_TRUE(store().GetExecution("arn:missing").error().IsNotFound());
+}
+
+TEST_P(StoreContractTest, CommitChecksVersionsPerTransitionInOrder) {
+  const std::string arn = Execution("m", "e").arn;
+  ASSERT_TRUE(store().StartExecution(Execution("m", "e")).has_value());
+  std::vector<Transition> batch;
+  batch.push_back(Step(arn, 0, 1, 2));               // ok: version 0 -> 1
+  batch.push_back(Step(arn, 0, 3, 1));               // stale: 0 is no longer current
+  batch.push_back(Step(arn + "-missing", 0, 1, 1));  // no such execution
+  batch.push_back(Step(arn, 1, 3, 1));               // ok: sees the first one's effect
+  auto results = CommitBatch(store(), std::move(batch));
+  ASSERT_TRUE(results.has_value());
+  EXPECT_EQ(*results, (std::vector<CommitResult>{CommitResult::kOk, CommitResult::kVersionConflict,
+                                                 CommitResult::kNotFound, CommitResult::kOk}));
+  auto record = store().GetExecution(arn);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->version, 2);
+  EXPECT_EQ(record->status, model::ExecutionStatus::kRunning);
+  auto history = store().GetHistory(arn, PageRequest{100, ""}, false);
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(EventIds(history->items), (std::vector<int64_t>{1, 2, 3}));
+}
+
+TEST_P(StoreContractTest, HistoryPagesForwardAndReverse) {
+  const std::string arn = Execution("m", "e").arn;
+  ASSERT_TRUE(store().StartExecution(Execution("m", "e")).has_value());
+  ASSERT_EQ(CommitOne(store(), Step(arn, 0, 1, 4)), CommitResult::kOk);
+  ASSERT_EQ(CommitOne(store(), Step(arn, 1, 5, 3)), CommitResult::kOk);
+
+  for (bool reverse : {false, true}) {
+    std::vector<int64_t> ids;
+    std::vector<size_t> sizes;
+    PageRequest page{3, ""};
+    do {
+      auto result = store().GetHistory(arn, page, reverse);
+      ASSERT_TRUE(result.has_value());
+      sizes.push_back(result->items.size());
+      for (const auto& event : result->items) {
+        ids.push_back(event.id);
+      }
+      page.token = result->next_token;
+    } while (!page.token.empty());
+    EXPECT_EQ(sizes, (std::vector<size_t>{3, 3, 1}));
+    if (reverse) {
+      EXPECT_EQ(ids, (std::vector<int64_t>{7, 6, 5, 4, 3, 2, 1}));
+    } else {
+      EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7}));
+    }
+  }
+
+  auto first = store().GetHistory(arn, PageRequest{1, ""}, false);
+  ASSERT_TRUE(first.has_value());
+  const model::HistoryEvent& event = first->items.at(0);
+  EXPECT_EQ(event.previous_event_id, 0);
+  EXPECT_EQ(event.timestamp, base::FromUnixMillis(1700000000001));
+  EXPECT_EQ(event.type, "PassStateEntered");
+  EXPECT_EQ(event.details_key, "stateEnteredEventDetails");
+  EXPECT_EQ(json::Dump(event.details), R"({"name":"A1","input":"{\"n\":1}"})");
+
+  auto exact = store().GetHistory(arn, PageRequest{7, ""}, false);
+  ASSERT_TRUE(exact.has_value());
+  EXPECT_EQ(exact->items.size(), 7u);
+  EXPECT_TRUE(exact->next_token.empty());
+
+  EXPECT_TRUE(
+      store().GetHistory(arn, PageRequest{3, "garbage"}, false).error().IsInvalidArgument());
+  EXPECT_TRUE(store().GetHistory("arn:missing", PageRequest{3, ""}, false).error().IsNotFound());
+}
+
+TEST_P(StoreContractTest, ListExecutionsNewestFirstWithStatusFilterAndPages) {
+  std::vector<std::string> arns;
+  for (int i = 0; i < 5; ++i) {
+    auto started = store().StartExecution(Execution("m", "e" + std::to_string(i)));
+    ASSERT_TRUE(started.has_value());
+    arns.push_back(started->record.arn);
+  }
+  ASSERT_TRUE(store().StartExecution(Execution("other", "x")).has_value());
+  for (int i : {1, 3}) {
+    Transition close = Step(arns[static_cast<size_t>(i)], 0, 1, 1);
+    close.close = ExecutionClose{model::ExecutionStatus::kFailed, std::nullopt, "E", "C",
+                                 base::FromUnixMillis(1700000002000)};
+    ASSERT_EQ(CommitOne(store(), std::move(close)), CommitResult::kOk);
+  }
+
+  auto list_all = [&](std::optional<model::ExecutionStatus> status) {
+    std::vector<std::string> names;
+    PageRequest page{2, ""};
+    do {
+      auto result =
+          store().ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), status}, page);
+      EXPECT_TRUE(result.has_value());
+      if (!result) {
+        break;
+      }
+      EXPECT_LE(result->items.size(), 2u);
+      for (const auto& record : result->items) {
+        names.push_back(record.name);
+      }
+      page.token = result->next_token;
+    } while (!page.token.empty());
+    return names;
+  };
+  EXPECT_EQ(list_all(std::nullopt), (std::vector<std::string>{"e4", "e3", "e2", "e1", "e0"}));
+  EXPECT_EQ(list_all(model::ExecutionStatus::kRunning),
+            (std::vector<std::string>{"e4", "e2", "e0"}));
+  EXPECT_EQ(list_all(model::ExecutionStatus::kFailed), (std::vector<std::string>{"e3", "e1"}));
+
+  auto failed = store().GetExecution(arns[3]);
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->error, "E");
+  EXPECT_EQ(failed->cause, "C");
+  EXPECT_FALSE(failed->output.has_value());
+
+  auto running = store().RunningExecutions();
+  ASSERT_TRUE(running.has_value());
+  EXPECT_EQ(running->size(), 4u);  // e0, e2, e4 and the other machine's x
+
+  auto none = store().ListExecutions(ExecutionFilter{kMachinePrefix + std::string("none"), {}},
+                                     PageRequest{10, ""});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->items.empty());
+  EXPECT_TRUE(store()
+                  .ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), {}},
+                                  PageRequest{2, "x"})
+                  .error()
+                  .IsInvalidArgument());
+}
+
+TEST_P(StoreContractTest, ConcurrentCommitsAreEachAppliedOnce) {
+  constexpr int kThreads = 4;
+  constexpr int kSteps = 50;
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_TRUE(store().StartExecution(Execution("m", "e" + std::to_string(t))).has_value());
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      const std::string arn = Execution("m", "e" + std::to_string(t)).arn;
+      for (int step = 0; step < kSteps; ++step) {
+        EXPECT_EQ(CommitOne(store(), Step(arn, step, step + 1, 1)), CommitResult::kOk);
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    const std::string arn = Execution("m", "e" + std::to_string(t)).arn;
+    auto record = store().GetExecution(arn);
+    ASSERT_TRUE(record.has_value());
+    EXPECT_EQ(record->version, kSteps);
+    auto history = store().GetHistory(arn, PageRequest{1000, ""}, false);
+    ASSERT_TRUE(history.has_value());
+    EXPECT_EQ(history->items.size(), static_cast<size_t>(kSteps));
+  }
+}
+
+TEST_P(StoreContractTest, InjectedCommitFailureIsSeenAndLeavesNothing) {
+  const std::string arn = Execution("m", "e").arn;
+  ASSERT_TRUE(store().StartExecution(Execution("m", "e")).has_value());
+  FaultInjectingStore faulty(store(), 2, FaultInjectingStore::Mode::kFail);
+  ASSERT_EQ(CommitOne(faulty, Step(arn, 0, 1, 2)), CommitResult::kOk);
+
+  std::vector<Transition> batch;
+  batch.push_back(Step(arn, 1, 3, 2));
+  auto failed = CommitBatch(faulty, std::move(batch));
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code(), base::StatusCode::kIoError);
+
+  auto record = faulty.GetExecution(arn);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->version, 1);
+  auto history = faulty.GetHistory(arn, PageRequest{100, ""}, false);
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(EventIds(history->items), (std::vector<int64_t>{1, 2}));
+
+  // The caller retries the same step from the reloaded version; it applies once.
+  EXPECT_EQ(CommitOne(faulty, Step(arn, record->version, 3, 2)), CommitResult::kOk);
+  history = faulty.GetHistory(arn, PageRequest{100, ""}, false);
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(EventIds(history->items), (std::vector<int64_t>{1, 2, 3, 4}));
+}
+
+TEST_P(StoreContractTest, UnknownCommitOutcomeIsResolvedByReloading) {
+  const std::string arn = Execution("m", "e").arn;
+  ASSERT_TRUE(store().StartExecution(Execution("m", "e")).has_value());
+  FaultInjectingStore faulty(store(), 1, FaultInjectingStore::Mode::kUnknownOutcome);
+  std::vector<Transition> batch;
+  batch.push_back(Step(arn, 0, 1, 3));
+  auto outcome = CommitBatch(faulty, std::move(batch));
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().code(), base::StatusCode::kUnavailable);
+
+  // Whatever happened, it happened whole: the version and the history agree.
+  auto record = faulty.GetExecution(arn);
+  ASSERT_TRUE(record.has_value());
+  auto history = faulty.GetHistory(arn, PageRequest{100, ""}, false);
+  ASSERT_TRUE(history.has_value());
+  if (record->version == 1) {
+    EXPECT_EQ(EventIds(history->items), (std::vector<int64_t>{1, 2, 3}));
+  } else {
+    EXPECT_EQ(record->version, 0);
+    EXPECT_TRUE(history->items.empty());
+  }
+  // A blind retry of the same step is refused, not applied twice.
+  EXPECT_EQ(CommitOne(faulty, Step(arn, 0, 1, 3)), CommitResult::kVersionConflict);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest,
+                         ::testing::Values(Backend::kMemory, Backend::kSqlite), BackendName);
+
+}  // namespace
+}  // namespace flowstate::store
