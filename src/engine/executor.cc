@@ -75,7 +75,7 @@ void Executor::Start(const model::Input& input) {
       EmitWithPrev(0, "ExecutionStarted", "executionStartedEventDetails");
   if (options_.record_history) {
     started.details["input"] = json::Dump(input.payload);
-    started.details["inputDetails"] = {{"truncated", false}};
+    started.details["inputDetails"] = NotTruncated();
     started.details["roleArn"] = snapshot_.info.role_arn;
     if (!snapshot_.info.state_machine_alias_arn.empty()) {
       started.details["stateMachineAliasArn"] = snapshot_.info.state_machine_alias_arn;
@@ -344,7 +344,7 @@ void Executor::EndScope(int32_t frame_id, json::Json output, std::string output_
     if (options_.record_history) {
       succeeded.details["output"] =
           output_text.empty() ? json::Dump(output) : std::move(output_text);
-      succeeded.details["outputDetails"] = {{"truncated", false}};
+      succeeded.details["outputDetails"] = NotTruncated();
     }
     model::Terminal terminal;
     terminal.status = model::ExecutionStatus::kSucceeded;

@@ -33,6 +33,10 @@ struct Selected {
   const json::Json& get() const { return borrowed != nullptr ? *borrowed : owned; }
 };
 
+// {"truncated": false}: the inputDetails/outputDetails of every payload-carrying event (copied
+// from one instance instead of built from an initializer list each time).
+const json::Json& NotTruncated();
+
 class Executor {
  public:
   Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,

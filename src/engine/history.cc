@@ -6,14 +6,10 @@
 #include "json/json.h"
 
 namespace flowstate::engine {
-namespace {
-
 const json::Json& NotTruncated() {
   static const json::Json kNotTruncated = {{"truncated", false}};
   return kNotTruncated;
 }
-
-}  // namespace
 
 namespace {
 

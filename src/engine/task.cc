@@ -94,15 +94,19 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
       }
     }
     model::HistoryEvent& scheduled = Emit(frame_id, "TaskScheduled", "taskScheduledEventDetails");
-    scheduled.details["resourceType"] = task.resource_type;
-    scheduled.details["resource"] = task.resource_api;
-    scheduled.details["region"] = region_;
-    scheduled.details["parameters"] = std::move(parameters_text);
-    if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
-    if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;
+    if (options_.record_history) {
+      scheduled.details["resourceType"] = task.resource_type;
+      scheduled.details["resource"] = task.resource_api;
+      scheduled.details["region"] = region_;
+      scheduled.details["parameters"] = std::move(parameters_text);
+      if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+      if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;
+    }
     model::HistoryEvent& started = Emit(frame_id, "TaskStarted", "taskStartedEventDetails");
-    started.details["resourceType"] = task.resource_type;
-    started.details["resource"] = task.resource_api;
+    if (options_.record_history) {
+      started.details["resourceType"] = task.resource_type;
+      started.details["resource"] = task.resource_api;
+    }
   } else {
     outbound.kind = model::TaskKind::kLambdaLegacy;
     outbound.function_name = task.function_name;
@@ -110,7 +114,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
         Emit(frame_id, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails");
     scheduled.details["resource"] = task.resource;
     scheduled.details["input"] = std::move(parameters_text);
-    scheduled.details["inputDetails"] = {{"truncated", false}};
+    scheduled.details["inputDetails"] = NotTruncated();
     if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
     Emit(frame_id, "LambdaFunctionStarted", "");
   }
@@ -144,15 +148,19 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
   }
   if (task.kind == asl::TaskKind::kLambdaInvoke) {
     model::HistoryEvent& succeeded = Emit(frame_id, "TaskSucceeded", "taskSucceededEventDetails");
-    succeeded.details["resourceType"] = task.resource_type;
-    succeeded.details["resource"] = task.resource_api;
-    succeeded.details["output"] = std::move(text);
-    succeeded.details["outputDetails"] = {{"truncated", false}};
+    if (options_.record_history) {
+      succeeded.details["resourceType"] = task.resource_type;
+      succeeded.details["resource"] = task.resource_api;
+      succeeded.details["output"] = std::move(text);
+      succeeded.details["outputDetails"] = NotTruncated();
+    }
   } else {
     model::HistoryEvent& succeeded =
         Emit(frame_id, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails");
-    succeeded.details["output"] = std::move(text);
-    succeeded.details["outputDetails"] = {{"truncated", false}};
+    if (options_.record_history) {
+      succeeded.details["output"] = std::move(text);
+      succeeded.details["outputDetails"] = NotTruncated();
+    }
   }
   Expected output = FinishDataFlow(frame_id, state, result, /*apply_selector=*/true);
   if (!output) {
