@@ -1,7 +1,9 @@
 #include "query/intrinsic.h"
 
+#include <array>
 #include <cctype>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "json/json.h"
@@ -264,24 +266,34 @@ tl::expected<Value, base::AslError> EvalNode(const Node& node, const EvalContext
     case Node::Kind::kCall:
       break;
   }
-  std::vector<Value> args;
-  args.reserve(node.args.size());
-  for (const Node& arg : node.args) {
-    auto evaluated = EvalNode(arg, ctx, field_name);
+  // Calls take few arguments (MathAdd: 2): kept on the stack, no allocation per call.
+  constexpr size_t kInlineArgs = 4;
+  std::array<Value, kInlineArgs> inline_args;
+  std::array<const Json*, kInlineArgs> inline_values{};
+  std::vector<Value> heap_args;
+  std::vector<const Json*> heap_values;
+  const size_t count = node.args.size();
+  Value* args = inline_args.data();
+  const Json** arg_values = inline_values.data();
+  if (count > kInlineArgs) {
+    heap_args.resize(count);
+    heap_values.resize(count);
+    args = heap_args.data();
+    arg_values = heap_values.data();
+  }
+  for (size_t i = 0; i < count; ++i) {
+    auto evaluated = EvalNode(node.args[i], ctx, field_name);
     if (!evaluated) {
       return tl::unexpected(std::move(evaluated.error()));
     }
-    args.push_back(std::move(*evaluated));
-  }
-  std::vector<const Json*> arg_values;
-  arg_values.reserve(args.size());
-  for (const Value& arg : args) {
-    arg_values.push_back(&arg.get());
+    args[i] = std::move(*evaluated);
+    arg_values[i] = &args[i].get();
   }
   const Node& first = node.args.empty() ? node : node.args[0];
   const std::string* format_template =
       node.spec->fn == IntrinsicFn::kFormat && first.string_literal ? &first.raw : nullptr;
-  auto result = ApplyIntrinsic(*node.spec, arg_values, format_template, ctx.rng);
+  auto result = ApplyIntrinsic(*node.spec, std::span<const Json* const>(arg_values, count),
+                               format_template, ctx.rng);
   if (!result) {
     return tl::unexpected(std::move(result.error()));
   }
