@@ -1,11 +1,14 @@
 // FaultInjectingStore wraps any Store and makes its Nth Commit fail (LevelDB's
 // fault_injection_test): either before anything is written (kFail) or after the inner store
-// committed (kUnknownOutcome, the "did it commit?" case a caller must survive by reloading).
-// Everything else passes through. Header-only test helper; thread-safe like the inner store.
+// committed (kUnknownOutcome, the "did it commit?" case a caller must survive by reloading),
+// or holds it unanswered (kHang) until ReleaseHung(), which answers it with an error without
+// applying it. Everything else passes through. Header-only test helper; thread-safe.
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <utility>
+#include <vector>
 
 #include "store/store.h"
 
@@ -13,7 +16,7 @@ namespace flowstate::store {
 
 class FaultInjectingStore final : public Store {
  public:
-  enum class Mode { kFail, kUnknownOutcome };
+  enum class Mode { kFail, kUnknownOutcome, kHang };
 
   // `fail_at` counts Commit calls from 1; 0 never fails.
   FaultInjectingStore(Store& inner, int fail_at, Mode mode)
@@ -61,6 +64,11 @@ class FaultInjectingStore final : public Store {
       inner_.Commit(std::move(batch), std::move(done));
       return;
     }
+    if (mode_ == Mode::kHang) {
+      std::lock_guard lock(mu_);
+      hung_.push_back(std::move(done));
+      return;
+    }
     if (mode_ == Mode::kFail) {
       done(base::Err(base::Status::IoError("injected commit failure")));
       return;
@@ -70,11 +78,25 @@ class FaultInjectingStore final : public Store {
     });
   }
 
+  // Answers every hung Commit with Unavailable (as a timed-out caller would conclude).
+  void ReleaseHung() {
+    std::vector<CommitDone> hung;
+    {
+      std::lock_guard lock(mu_);
+      hung.swap(hung_);
+    }
+    for (auto& done : hung) {
+      done(base::Err(base::Status::Unavailable("injected hung commit")));
+    }
+  }
+
  private:
   Store& inner_;
   const int fail_at_;
   const Mode mode_;
   std::atomic<int> commits_ = 0;
+  std::mutex mu_;
+  std::vector<CommitDone> hung_;
 };
 
 }  // namespace flowstate::store

@@ -1,5 +1,6 @@
 // The store contract (ARCHITECTURE.md §7): the same behavioural tests against every Store
 // backend. Each test gets a fresh store (for SQLite, a fresh temporary directory).
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -431,6 +432,33 @@ TEST_P(StoreContractTest, UnknownCommitOutcomeIsResolvedByReloading) {
   }
   // A blind retry of the same step is refused, not applied twice.
   EXPECT_EQ(CommitOne(faulty, Step(arn, 0, 1, 3)), CommitResult::kVersionConflict);
+}
+
+TEST_P(StoreContractTest, HungCommitBlocksNothingElseAndAppliesNothing) {
+  const std::string arn = Execution("m", "e").arn;
+  const std::string other = Execution("m", "f").arn;
+  ASSERT_TRUE(store().StartExecution(Execution("m", "e")).has_value());
+  ASSERT_TRUE(store().StartExecution(Execution("m", "f")).has_value());
+  FaultInjectingStore faulty(store(), 1, FaultInjectingStore::Mode::kHang);
+  std::promise<base::Result<std::vector<CommitResult>>> hung;
+  auto hung_future = hung.get_future();
+  std::vector<Transition> batch;
+  batch.push_back(Step(arn, 0, 1, 1));
+  faulty.Commit(std::move(batch), [&hung](base::Result<std::vector<CommitResult>> results) {
+    hung.set_value(std::move(results));
+  });
+  EXPECT_EQ(hung_future.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+
+  // Other executions keep committing and reads keep answering meanwhile.
+  EXPECT_EQ(CommitOne(faulty, Step(other, 0, 1, 1)), CommitResult::kOk);
+  EXPECT_EQ(faulty.GetExecution(arn)->version, 0);
+
+  faulty.ReleaseHung();
+  auto outcome = hung_future.get();
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().code(), base::StatusCode::kUnavailable);
+  EXPECT_EQ(faulty.GetExecution(arn)->version, 0);
+  EXPECT_TRUE(faulty.GetHistory(arn, PageRequest{10, ""}, false)->items.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest,

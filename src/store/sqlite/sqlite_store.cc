@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <charconv>
+#include <exception>
 #include <future>
 #include <limits>
 #include <utility>
@@ -363,7 +364,11 @@ void SqliteStore::CommitGroup(std::vector<Write>& group) {
     if (group_status = Savepoint(db, "SAVEPOINT w"); !group_status.ok()) {
       break;
     }
-    outcomes[i] = group[i].apply(db);
+    try {
+      outcomes[i] = group[i].apply(db);
+    } catch (const std::exception& e) {  // e.g. bad_alloc: never let it kill the writer
+      outcomes[i] = base::Status::Internal(std::string("store write failed: ") + e.what());
+    }
     if (!outcomes[i].ok()) {
       // Undo just this write; the rest of the group still commits.
       (void)Savepoint(db, "ROLLBACK TO w");
