@@ -323,6 +323,7 @@ void Executor::FinishComposite(int32_t frame_id) {
   model::Frame& current = frame(frame_id);
   current.phase = model::FramePhase::kEnter;
   json::Json result = json::Json::array();
+  result.get_ptr<json::Json::array_t*>()->reserve(current.results.size());
   for (json::Json& item : current.results) {
     if (!item.is_discarded()) {
       result.push_back(std::move(item));
