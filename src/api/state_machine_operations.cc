@@ -248,10 +248,7 @@ ApiResult<json::Json> ValidateStateMachineDefinition(Api::Context& /*ctx*/,
       truncated = true;
       continue;
     }
-    items.push_back({{"severity", diagnostic.severity},
-                     {"code", diagnostic.code},
-                     {"message", diagnostic.message},
-                     {"location", diagnostic.location}});
+    items.push_back(asl::DiagnosticToJson(diagnostic));
   }
   return json::Json{{"result", failed ? "FAIL" : "OK"},
                     {"diagnostics", std::move(items)},

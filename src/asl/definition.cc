@@ -10,6 +10,16 @@
 
 namespace flowstate::asl {
 
+json::Json DiagnosticToJson(const Diagnostic& diagnostic) {
+  json::Json out = {{"severity", diagnostic.severity},
+                    {"code", diagnostic.code},
+                    {"message", diagnostic.message}};
+  if (!diagnostic.location.empty()) {
+    out["location"] = diagnostic.location;
+  }
+  return out;
+}
+
 base::Result<std::shared_ptr<const StateMachineModel>> LoadDefinition(
     std::string_view text, const ValidationOptions& options) {
   const std::vector<Diagnostic> diagnostics = ValidateDefinitionText(text, options);

@@ -41,6 +41,9 @@ std::vector<Diagnostic> ValidateDefinitionText(std::string_view text,
 std::vector<Diagnostic> ValidateDefinition(const json::Json& definition,
                                            const ValidationOptions& options);
 
+// A diagnostic as ValidateStateMachineDefinition returns it; AWS omits an empty location.
+json::Json DiagnosticToJson(const Diagnostic& diagnostic);
+
 // The InvalidDefinition exception message of CreateStateMachine/UpdateStateMachine:
 // "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required:
 // [States] at /'" (several errors joined with ", " as AWS joins them; a missing location

@@ -19,10 +19,7 @@ int Validate(const ValidateOptions& options) {
   json::Json items = json::Json::array();
   for (const auto& diagnostic : diagnostics) {
     failed = failed || diagnostic.severity == "ERROR";
-    items.push_back({{"severity", diagnostic.severity},
-                     {"code", diagnostic.code},
-                     {"message", diagnostic.message},
-                     {"location", diagnostic.location}});
+    items.push_back(asl::DiagnosticToJson(diagnostic));
   }
   json::Json out = {{"result", failed ? "FAIL" : "OK"}, {"diagnostics", std::move(items)}};
   std::cout << out.dump(2) << "\n";
