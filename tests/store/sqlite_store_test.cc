@@ -185,6 +185,23 @@ TEST_F(SqliteStoreTest, ABatchFailingMidwayLeavesNothingBehind) {
   EXPECT_EQ(ok->front(), CommitResult::kOk);
 }
 
+TEST_F(SqliteStoreTest, ACommitCallbackMayWriteToTheStore) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const std::string arn = Execution("parent").arn;
+  ASSERT_TRUE(store->StartExecution(Execution("parent")).has_value());
+  std::promise<bool> child_started;
+  std::vector<Transition> batch;
+  batch.push_back(Step(arn, 0, {1}));
+  // The runtime starts child executions from commit callbacks: that must not deadlock.
+  store->Commit(std::move(batch), [&](base::Result<std::vector<CommitResult>> results) {
+    auto child = store->StartExecution(Execution("child"));
+    child_started.set_value(results.has_value() && child.has_value() && child->created);
+  });
+  EXPECT_TRUE(child_started.get_future().get());
+  EXPECT_TRUE(store->GetExecution(Execution("child").arn).has_value());
+}
+
 TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
   Open().reset();
   sqlite3* db = nullptr;

@@ -331,8 +331,17 @@ void SqliteStore::Enqueue(Write write) {
 base::Status SqliteStore::WriteAndWait(std::function<base::Status(Connection&)> apply) {
   std::promise<base::Status> outcome;
   auto future = outcome.get_future();
-  Enqueue(Write{std::move(apply),
-                [&outcome](base::Status status) { outcome.set_value(std::move(status)); }});
+  Write write{std::move(apply),
+              [&outcome](base::Status status) { outcome.set_value(std::move(status)); }};
+  if (std::this_thread::get_id() == writer_thread_.get_id()) {
+    // Called from a Commit's `done` (which runs on the writer thread, after the group's
+    // transaction ended): waiting for the queue would wait for ourselves, so commit it here.
+    std::vector<Write> group;
+    group.push_back(std::move(write));
+    CommitGroup(group);
+  } else {
+    Enqueue(std::move(write));
+  }
   return future.get();
 }
 
