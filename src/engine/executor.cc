@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "engine/compact_text.h"
 #include "json/json.h"
 
 namespace flowstate::engine {
@@ -74,7 +75,7 @@ void Executor::Start(const model::Input& input) {
   model::HistoryEvent& started =
       EmitWithPrev(0, "ExecutionStarted", "executionStartedEventDetails");
   if (options_.record_history) {
-    started.details["input"] = json::Dump(input.payload);
+    started.details["input"] = CompactText(input.payload);
     started.details["inputDetails"] = NotTruncated();
     started.details["roleArn"] = snapshot_.info.role_arn;
     if (!snapshot_.info.state_machine_alias_arn.empty()) {
@@ -343,7 +344,7 @@ void Executor::EndScope(int32_t frame_id, json::Json output, std::string output_
         Emit(frame_id, "ExecutionSucceeded", "executionSucceededEventDetails");
     if (options_.record_history) {
       succeeded.details["output"] =
-          output_text.empty() ? json::Dump(output) : std::move(output_text);
+          output_text.empty() ? CompactText(output) : std::move(output_text);
       succeeded.details["outputDetails"] = NotTruncated();
     }
     model::Terminal terminal;

@@ -87,7 +87,6 @@ class Executor {
   // of the same error would loop).
   void ExitState(int32_t frame_id, const asl::State& state, json::Json output, asl::StateIndex next,
                  bool from_catch = false);
-  static json::Json PayloadText(const json::Json& value);
 
   // --- data_flow.cc
   query::EvalContext MakeContext(int32_t frame_id, const asl::State& state,

@@ -2,6 +2,7 @@
 // frame starts at 0 as AWS records it, a branch or iteration at the event that started it).
 #include <string>
 
+#include "engine/compact_text.h"
 #include "engine/executor.h"
 #include "json/json.h"
 
@@ -69,7 +70,7 @@ void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
     event.details["input"] = std::move(current.input_text);
     current.input_text.clear();
   } else {
-    event.details["input"] = json::Dump(current.input);
+    event.details["input"] = CompactText(current.input);
   }
   event.details["inputDetails"] = NotTruncated();
   frame(frame_id).entered_event_id = event.id;

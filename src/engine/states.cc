@@ -3,6 +3,7 @@
 #include <cmath>
 #include <utility>
 
+#include "engine/compact_text.h"
 #include "engine/executor.h"
 #include "json/json.h"
 #include "query/choice_rule.h"
@@ -16,7 +17,7 @@ namespace flowstate::engine {
 void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json output,
                          asl::StateIndex next, bool from_catch) {
   std::string text;
-  if (NeedsPayloadText()) text = json::Dump(output);
+  if (NeedsPayloadText()) text = CompactText(output);
   if (ExceedsPayloadLimit(text.size())) {
     if (from_catch) {
       FailScope(frame_id, DataLimitError(state.name));

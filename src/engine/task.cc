@@ -2,6 +2,7 @@
 // emits the outbound call with a stamp; the runtime answers with kTaskSucceeded/kTaskFailed.
 #include <utility>
 
+#include "engine/compact_text.h"
 #include "engine/executor.h"
 #include "json/json.h"
 #include "query/json_path.h"
@@ -75,7 +76,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     }
   }
   std::string parameters_text;
-  if (NeedsPayloadText()) parameters_text = json::Dump(*effective);
+  if (NeedsPayloadText()) parameters_text = CompactText(*effective);
   if (ExceedsPayloadLimit(parameters_text.size())) {
     HandleStateError(frame_id, DataLimitError(state.name));
     return;
@@ -137,7 +138,7 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
   current.timeout_stamp = 0;
   current.phase = model::FramePhase::kEnter;
   std::string text;
-  if (NeedsPayloadText()) text = json::Dump(result);
+  if (NeedsPayloadText()) text = CompactText(result);
   if (ExceedsPayloadLimit(text.size())) {
     // The result itself is too big: reported as the task's failure.
     TaskFailure(frame_id,
