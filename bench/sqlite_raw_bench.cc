@@ -7,7 +7,7 @@
 // in flight), plus one row with 1-transition batches from many concurrent callers, which the
 // store's writer thread groups into shared commits.
 //
-//   sqlite_raw_bench [--dir DIR] [--seconds S]
+//   sqlite_raw_bench [--dir DIR] [--seconds S] [--sync full|normal|both] [--batch N]
 // DIR must be on the disk under test (default ./sqlite-bench-data; removed afterwards).
 #include <chrono>
 #include <condition_variable>
@@ -226,19 +226,28 @@ Rate StoreRun(const std::filesystem::path& dir, bool full, int batch, int in_fli
 int main(int argc, char** argv) {
   std::filesystem::path dir = "sqlite-bench-data";
   double seconds = 2.0;
+  std::string sync = "both";
+  std::vector<int> batches = {1, 10, 100, 1000};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--dir") {
       dir = argv[i + 1];
     } else if (flag == "--seconds") {
       seconds = std::atof(argv[i + 1]);
+    } else if (flag == "--sync") {
+      sync = argv[i + 1];
+    } else if (flag == "--batch") {
+      batches = {std::atoi(argv[i + 1])};
     }
   }
   std::filesystem::create_directories(dir);
   std::printf("%-6s %6s | %10s %14s | %14s %14s %7s\n", "sync", "batch", "raw com/s", "raw trans/s",
               "store calls/s", "store trans/s", "share");
   for (bool full : {true, false}) {
-    for (int batch : {1, 10, 100, 1000}) {
+    if (sync != "both" && (sync == "full") != full) {
+      continue;
+    }
+    for (int batch : batches) {
       const Rate raw = RawRun(dir, full, batch, seconds);
       const Rate store = StoreRun(dir, full, batch, 1, seconds);
       std::printf("%-6s %6d | %10.0f %14.0f | %14.0f %14.0f %6.0f%%\n", full ? "FULL" : "NORMAL",

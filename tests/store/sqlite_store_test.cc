@@ -185,6 +185,42 @@ TEST_F(SqliteStoreTest, ABatchFailingMidwayLeavesNothingBehind) {
   EXPECT_EQ(ok->front(), CommitResult::kOk);
 }
 
+TEST_F(SqliteStoreTest, AFailingWriteDoesNotTakeItsGroupDown) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  constexpr int kWrites = 20;
+  constexpr int kBad = 10;
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_TRUE(store->StartExecution(Execution("e" + std::to_string(i))).has_value());
+  }
+  // Queued back to back, so the writer usually takes them as one group (one transaction with
+  // a savepoint each); the outcome must be the same however they are grouped.
+  std::vector<std::promise<base::Result<std::vector<CommitResult>>>> outcomes(kWrites);
+  for (int i = 0; i < kWrites; ++i) {
+    const std::string arn = Execution("e" + std::to_string(i)).arn;
+    std::vector<Transition> batch;
+    batch.push_back(i == kBad ? Step(arn, 0, {1, 1}) : Step(arn, 0, {1, 2}));
+    store->Commit(std::move(batch),
+                  [&outcomes, i](base::Result<std::vector<CommitResult>> results) {
+                    outcomes[static_cast<size_t>(i)].set_value(std::move(results));
+                  });
+  }
+  for (int i = 0; i < kWrites; ++i) {
+    auto results = outcomes[static_cast<size_t>(i)].get_future().get();
+    const std::string arn = Execution("e" + std::to_string(i)).arn;
+    if (i == kBad) {
+      EXPECT_FALSE(results.has_value());
+      EXPECT_EQ(store->GetExecution(arn)->version, 0);
+      EXPECT_TRUE(store->GetHistory(arn, PageRequest{10, ""}, false)->items.empty());
+    } else {
+      ASSERT_TRUE(results.has_value()) << i;
+      EXPECT_EQ(results->front(), CommitResult::kOk);
+      EXPECT_EQ(store->GetExecution(arn)->version, 1);
+      EXPECT_EQ(store->GetHistory(arn, PageRequest{10, ""}, false)->items.size(), 2u);
+    }
+  }
+}
+
 TEST_F(SqliteStoreTest, ACommitCallbackMayWriteToTheStore) {
   auto store = Open();
   ASSERT_NE(store, nullptr);

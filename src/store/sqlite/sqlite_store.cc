@@ -368,10 +368,15 @@ void SqliteStore::WriterLoop() {
 void SqliteStore::CommitGroup(std::vector<Write>& group) {
   Connection& db = *writer_;
   std::vector<base::Status> outcomes(group.size());
+  // A lone write needs no savepoint (its failure rolls back the whole transaction), and a
+  // savepoint around a big batch costs a sub-journal copy of every page it touches.
+  const bool savepoints = group.size() > 1;
   base::Status group_status = Savepoint(db, "BEGIN IMMEDIATE");
   for (size_t i = 0; group_status.ok() && i < group.size(); ++i) {
-    if (group_status = Savepoint(db, "SAVEPOINT w"); !group_status.ok()) {
-      break;
+    if (savepoints) {
+      if (group_status = Savepoint(db, "SAVEPOINT w"); !group_status.ok()) {
+        break;
+      }
     }
     try {
       outcomes[i] = group[i].apply(db);
@@ -379,6 +384,10 @@ void SqliteStore::CommitGroup(std::vector<Write>& group) {
       outcomes[i] = base::Status::Internal(std::string("store write failed: ") + e.what());
     }
     if (!outcomes[i].ok()) {
+      if (!savepoints) {
+        (void)db.Exec("ROLLBACK");
+        break;  // nothing else to commit; the write reports its own error
+      }
       // Undo just this write; the rest of the group still commits.
       (void)Savepoint(db, "ROLLBACK TO w");
       if (sqlite3_get_autocommit(db.db()) != 0) {
@@ -388,9 +397,11 @@ void SqliteStore::CommitGroup(std::vector<Write>& group) {
         break;
       }
     }
-    group_status = Savepoint(db, "RELEASE w");
+    if (savepoints) {
+      group_status = Savepoint(db, "RELEASE w");
+    }
   }
-  if (group_status.ok()) {
+  if (group_status.ok() && sqlite3_get_autocommit(db.db()) == 0) {
     group_status = Savepoint(db, "COMMIT");
   }
   if (!group_status.ok() && sqlite3_get_autocommit(db.db()) == 0) {
