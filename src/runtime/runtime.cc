@@ -243,8 +243,11 @@ class Runtime::Lane {
 
   void Step(LiveIt it, const model::Input& input) {
     const base::Timestamp now = clock_.Now();
+    engine::AdvanceOptions options;
+    // Memory-only executions keep no history (AWS gives Express none), so none is built.
+    options.record_history = it->second.persist;
     engine::Outcome outcome =
-        engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_);
+        engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Finish(it, outcome, now);
   }
 
@@ -392,6 +395,7 @@ void Runtime::StartInline(StartRequest request) {
   const std::string arn = start.info.execution_arn;
   engine::AdvanceOptions options;
   options.step_budget = kInlineStepBudget;
+  options.record_history = false;  // memory-only: nobody can read its history
   const base::Timestamp now = clock_.Now();
   engine::Outcome outcome = engine::Advance(*live.model, live.snapshot, start, now, rng, options);
   if (outcome.terminal) {
