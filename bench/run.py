@@ -180,11 +180,16 @@ def main():
     try:
         for name in names:
             row = {"workload": name, "transitions": manifest[name]["transitions_total"]}
-            runs = {"inproc": [], "api": [], "peer": []}
+            runs = {"inproc": [], "inproc_nh": [], "api": [], "peer": []}
             for _ in range(args.rounds):  # engines interleaved, so load changes hit them alike
                 res, rss, err = run_with_rusage([inproc, "--workload", name, "--reps", str(args.reps),
                                                  "--warmup", str(args.warmup), "--bench-dir", args.bench_dir])
                 runs["inproc"].append((res or {"status": "error", "error": err}, rss))
+                # As `flowstate run` and Express executions run: no history is built.
+                res, rss, err = run_with_rusage([inproc, "--workload", name, "--reps", str(args.reps),
+                                                 "--warmup", str(args.warmup), "--bench-dir", args.bench_dir,
+                                                 "--no-history"])
+                runs["inproc_nh"].append((res or {"status": "error", "error": err}, rss))
                 if lam:
                     runs["api"].append(run_api(args, name, lam.url))
                 if not args.no_peer and args.node and not name.endswith("-jsonata"):
@@ -197,10 +202,11 @@ def main():
                     row[key], row[key + "_rss"] = median_round(got)
             rows.append(row)
             print(f"{name:28s} inproc {fmt_rate(row['inproc']):>16s} {fmt_mb(row['inproc_rss']):>5s} MB"
+                  + f" | no-history {fmt_rate(row.get('inproc_nh')):>14s}"
                   + (f" | api {fmt_rate(row.get('api')):>14s} {fmt_mb(row.get('api_rss')):>5s} MB" if lam else "")
                   + (f" | peer {fmt_rate(row.get('peer')):>12s} {fmt_mb(row.get('peer_rss')):>5s} MB"
                      if row.get("peer") else ""), flush=True)
-            for key in ("inproc", "api", "peer"):
+            for key in ("inproc", "inproc_nh", "api", "peer"):
                 r = row.get(key)
                 if r and (r.get("status") != "ok" or not r.get("output_ok", False)):
                     print(f"    {key}: {r.get('error') or r.get('first_mismatch')}", flush=True)
@@ -230,22 +236,24 @@ def main():
             json.dump({"rows": rows, "calib_ops_per_s": calib}, f, indent=1)
     if args.doc:
         write_doc(args, rows, table, summary + ("\n\n" + notes if notes else ""), calib)
-    bad = [r["workload"] for r in rows for k in ("inproc", "api", "peer")
+    bad = [r["workload"] for r in rows for k in ("inproc", "inproc_nh", "api", "peer")
            if r.get(k) and (r[k].get("status") != "ok" or not r[k].get("output_ok"))]
     return 1 if bad else 0
 
 
 def render_table(rows, with_api):
-    head = ["workload", "transitions", "Flowstate in-process tr/s", "RSS MB"]
+    head = ["workload", "transitions", "Flowstate in-process tr/s", "RSS MB",
+            "in-process, no history tr/s"]
     if with_api:
         head += ["Flowstate API tr/s", "server RSS MB"]
     head += ["peer tr/s", "peer RSS MB", "in-process / peer speed", "same, fastest reps",
-             "in-process / peer RSS"]
+             "no history / peer speed", "in-process / peer RSS"]
     if with_api:
         head += ["API / peer speed"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
-        cells = [r["workload"], f"{r['transitions']:,}", fmt_rate(r["inproc"]), fmt_mb(r["inproc_rss"])]
+        cells = [r["workload"], f"{r['transitions']:,}", fmt_rate(r["inproc"]), fmt_mb(r["inproc_rss"]),
+                 fmt_rate(r.get("inproc_nh"))]
         if with_api:
             cells += [fmt_rate(r.get("api")), fmt_mb(r.get("api_rss"))]
         peer = r.get("peer")
@@ -254,6 +262,8 @@ def render_table(rows, with_api):
         cells.append(f"{sp:.1f}x" if sp else "-")
         a, b = best_rate(r["inproc"]), best_rate(peer)
         cells.append(f"{a / b:.1f}x" if a and b else "-")
+        nh = ratio(r.get("inproc_nh"), peer)
+        cells.append(f"{nh:.1f}x" if nh else "-")
         mem = r["inproc_rss"] / r["peer_rss"] if peer and r.get("peer_rss") and r.get("inproc_rss") else None
         cells.append(f"{mem:.2f}" if mem else "-")
         if with_api:
@@ -266,7 +276,8 @@ def render_table(rows, with_api):
 def render_notes(rows):
     out = []
     for r in rows:
-        for key, label in (("inproc", "in-process"), ("api", "API"), ("peer", "peer")):
+        for key, label in (("inproc", "in-process"), ("inproc_nh", "in-process, no history"),
+                           ("api", "API"), ("peer", "peer")):
             res = r.get(key)
             if res and (res.get("status") != "ok" or not res.get("output_ok")):
                 why = res.get("error") or res.get("first_mismatch") or "?"
@@ -284,6 +295,11 @@ def render_summary(rows):
     api = [ratio(r.get("api"), r.get("peer")) for r in rows if r.get("peer") and r.get("api")]
     mem = [r["inproc_rss"] / r["peer_rss"] for r in rows if r.get("peer_rss") and r.get("inproc_rss")]
     parts = []
+    nh = [ratio(r.get("inproc_nh"), r.get("peer")) for r in rows if r.get("peer")]
+    g = geomean(nh)
+    if g:
+        parts.append(f"in-process without history vs peer: geometric mean {g:.1f}x "
+                     f"(min {min(x for x in nh if x):.1f}x, max {max(x for x in nh if x):.1f}x)")
     g = geomean(sp)
     if g:
         parts.append(f"in-process vs peer: geometric mean {g:.1f}x the transitions/s "
@@ -366,6 +382,10 @@ the largest). Every output is checked against `expected/<workload>.expected.json
   off here (the workloads' expected outputs assume none, and the peer has none). This is the like-for-like
   comparison with the peer, which is itself an in-process Node library. RSS is the harness
   process's peak (`getrusage`), which includes the loaded workload and its expected output.
+- **in-process, no history**: the same harness with `--no-history`
+  (`engine::AdvanceOptions::record_history = false`), as `flowstate run` and Express executions run:
+  AWS keeps no execution history for Express workflows, so Flowstate builds none for them (event
+  ids are still counted, since error causes cite them). The peer builds no history either.
 - **Flowstate API** (`bench/api_bench.cc` against `flowstate serve`): the Step Functions API over
   HTTP/1.1 (AWS JSON 1.0), one `StartSyncExecution` per execution of an EXPRESS state machine
   (the state machine is created once, outside the timing); Task states call the Lambda Invoke API

@@ -9,7 +9,7 @@
 #    the API, and the peer, checks every output, prints the table and writes docs/benchmarks.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-/work/shared/bench}"
+BENCH_DIR="${BENCH_DIR:-$ROOT/../shared/bench}"
 BUILD_DIR_GIVEN="${BUILD_DIR:-}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench}"
 export PEERS_DIR="${PEERS_DIR:-$HOME/.cache/flowstate-peers}"
