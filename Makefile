@@ -8,6 +8,8 @@ JOBS ?= $(shell nproc)
 # CCACHE_BASEDIR makes the clone's path not matter.
 export CCACHE_DIR ?= $(HOME)/.cache/flowstate/ccache
 export CCACHE_BASEDIR := $(ROOT)
+# Debug info would otherwise put the checkout's path into every cache key.
+export CCACHE_NOHASHDIR := 1
 export CCACHE_MAXSIZE ?= 2G
 
 CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
