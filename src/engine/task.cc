@@ -2,8 +2,8 @@
 // emits the outbound call with a stamp; the runtime answers with kTaskSucceeded/kTaskFailed.
 #include <utility>
 
-#include "engine/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "query/json_path.h"
 
@@ -113,10 +113,12 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     outbound.function_name = task.function_name;
     model::HistoryEvent& scheduled =
         Emit(frame_id, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails");
-    scheduled.details["resource"] = task.resource;
-    scheduled.details["input"] = std::move(parameters_text);
-    scheduled.details["inputDetails"] = NotTruncated();
-    if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    if (options_.record_history) {
+      scheduled.details["resource"] = task.resource;
+      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["inputDetails"] = NotTruncated();
+      if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    }
     Emit(frame_id, "LambdaFunctionStarted", "");
   }
   outbound.parameters = std::move(*effective);
@@ -130,7 +132,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   outcome_.tasks.push_back(std::move(outbound));
 }
 
-void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
+void Executor::TaskResult(int32_t frame_id, json::Json result) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
   model::Frame& current = frame(frame_id);
@@ -163,7 +165,7 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
       succeeded.details["outputDetails"] = NotTruncated();
     }
   }
-  Expected output = FinishDataFlow(frame_id, state, result, /*apply_selector=*/true);
+  Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
