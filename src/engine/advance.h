@@ -43,14 +43,15 @@ struct AdvanceOptions {
   double wait_time_scale = 1.0;
 };
 
-// Applies `input` to `snapshot` (updated in place; copy it first to keep the old one).
+// Applies `input` to `snapshot` (taken by value: a task's result moves into the state's
+// output instead of being copied) (updated in place; copy it first to keep the old one).
 // Answers: kTaskSucceeded carries the task's raw result (lambda:invoke: AWS's wrapped
 // {ExecutedVersion, Payload, ...}); kTaskFailed carries error/cause, and error
 // "States.Timeout" records TaskTimedOut/LambdaFunctionTimedOut instead of ...Failed. An input
 // whose stamp matches no pending work (a late timer, a cancelled task) is dropped: no event.
 // Stamps carry the frame index in their low 24 bits (engine-internal, opaque to callers).
 Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
-                const model::Input& input, base::Timestamp now, base::Rng& rng,
+                model::Input input, base::Timestamp now, base::Rng& rng,
                 const AdvanceOptions& options = {});
 
 }  // namespace flowstate::engine

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <utility>
 
-#include "engine/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "query/choice_rule.h"
 #include "query/java_text.h"

@@ -2,8 +2,8 @@
 // emits the outbound call with a stamp; the runtime answers with kTaskSucceeded/kTaskFailed.
 #include <utility>
 
-#include "engine/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "query/json_path.h"
 #include "query/jsonata_template.h"
@@ -140,10 +140,12 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     outbound.function_name = task.function_name;
     model::HistoryEvent& scheduled =
         Emit(frame_id, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails");
-    scheduled.details["resource"] = task.resource;
-    scheduled.details["input"] = std::move(parameters_text);
-    scheduled.details["inputDetails"] = NotTruncated();
-    if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    if (options_.record_history) {
+      scheduled.details["resource"] = task.resource;
+      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["inputDetails"] = NotTruncated();
+      if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    }
     Emit(frame_id, "LambdaFunctionStarted", "");
   }
   outbound.parameters = std::move(*effective);
@@ -157,7 +159,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   outcome_.tasks.push_back(std::move(outbound));
 }
 
-void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
+void Executor::TaskResult(int32_t frame_id, json::Json result) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
   model::Frame& current = frame(frame_id);
@@ -198,7 +200,8 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
     return;
   }
   json::Json assigned;
-  Expected output = FinishDataFlow(frame_id, state, result, /*apply_selector=*/true, &assigned);
+  Expected output =
+      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true, &assigned);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;

@@ -65,7 +65,7 @@ TEST(AdvanceTest, LambdaInvokeRoundTrip) {
   ASSERT_EQ(first.timers.size(), 1u);  // the task timeout
   EXPECT_EQ(Types(first.events), (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
                                                            "TaskScheduled", "TaskStarted"}));
-  const Json& scheduled = first.events[2].details;
+  const Json scheduled = first.events[2].details.ToJson();
   EXPECT_EQ(first.events[2].details_key, "taskScheduledEventDetails");
   EXPECT_EQ(scheduled["resourceType"], "lambda");
   EXPECT_EQ(scheduled["resource"], "invoke");
@@ -219,7 +219,7 @@ TEST(AdvanceTest, StopAbortsTheRunningState) {
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kAborted);
   EXPECT_EQ(Types(second.events),
             (std::vector<std::string>{"WaitStateAborted", "ExecutionAborted"}));
-  EXPECT_EQ(second.events[1].details["error"], "E");
+  EXPECT_EQ(second.events[1].details.ToJson()["error"], "E");
   // The Wait timer firing afterwards does nothing.
   model::Input fired;
   fired.kind = model::InputKind::kTimerFired;
@@ -305,7 +305,7 @@ TEST(AdvanceTest, DistributedMapToleratesFailuresAndKeepsChildEventsOut) {
             (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
                                       "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
                                       "MapStateExited", "ExecutionSucceeded"}));
-  EXPECT_NE(run.events[3].details["mapRunArn"].get<std::string>().find(":mapRun:"),
+  EXPECT_NE(run.events[3].details.ToJson()["mapRunArn"].get<std::string>().find(":mapRun:"),
             std::string::npos);
 
   auto strict = Build(DistributedMap("").c_str());

@@ -40,7 +40,7 @@ Transition Step(const std::string& arn, int64_t expected_version, std::vector<in
     event.previous_event_id = id - 1;
     event.type = "WaitStateEntered";
     event.details_key = "stateEnteredEventDetails";
-    event.details = json::Json::object();
+    event.details.MakeEmptyObject();
     event.details["name"] = "W";
     transition.events.push_back(std::move(event));
   }
@@ -113,7 +113,7 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
   auto history = store->GetHistory(arn, PageRequest{10, ""}, false);
   ASSERT_TRUE(history.has_value());
   ASSERT_EQ(history->items.size(), 2u);
-  EXPECT_EQ(history->items[1].details["name"], "W");
+  EXPECT_EQ(history->items[1].details.ToJson()["name"], "W");
   auto snapshot = store->LoadSnapshot(arn);
   ASSERT_TRUE(snapshot.has_value());
   EXPECT_EQ(*snapshot, std::string("{\"v\":1,\"bytes\":\"\\u0000\"}"));

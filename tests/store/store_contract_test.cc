@@ -53,7 +53,7 @@ model::HistoryEvent Event(int64_t id) {
   event.timestamp = base::FromUnixMillis(1700000000000 + id);
   event.type = "PassStateEntered";
   event.details_key = "stateEnteredEventDetails";
-  event.details = json::Json::object();
+  event.details.MakeEmptyObject();
   event.details["name"] = "A" + std::to_string(id);
   event.details["input"] = R"({"n":)" + std::to_string(id) + "}";
   return event;
@@ -283,7 +283,7 @@ TEST_P(StoreContractTest, HistoryPagesForwardAndReverse) {
   EXPECT_EQ(event.timestamp, base::FromUnixMillis(1700000000001));
   EXPECT_EQ(event.type, "PassStateEntered");
   EXPECT_EQ(event.details_key, "stateEnteredEventDetails");
-  EXPECT_EQ(json::Dump(event.details), R"({"name":"A1","input":"{\"n\":1}"})");
+  EXPECT_EQ(event.details.text(), R"({"name":"A1","input":"{\"n\":1}"})");
 
   auto exact = store().GetHistory(arn, PageRequest{7, ""}, false);
   ASSERT_TRUE(exact.has_value());

@@ -164,18 +164,19 @@ base::Status InsertEvents(Connection& db, int64_t execution_id,
     if (!stmt) {
       return stmt.error();
     }
-    // Serialised once, here; reads return the stored text's parse.
-    std::optional<std::string> details;
-    if (!event.details_key.empty() || !event.details.is_null()) {
-      details = json::Dump(event.details);
-    }
+    // Stored as the text the engine wrote; reads return it as is.
+    const bool has_details = !event.details.is_null();
     stmt->Bind(1, execution_id);
     stmt->Bind(2, event.id);
     stmt->Bind(3, event.previous_event_id);
     stmt->Bind(4, base::ToUnixMillis(event.timestamp));
     stmt->Bind(5, std::string_view(event.type));
     stmt->Bind(6, std::string_view(event.details_key));
-    stmt->Bind(7, details);
+    if (has_details) {
+      stmt->Bind(7, std::string_view(event.details.text()));
+    } else {
+      stmt->BindNull(7);
+    }
     if (stmt->Step() != SQLITE_DONE) {
       return db.Error("insert history event " + std::to_string(event.id));
     }
@@ -813,12 +814,7 @@ base::Result<Page<model::HistoryEvent>> SqliteStore::GetHistory(std::string_view
     event.type = stmt->Text(3);
     event.details_key = stmt->Text(4);
     if (!stmt->IsNull(5)) {
-      auto details = json::Parse(stmt->Text(5));
-      if (!details) {
-        return base::Err(base::Status::Corruption("history event " + std::to_string(event.id) +
-                                                  ": " + details.error().message()));
-      }
-      event.details = std::move(*details);
+      event.details = model::EventDetails::FromText(stmt->Text(5));
     }
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
