@@ -4,7 +4,7 @@
 // state is left, so every Assign and Output of a state sees the entry values.
 #include <utility>
 
-#include "engine/compact_text.h"
+#include "json/compact_text.h"
 #include "engine/executor.h"
 #include "json/json.h"
 
