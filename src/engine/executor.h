@@ -62,7 +62,7 @@ class Executor {
 
  private:
   // --- executor.cc: inputs, the run loop, frames and transitions
-  void Start(const model::Input& input);
+  void Start(model::Input input);
   void Continue();
   void OnTimer(uint64_t stamp);
   void OnTaskSucceeded(model::Input input);
