@@ -5,10 +5,10 @@
 #include <optional>
 #include <string>
 
-#include "api/json_text.h"
 #include "api/operations.h"
 #include "api/page_token.h"
 #include "api/render.h"
+#include "json/compact_text.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
@@ -118,13 +118,13 @@ std::string SyncResponse(const std::string& execution_arn, const StartPlan& plan
   out.reserve(256 + plan.input_text.size() + result.output.value_or("").size());
   const auto member = [&out](std::string_view key, std::string_view value) {
     out += out.empty() ? "{" : ",";
-    AppendJsonString(out, key);
+    json::AppendQuoted(key, out);
     out += ':';
-    AppendJsonString(out, value);
+    json::AppendQuoted(value, out);
   };
   const auto raw_member = [&out](std::string_view key, const std::string& raw_json) {
     out += ',';
-    AppendJsonString(out, key);
+    json::AppendQuoted(key, out);
     out += ':';
     out += raw_json;
   };

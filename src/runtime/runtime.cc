@@ -876,7 +876,8 @@ void Runtime::StartInline(StartRequest request) {
   options.record_history = false;  // memory-only: nobody can read its history
   options.wait_time_scale = wait_time_scale_;
   const base::Timestamp now = clock_.Now();
-  engine::Outcome outcome = engine::Advance(*live.model, live.snapshot, start, now, rng, options);
+  engine::Outcome outcome =
+      engine::Advance(*live.model, live.snapshot, std::move(start), now, rng, options);
   if (outcome.terminal) {
     if (live.on_end) {
       live.on_end(ToResult(*outcome.terminal, now));
