@@ -13,6 +13,7 @@
 
 #include "base/rng.h"
 #include "engine/advance.h"
+#include "engine/compact_text.h"
 #include "model/execution_snapshot.h"
 #include "runtime/task_dispatcher.h"
 #include "runtime/timer_service.h"
@@ -76,9 +77,14 @@ ExecutionResult ToResult(const model::Terminal& terminal, base::Timestamp stop_d
 // for an execution happens on its lane thread, so LiveExecution needs no lock.
 class Runtime::Lane {
  public:
-  Lane(store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
+  Lane(Runtime& owner, store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
        TimerService& timers, uint64_t seed)
-      : store_(store), clock_(clock), dispatcher_(dispatcher), timers_(timers), rng_(seed) {
+      : owner_(owner),
+        store_(store),
+        clock_(clock),
+        dispatcher_(dispatcher),
+        timers_(timers),
+        rng_(seed) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~Lane() { Shutdown(); }
@@ -246,6 +252,7 @@ class Runtime::Lane {
     engine::AdvanceOptions options;
     // Memory-only executions keep no history (AWS gives Express none), so none is built.
     options.record_history = it->second.persist;
+    options.new_task_token = &TaskTokenRegistry::NewToken;
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Finish(it, outcome, now);
@@ -280,9 +287,25 @@ class Runtime::Lane {
         PostInput(arn, std::move(fired));
       });
     }
+    for (const auto& closed : outcome.closed_tokens) {
+      owner_.tokens_.Close(closed.token, closed.timed_out);
+    }
     for (const auto& task : outcome.tasks) {
+      if (!task.task_token.empty()) {
+        owner_.tokens_.Register(task.task_token, TokenTarget{arn, task.stamp});
+      }
+      if (task.kind == model::TaskKind::kActivity) {
+        ScheduleActivity(arn, task);
+        continue;
+      }
       dispatcher_.Dispatch(
-          task, [this, arn](model::Input task_input) { PostInput(arn, std::move(task_input)); });
+          task, [this, arn, submitted = task.wait_for_task_token](model::Input task_input) {
+            // `.waitForTaskToken`: the call's response only submits the task; SendTask* ends it.
+            if (submitted && task_input.kind == model::InputKind::kTaskSucceeded) {
+              task_input.kind = model::InputKind::kTaskSubmitted;
+            }
+            PostInput(arn, std::move(task_input));
+          });
     }
     if (outcome.more_work && !outcome.terminal) {
       model::Input resume;
@@ -292,6 +315,7 @@ class Runtime::Lane {
     }
     if (outcome.terminal) {
       const std::string ended_arn = arn;  // `arn` refers into the erased node
+      owner_.tokens_.CloseExecution(ended_arn);
       live_.erase(it);
       live_count_.store(live_.size());
       if (on_end) {
@@ -301,6 +325,23 @@ class Runtime::Lane {
         done(result->stop_date);
       }
     }
+  }
+
+  // An activity task goes to the broker (a parked poll gets it at once); an activity that does
+  // not exist fails the task (ActivityScheduleFailed).
+  void ScheduleActivity(const std::string& arn, const model::OutboundTask& task) {
+    if (!store_.GetCatalogEntry(store::kActivityCatalog, task.resource)) {
+      model::Input failed;
+      failed.kind = model::InputKind::kTaskScheduleFailed;
+      failed.stamp = task.stamp;
+      failed.error = "States.Runtime";
+      failed.cause = "The activity " + task.resource + " does not exist.";
+      PostInput(arn, std::move(failed));
+      return;
+    }
+    owner_.activities_->Enqueue(
+        task.resource,
+        ActivityTask{task.task_token, engine::CompactText(task.parameters), arn, task.stamp});
   }
 
   void Commit(const std::string& arn, LiveExecution& live, engine::Outcome& outcome,
@@ -328,6 +369,7 @@ class Runtime::Lane {
     });
   }
 
+  Runtime& owner_;
   store::Store& store_;
   const base::Clock& clock_;
   TaskDispatcher& dispatcher_;
@@ -351,13 +393,27 @@ class Runtime::Lane {
 Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base::Clock& clock,
                  TaskDispatcher& dispatcher, TimerService& timers)
     : clock_(clock) {
+  activities_ = std::make_unique<ActivityBroker>(
+      options.activities, timers, clock,
+      [this](const ActivityTask& task) {
+        TokenTarget target;
+        return tokens_.Lookup(task.token, /*answer=*/false, &target) == TokenStatus::kPending;
+      },
+      [this](const ActivityTask& task, const std::string& worker_name) {
+        model::Input started;
+        started.kind = model::InputKind::kActivityStarted;
+        started.stamp = task.stamp;
+        started.worker_name = worker_name;
+        LaneFor(task.execution_arn).PostInput(task.execution_arn, std::move(started));
+      });
   int lanes =
       options.lanes > 0 ? options.lanes : static_cast<int>(std::thread::hardware_concurrency());
   lanes = std::max(lanes, 1);
   const uint64_t seed = options.seed != 0 ? options.seed : base::SecureRandom64();
   for (int i = 0; i < lanes; ++i) {
-    lanes_.push_back(std::make_unique<Lane>(
-        store, clock, dispatcher, timers, seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL));
+    lanes_.push_back(
+        std::make_unique<Lane>(*this, store, clock, dispatcher, timers,
+                               seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL));
   }
 }
 
@@ -428,7 +484,19 @@ void Runtime::Stop(const std::string& execution_arn, std::string error, std::str
   LaneFor(execution_arn).Post(std::move(work));
 }
 
+TokenStatus Runtime::AnswerTask(const std::string& token, model::Input answer) {
+  TokenTarget target;
+  const TokenStatus status =
+      tokens_.Lookup(token, answer.kind != model::InputKind::kHeartbeat, &target);
+  if (status == TokenStatus::kPending) {
+    answer.stamp = target.stamp;
+    LaneFor(target.execution_arn).PostInput(target.execution_arn, std::move(answer));
+  }
+  return status;
+}
+
 void Runtime::Shutdown() {
+  activities_->Shutdown();  // parked polls answer now, while their connections exist
   for (auto& lane : lanes_) {
     lane->Shutdown();
   }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "json/json.h"
+#include "store/sqlite/schema.h"
 
 namespace flowstate::store {
 namespace {
@@ -246,7 +247,7 @@ TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), sqlite::CurrentSchemaVersion());
   sqlite3_finalize(stmt);
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_version VALUES (999)", nullptr, nullptr, nullptr),
             SQLITE_OK);

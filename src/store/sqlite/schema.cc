@@ -9,7 +9,7 @@ namespace flowstate::store::sqlite {
 namespace {
 
 // Append-only: a shipped migration never changes; a new schema is a new entry.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: state machines, executions, history.
     R"sql(
 CREATE TABLE state_machine (
@@ -60,6 +60,15 @@ CREATE TABLE history_event (
   details_key TEXT NOT NULL,
   details TEXT,
   PRIMARY KEY (execution_id, event_id)
+) WITHOUT ROWID;
+)sql",
+    // 2: the catalog (activities, tags, versions, aliases: Store::*CatalogEntry).
+    R"sql(
+CREATE TABLE catalog_entry (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 )sql",
 };
