@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "engine/compact_text.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 
 namespace flowstate::engine {
@@ -39,7 +39,7 @@ Executor::Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot
   region_ = RegionOf(snapshot_.info.state_machine_arn);
 }
 
-void Executor::Apply(const model::Input& input) {
+void Executor::Apply(model::Input input) {
   if (input.kind != model::InputKind::kStart &&
       snapshot_.status != model::ExecutionStatus::kRunning) {
     return;  // a late answer for an execution that already ended: dropped, no event
@@ -52,7 +52,7 @@ void Executor::Apply(const model::Input& input) {
       OnTimer(input.stamp);
       break;
     case model::InputKind::kTaskSucceeded:
-      OnTaskSucceeded(input);
+      OnTaskSucceeded(std::move(input));
       break;
     case model::InputKind::kTaskFailed:
       OnTaskFailed(input);
@@ -181,12 +181,12 @@ void Executor::OnTimer(uint64_t stamp) {
   }
 }
 
-void Executor::OnTaskSucceeded(const model::Input& input) {
+void Executor::OnTaskSucceeded(model::Input input) {
   int32_t frame_id = WaitingTaskFrame(input);
   if (frame_id < 0) {
     return;
   }
-  TaskResult(frame_id, input.payload);
+  TaskResult(frame_id, std::move(input.payload));
 }
 
 void Executor::OnTaskFailed(const model::Input& input) {
@@ -219,7 +219,7 @@ void Executor::Stop(const model::Input& input) {
   }
   if (aborted.details.empty()) {
     aborted.details_key.clear();
-    aborted.details = nullptr;
+    aborted.details.Clear();
   }
   FinishExecution(std::move(terminal));
 }
@@ -228,7 +228,7 @@ void Executor::TimeOut() {
   model::HistoryEvent& timed_out = EmitWithPrev(snapshot_.next_event_id - 1, "ExecutionTimedOut",
                                                 "executionTimedOutEventDetails");
   timed_out.details_key.clear();
-  timed_out.details = nullptr;
+  timed_out.details.Clear();
   model::Terminal terminal;
   terminal.status = model::ExecutionStatus::kTimedOut;
   FinishExecution(std::move(terminal));
@@ -238,13 +238,13 @@ void Executor::FinishExecution(model::Terminal terminal) {
   snapshot_.status = terminal.status;
   outcome_.terminal = std::move(terminal);
   runnable_.clear();
+  runnable_next_ = 0;
   // Frames are kept (a store may persist the final snapshot) but nothing can resume them.
 }
 
 void Executor::RunQueue() {
-  while (!runnable_.empty() && !Ended()) {
-    int32_t frame_id = runnable_.front();
-    runnable_.pop_front();
+  while (runnable_next_ < runnable_.size() && !Ended()) {
+    int32_t frame_id = runnable_[runnable_next_++];
     RunFrame(frame_id);
     if (outcome_.more_work) {
       break;
@@ -387,9 +387,6 @@ void Executor::FailScope(int32_t frame_id, base::AslError error) {
       failed.details["cause"] = error.cause;
       terminal.has_cause = true;
     }
-    if (failed.details.empty()) {
-      failed.details = json::Json::object();
-    }
     terminal.error = std::move(error.error);
     terminal.cause = std::move(error.cause);
     FinishExecution(std::move(terminal));
@@ -402,12 +399,12 @@ void Executor::FailScope(int32_t frame_id, base::AslError error) {
 }
 
 Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
-                const model::Input& input, base::Timestamp now, base::Rng& rng,
+                model::Input input, base::Timestamp now, base::Rng& rng,
                 const AdvanceOptions& options) {
   Outcome outcome;
-  outcome.events.reserve(64);
+  if (options.record_history) outcome.events.reserve(64);
   Executor executor(model, snapshot, now, rng, options, outcome);
-  executor.Apply(input);
+  executor.Apply(std::move(input));
   return outcome;
 }
 

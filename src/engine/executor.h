@@ -6,16 +6,17 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "asl/state_machine_model.h"
 #include "base/asl_error.h"
 #include "base/clock.h"
 #include "base/rng.h"
 #include "engine/advance.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "model/execution_snapshot.h"
 #include "model/input.h"
@@ -24,6 +25,8 @@
 namespace flowstate::engine {
 
 using Expected = tl::expected<json::Json, base::AslError>;
+using json::AppendCompactText;
+using json::CompactText;
 
 // The effective input of a state: the frame's input itself when InputPath is absent (no copy),
 // else the selected value.
@@ -35,21 +38,21 @@ struct Selected {
 
 // {"truncated": false}: the inputDetails/outputDetails of every payload-carrying event (copied
 // from one instance instead of built from an initializer list each time).
-const json::Json& NotTruncated();
+model::RawJson NotTruncated();
 
 class Executor {
  public:
   Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
            base::Timestamp now, base::Rng& rng, const AdvanceOptions& options, Outcome& outcome);
 
-  void Apply(const model::Input& input);
+  void Apply(model::Input input);
 
  private:
   // --- executor.cc: inputs, the run loop, frames and transitions
   void Start(const model::Input& input);
   void Continue();
   void OnTimer(uint64_t stamp);
-  void OnTaskSucceeded(const model::Input& input);
+  void OnTaskSucceeded(model::Input input);
   void OnTaskFailed(const model::Input& input);
   void Stop(const model::Input& input);
   void TimeOut();
@@ -141,7 +144,7 @@ class Executor {
 
   // --- task.cc
   void RunTask(int32_t frame_id, const asl::State& state);
-  void TaskResult(int32_t frame_id, const json::Json& result);
+  void TaskResult(int32_t frame_id, json::Json result);
   void TaskFailure(int32_t frame_id, base::AslError error, bool timed_out);
 
   // --- token_task.cc: activities and `.waitForTaskToken` (task tokens, heartbeats)
@@ -170,6 +173,9 @@ class Executor {
   void AbortFrame(int32_t frame_id);
   std::string MapRunArn(const std::string& label);
 
+  // `fire_at` with its distance from now scaled by options_.wait_time_scale.
+  base::Timestamp ScaledWaitEnd(base::Timestamp fire_at) const;
+
   const asl::StateMachineModel& model_;
   model::ExecutionSnapshot& snapshot_;
   base::Timestamp now_;
@@ -177,7 +183,10 @@ class Executor {
   const AdvanceOptions& options_;
   Outcome& outcome_;
   int64_t budget_;
-  std::deque<int32_t> runnable_;
+  // Frames ready to step, FIFO: a vector read from `runnable_next_` (a std::deque allocates on
+  // construction, and an Executor lives for one Advance call).
+  std::vector<int32_t> runnable_;
+  size_t runnable_next_ = 0;
   std::string region_;
 };
 

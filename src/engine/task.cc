@@ -3,8 +3,8 @@
 // kTaskSucceeded/kTaskFailed (token tasks: see token_task.cc).
 #include <utility>
 
-#include "engine/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "query/json_path.h"
 
@@ -135,10 +135,12 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     outbound.function_name = task.function_name;
     model::HistoryEvent& scheduled =
         Emit(frame_id, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails");
-    scheduled.details["resource"] = task.resource;
-    scheduled.details["input"] = std::move(parameters_text);
-    scheduled.details["inputDetails"] = NotTruncated();
-    if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    if (options_.record_history) {
+      scheduled.details["resource"] = task.resource;
+      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["inputDetails"] = NotTruncated();
+      if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    }
     Emit(frame_id, "LambdaFunctionStarted", "");
   }
   outbound.parameters = std::move(*effective);
@@ -159,7 +161,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   outcome_.tasks.push_back(std::move(outbound));
 }
 
-void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
+void Executor::TaskResult(int32_t frame_id, json::Json result) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
   CloseTaskToken(frame_id, /*timed_out=*/false);
@@ -200,7 +202,7 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
       succeeded.details["outputDetails"] = NotTruncated();
     }
   }
-  Expected output = FinishDataFlow(frame_id, state, result, /*apply_selector=*/true);
+  Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;

@@ -8,7 +8,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "engine/compact_text.h"
+#include "json/compact_text.h"
 #include "engine/executor.h"
 #include "json/json.h"
 
@@ -44,7 +44,7 @@ void Executor::OnTaskSubmitted(const model::Input& input) {
   if (options_.record_history) {
     submitted.details["resourceType"] = task.resource_type;
     submitted.details["resource"] = task.resource_api;
-    submitted.details["output"] = CompactText(input.payload);
+    submitted.details["output"] = json::CompactText(input.payload);
     submitted.details["outputDetails"] = NotTruncated();
   }
 }

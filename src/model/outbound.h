@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
+#include "base/result.h"
 #include "json/json.h"
 #include "model/execution_status.h"
 
@@ -40,6 +42,13 @@ struct OutboundTask {
   // `.waitForTaskToken`: the integration's response is only TaskSubmitted; the result is what
   // SendTaskSuccess/Failure brings.
   bool wait_for_task_token = false;
+
+  // The outbox encoding (durable stores keep it until the task is answered): the kind as text
+  // and the rest as one JSON object.
+  std::string KindText() const;
+  json::Json ToJson() const;
+  static base::Result<OutboundTask> FromOutbox(uint64_t stamp, std::string_view kind,
+                                               std::string_view payload);
 };
 
 // A task token the engine stopped waiting for (answered, timed out or aborted): SendTask* on it

@@ -76,7 +76,7 @@ TEST(TokenTaskTest, ActivityScheduledStartedSucceeded) {
   EXPECT_EQ(task.parameters, Json({{"x", 1}}));
   EXPECT_EQ(Types(first.events), (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
                                                            "ActivityScheduled"}));
-  const Json& scheduled = first.events[2].details;
+  const Json scheduled = first.events[2].details.ToJson();
   EXPECT_EQ(first.events[2].details_key, "activityScheduledEventDetails");
   EXPECT_EQ(scheduled["resource"], kActivityArn);
   EXPECT_EQ(scheduled["input"], R"({"x":1})");
@@ -88,7 +88,7 @@ TEST(TokenTaskTest, ActivityScheduledStartedSucceeded) {
   started.worker_name = "worker-1";
   Outcome second = Advance(*model, snapshot, started, kT0, rng, tokens.options);
   EXPECT_EQ(Types(second.events), (std::vector<std::string>{"ActivityStarted"}));
-  EXPECT_EQ(second.events[0].details["workerName"], "worker-1");
+  EXPECT_EQ(second.events[0].details.ToJson()["workerName"], "worker-1");
   EXPECT_EQ(second.timers.size(), 1u);  // the heartbeat timer
 
   model::Input done = Answer(model::InputKind::kTaskSucceeded, task.stamp);
@@ -96,7 +96,7 @@ TEST(TokenTaskTest, ActivityScheduledStartedSucceeded) {
   Outcome third = Advance(*model, snapshot, done, kT0, rng, tokens.options);
   EXPECT_EQ(Types(third.events), (std::vector<std::string>{"ActivitySucceeded", "TaskStateExited",
                                                            "ExecutionSucceeded"}));
-  EXPECT_EQ(third.events[0].details["output"], R"({"approved":true})");
+  EXPECT_EQ(third.events[0].details.ToJson()["output"], R"({"approved":true})");
   ASSERT_EQ(third.closed_tokens.size(), 1u);
   EXPECT_EQ(third.closed_tokens[0].token, "token-1");
   EXPECT_FALSE(third.closed_tokens[0].timed_out);
@@ -117,7 +117,7 @@ TEST(TokenTaskTest, ActivityFailureIsCaughtAndScheduleFailureIsRuntime) {
     EXPECT_EQ(Types(second.events),
               (std::vector<std::string>{"ActivityFailed", "TaskStateExited", "FailStateEntered",
                                         "ExecutionFailed"}));
-    EXPECT_EQ(second.events[0].details["error"], "Rejected");
+    EXPECT_EQ(second.events[0].details.ToJson()["error"], "Rejected");
     EXPECT_EQ(second.closed_tokens.size(), 1u);
   }
   {
@@ -172,7 +172,7 @@ TEST(TokenTaskTest, HeartbeatsMoveTheDeadlineUntilOneIsMissed) {
   EXPECT_EQ(Types(missed.events),
             (std::vector<std::string>{"ActivityTimedOut", "TaskStateExited", "PassStateEntered",
                                       "PassStateExited", "ExecutionSucceeded"}));
-  EXPECT_EQ(missed.events[0].details["error"], "States.HeartbeatTimeout");
+  EXPECT_EQ(missed.events[0].details.ToJson()["error"], "States.HeartbeatTimeout");
   ASSERT_EQ(missed.closed_tokens.size(), 1u);
   EXPECT_TRUE(missed.closed_tokens[0].timed_out);
 
@@ -198,13 +198,13 @@ TEST(TokenTaskTest, WaitForTaskTokenPassesTheTokenAndRecordsTaskSubmitted) {
   EXPECT_TRUE(task.wait_for_task_token);
   EXPECT_EQ(task.task_token, "token-1");
   EXPECT_EQ(task.parameters["Payload"], Json({{"token", "token-1"}, {"who", "ann"}}));
-  EXPECT_EQ(first.events[2].details["resource"], "invoke.waitForTaskToken");
+  EXPECT_EQ(first.events[2].details.ToJson()["resource"], "invoke.waitForTaskToken");
 
   model::Input submitted = Answer(model::InputKind::kTaskSubmitted, task.stamp);
   submitted.payload = {{"StatusCode", 200}};
   Outcome second = Advance(*model, snapshot, submitted, kT0, rng, tokens.options);
   EXPECT_EQ(Types(second.events), (std::vector<std::string>{"TaskSubmitted"}));
-  EXPECT_EQ(second.events[0].details["output"], R"({"StatusCode":200})");
+  EXPECT_EQ(second.events[0].details.ToJson()["output"], R"({"StatusCode":200})");
 
   model::Input approved = Answer(model::InputKind::kTaskSucceeded, task.stamp);
   approved.payload = {{"approved", true}};

@@ -41,7 +41,7 @@ Transition Step(const std::string& arn, int64_t expected_version, std::vector<in
     event.previous_event_id = id - 1;
     event.type = "WaitStateEntered";
     event.details_key = "stateEnteredEventDetails";
-    event.details = json::Json::object();
+    event.details.MakeEmptyObject();
     event.details["name"] = "W";
     transition.events.push_back(std::move(event));
   }
@@ -93,6 +93,8 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
     ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
     Transition step = Step(arn, 0, {1, 2});
     step.snapshot = std::string("{\"v\":1,\"bytes\":\"\\u0000\"}");
+    step.timers = {TimerRow{5, base::FromUnixMillis(1700000001000)}};
+    step.outbox = {OutboxRow{6, "lambda", "{}"}};
     ASSERT_EQ(CommitBatch(*store, {}).value_or(std::vector<CommitResult>{1}).size(), 0u);
     std::vector<Transition> batch;
     batch.push_back(std::move(step));
@@ -112,7 +114,7 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
   auto history = store->GetHistory(arn, PageRequest{10, ""}, false);
   ASSERT_TRUE(history.has_value());
   ASSERT_EQ(history->items.size(), 2u);
-  EXPECT_EQ(history->items[1].details["name"], "W");
+  EXPECT_EQ(history->items[1].details.ToJson()["name"], "W");
   auto snapshot = store->LoadSnapshot(arn);
   ASSERT_TRUE(snapshot.has_value());
   EXPECT_EQ(*snapshot, std::string("{\"v\":1,\"bytes\":\"\\u0000\"}"));
@@ -120,6 +122,13 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
   ASSERT_TRUE(running.has_value());
   ASSERT_EQ(running->size(), 1u);
   EXPECT_EQ(running->front().arn, arn);
+  auto state = store->LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  ASSERT_EQ(state->timers.size(), 1u);
+  EXPECT_EQ(state->timers[0].stamp, 5u);
+  EXPECT_EQ(state->timers[0].fire_at, base::FromUnixMillis(1700000001000));
+  ASSERT_EQ(state->outbox.size(), 1u);
+  EXPECT_EQ(state->outbox[0].kind, "lambda");
 }
 
 TEST_F(SqliteStoreTest, SnapshotIsKeptWhenATransitionCarriesNone) {
@@ -237,6 +246,39 @@ TEST_F(SqliteStoreTest, ACommitCallbackMayWriteToTheStore) {
   });
   EXPECT_TRUE(child_started.get_future().get());
   EXPECT_TRUE(store->GetExecution(Execution("child").arn).has_value());
+}
+
+// A database written by a build with schema 1 (no timer/outbox tables) is migrated in place:
+// its executions stay, and the new tables work.
+TEST_F(SqliteStoreTest, AVersionOneDatabaseIsMigrated) {
+  const std::string arn = Execution("e").arn;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE timer; DROP TABLE outbox; "
+                         "DELETE FROM schema_version WHERE version = 2",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Transition step = Step(arn, 0, {1});
+  step.timers = {TimerRow{3, base::FromUnixMillis(1700000001000)}};
+  std::vector<Transition> batch;
+  batch.push_back(std::move(step));
+  auto results = CommitBatch(*store, std::move(batch));
+  ASSERT_TRUE(results.has_value()) << results.error().ToString();
+  EXPECT_EQ(results->front(), CommitResult::kOk);
+  auto state = store->LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->record.input, R"({"x":1})");
+  EXPECT_EQ(state->timers.size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
