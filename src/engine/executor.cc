@@ -84,6 +84,7 @@ void Executor::Start(const model::Input& input) {
   snapshot_.next_event_id = 1;
   snapshot_.frames.clear();
   snapshot_.free_frames.clear();
+  snapshot_.variable_bytes = 0;
   model::HistoryEvent& started =
       EmitWithPrev(0, "ExecutionStarted", "executionStartedEventDetails");
   if (options_.record_history) {
@@ -328,6 +329,7 @@ int32_t Executor::NewFrame(int32_t parent, int32_t scope, int32_t child_index, j
 }
 
 void Executor::FreeFrame(int32_t frame_id) {
+  ReleaseVariables(frame_id);
   model::Frame& freed = frame(frame_id);
   freed = model::Frame();
   freed.phase = model::FramePhase::kFree;
@@ -392,9 +394,16 @@ void Executor::FailScope(int32_t frame_id, base::AslError error) {
     FinishExecution(std::move(terminal));
     return;
   }
-  current.phase = model::FramePhase::kFailed;
-  current.error = std::move(error.error);
-  current.cause = std::move(error.cause);
+  if (current.state >= 0 && StateOf(frame_id).type == asl::StateType::kTask &&
+      StateOf(current.parent).type == asl::StateType::kParallel) {
+    // AWS ends a failed Task of a Parallel branch as aborted, like the branches it stops
+    // (recorded in the PARALLEL_CATCH_ERROR_* cases).
+    Emit(frame_id, "TaskStateAborted", "");
+  }
+  model::Frame& failed = frame(frame_id);
+  failed.phase = model::FramePhase::kFailed;
+  failed.error = std::move(error.error);
+  failed.cause = std::move(error.cause);
   ChildFinished(frame_id);
 }
 

@@ -73,7 +73,7 @@ void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
 }
 
 void Executor::EmitStateExited(int32_t frame_id, const asl::State& state,
-                               const std::string& output_text) {
+                               const std::string& output_text, const json::Json& assigned) {
   if (!options_.record_history) {
     Emit(frame_id, state.exited_event_type, "");
     return;
@@ -82,6 +82,15 @@ void Executor::EmitStateExited(int32_t frame_id, const asl::State& state,
   event.details["name"] = state.name;
   event.details["output"] = output_text;
   event.details["outputDetails"] = NotTruncated();
+  if (assigned.is_object()) {
+    // Each assigned variable's value as JSON text, as AWS records it.
+    json::Json texts = json::Json::object();
+    for (auto it = assigned.begin(); it != assigned.end(); ++it) {
+      texts[it.key()] = CompactText(it.value());
+    }
+    event.details["assignedVariables"] = std::move(texts);
+    event.details["assignedVariablesDetails"] = NotTruncated();
+  }
 }
 
 }  // namespace flowstate::engine

@@ -7,6 +7,7 @@
 #include "json/compact_text.h"
 #include "json/json.h"
 #include "query/json_path.h"
+#include "query/jsonata_template.h"
 
 namespace flowstate::engine {
 namespace {
@@ -46,7 +47,9 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     return;
   }
   Expected effective;
-  if (state.parameters.present) {
+  if (state.jsonata) {
+    effective = JsonataArguments(frame_id, state);
+  } else if (state.parameters.present) {
     effective = ApplyTemplate(frame_id, state, state.parameters, selected->get());
   } else if (selected->borrowed == nullptr) {
     effective = selected->owned;  // copied: the ...Path fields below still read it
@@ -79,6 +82,30 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
       if (!seconds) {
         HandleStateError(frame_id,
                          RuntimeError(frame_id, state, {"States.Runtime", seconds.error()}));
+        return;
+      }
+      *out = *seconds;
+    }
+  }
+  if (task.timeout_seconds_expr.present || task.heartbeat_seconds_expr.present) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    for (auto [field, out, name] :
+         {std::tuple{&task.timeout_seconds_expr, &timeout, "TimeoutSeconds"},
+          std::tuple{&task.heartbeat_seconds_expr, &heartbeat, "HeartbeatSeconds"}}) {
+      if (!field->present) continue;
+      auto seconds = EvalJsonataInteger(frame_id, state, *field, name, view);
+      if (seconds && *seconds <= 0) {
+        seconds = tl::unexpected(RuntimeError(
+            frame_id, state,
+            {"States.QueryEvaluationError",
+             "The JSONata expression '" + field->compiled->single_text() +
+                 "' specified for the field '" + name +
+                 "' returned a value that is not a positive integer: " + std::to_string(*seconds),
+             std::string(name)}));
+      }
+      if (!seconds) {
+        HandleStateError(frame_id, std::move(seconds.error()));
         return;
       }
       *out = *seconds;
@@ -202,12 +229,21 @@ void Executor::TaskResult(int32_t frame_id, json::Json result) {
       succeeded.details["outputDetails"] = NotTruncated();
     }
   }
-  Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true);
+  if (state.jsonata) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    view.result = &result;
+    FinishJsonata(frame_id, state, view, result, state.next);
+    return;
+  }
+  json::Json assigned;
+  Expected output =
+      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true, &assigned);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
   }
-  ExitState(frame_id, state, std::move(*output), state.next);
+  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(assigned));
 }
 
 void Executor::TaskFailure(int32_t frame_id, base::AslError error, bool timed_out) {

@@ -34,6 +34,9 @@ json::Json FrameToJson(const Frame& frame) {
     out["heartbeatStamp"] = frame.heartbeat_stamp;
     out["heartbeatDeadline"] = base::ToUnixMillis(frame.heartbeat_deadline);
   }
+  if (!frame.variables.is_null()) {
+    out["variables"] = frame.variables;
+  }
   if (!frame.results.empty()) {
     // A discarded value (a tolerated Distributed Map failure) has no JSON form: persisted as
     // null plus its index in "dropped".
@@ -92,6 +95,9 @@ Frame FrameFromJson(const json::Json& in) {
     frame.heartbeat_stamp = in.at("heartbeatStamp").get<uint64_t>();
     frame.heartbeat_deadline = base::FromUnixMillis(in.at("heartbeatDeadline").get<int64_t>());
   }
+  if (in.contains("variables")) {
+    frame.variables = in.at("variables");
+  }
   if (in.contains("results")) {
     for (const auto& result : in.at("results")) {
       frame.results.push_back(result);
@@ -137,6 +143,7 @@ json::Json ExecutionSnapshot::ToJson() const {
   out["nextStamp"] = next_stamp;
   out["executionTimeoutStamp"] = execution_timeout_stamp;
   out["mapRunCounter"] = map_run_counter;
+  if (variable_bytes != 0) out["variableBytes"] = variable_bytes;
   json::Json frames_json = json::Json::array();
   for (const Frame& frame : frames) {
     frames_json.push_back(FrameToJson(frame));
@@ -174,6 +181,7 @@ base::Result<ExecutionSnapshot> ExecutionSnapshot::FromJson(const json::Json& va
     snapshot.next_stamp = value.at("nextStamp").get<uint64_t>();
     snapshot.execution_timeout_stamp = value.at("executionTimeoutStamp").get<uint64_t>();
     snapshot.map_run_counter = value.at("mapRunCounter").get<uint64_t>();
+    snapshot.variable_bytes = value.value("variableBytes", int64_t{0});
     for (const auto& frame : value.at("frames")) {
       snapshot.frames.push_back(FrameFromJson(frame));
     }

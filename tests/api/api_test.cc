@@ -36,7 +36,7 @@ class ApiTest : public ::testing::Test {
       : clock_(base::FromUnixMillis(1700000000123)),
         timers_(clock_),
         dispatcher_(nullptr),
-        runtime_(runtime::RuntimeOptions{2, 3, {}}, store_, clock_, dispatcher_, timers_),
+        runtime_(runtime::RuntimeOptions{2, 3}, store_, clock_, dispatcher_, timers_),
         api_(ApiOptions{}, store_, runtime_, clock_) {}
   ~ApiTest() override {
     timers_.Stop();

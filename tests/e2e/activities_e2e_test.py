@@ -296,6 +296,39 @@ class TimeoutsTest(unittest.TestCase):
         self.assertIn("ActivityScheduleFailed", history_types(client, started["executionArn"]))
 
 
+class RestartTest(unittest.TestCase):
+    def test_tokens_and_activity_tasks_survive_a_restart(self):
+        client = SERVER.client()
+        activity = client.create_activity(name=unique("durable"))["activityArn"]
+        machine = create_machine(client, approval_machine(activity))
+        started = client.start_execution(stateMachineArn=machine,
+                                         input=json.dumps({"item": "desk"}))
+        token = NOTIFIED.get(timeout=HANG_GUARD_S)["token"]
+        deadline = time.time() + HANG_GUARD_S
+        while "TaskSubmitted" not in history_types(client, started["executionArn"]):
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        SERVER.restart()
+        client = SERVER.client()
+        # The activity survives in the catalog, the token in the execution's snapshot.
+        self.assertEqual(client.describe_activity(activityArn=activity)["activityArn"], activity)
+        client.send_task_success(taskToken=token, output=json.dumps({"approved": True}))
+        deadline = time.time() + HANG_GUARD_S
+        while "ActivityScheduled" not in history_types(client, started["executionArn"]):
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        SERVER.restart()  # the activity task is scheduled, nobody polled yet
+        client = SERVER.client()
+        task = client.get_activity_task(activityArn=activity, workerName="after-restart")
+        self.assertEqual(json.loads(task["input"])["decision"], {"approved": True})
+        client.send_task_success(taskToken=task["taskToken"], output=json.dumps("signed"))
+        done = wait_for_status(client, started["executionArn"])
+        self.assertEqual(done["status"], "SUCCEEDED")
+        self.assertEqual(history_types(client, started["executionArn"]).count("TaskSubmitted"), 1)
+        self.assertEqual(error_code(client.send_task_success, taskToken=task["taskToken"],
+                                    output="{}"), "TaskDoesNotExist")
+
+
 class LongPollTest(unittest.TestCase):
     def test_empty_poll_after_sixty_seconds_and_a_thousand_parked_pollers(self):
         client = SERVER.client()

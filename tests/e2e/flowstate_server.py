@@ -62,13 +62,21 @@ class LambdaEndpoint:
 
 
 class FlowstateServer:
+    """`flowstate serve` with its data in a fresh temporary directory (durable SQLite store)."""
+
     def __init__(self, flowstate, *extra_args):
+        self.flowstate = flowstate
+        self.extra_args = extra_args
+        self.data = tempfile.mkdtemp(prefix="flowstate-e2e-")
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.launch()
+
+    def launch(self):
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [flowstate, "serve", "--host", "127.0.0.1", "--port", str(self.port), *extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            [self.flowstate, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data",
+             self.data, *self.extra_args], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + HANG_GUARD_S
         while not self.healthy():
             if self.process.poll() is not None or time.time() > deadline:
@@ -98,6 +106,11 @@ class FlowstateServer:
             raise
         finally:
             self.log.close()
+
+    def restart(self):
+        """A clean stop, then the same server (port and data) again."""
+        self.stop()
+        self.launch()
 
     def client(self, read_timeout=70):
         # GetActivityTask holds the request up to 60 s: AWS's own clients wait 65 s or more.

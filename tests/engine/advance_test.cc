@@ -374,13 +374,37 @@ TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
   }
 }
 
-TEST(BuildModelTest, RejectsJsonataAndVariablesForNow) {
-  auto jsonata = json::Parse(
-      R"({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}})");
-  auto assign = json::Parse(
-      R"({"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"x": 1}, "End": true}}})");
-  EXPECT_FALSE(asl::BuildModel(*jsonata).has_value());
-  EXPECT_FALSE(asl::BuildModel(*assign).has_value());
+TEST(BuildModelTest, BuildsQueryLanguagePerStateAndAssign) {
+  auto model = Build(R"({
+    "QueryLanguage": "JSONata", "StartAt": "A",
+    "States": {
+      "A": {"Type": "Pass", "Output": "{% $states.input.x %}", "Assign": {"v": 1}, "Next": "B"},
+      "B": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}
+    }
+  })");
+  ASSERT_NE(model, nullptr);
+  const asl::State& a = model->root().states[0];
+  EXPECT_TRUE(a.jsonata);
+  EXPECT_TRUE(a.output.present);
+  EXPECT_TRUE(a.assign.present);
+  EXPECT_NE(a.assign.jsonata, nullptr);
+  EXPECT_EQ(a.assign.jsonpath, nullptr);
+
+  auto mixed = Build(R"({"StartAt": "A", "States": {
+      "A": {"Type": "Pass", "Assign": {"v.$": "$.x"}, "Next": "B"},
+      "B": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}}})");
+  ASSERT_NE(mixed, nullptr);
+  EXPECT_FALSE(mixed->root().states[0].jsonata);
+  EXPECT_NE(mixed->root().states[0].assign.jsonpath, nullptr);
+  EXPECT_TRUE(mixed->root().states[1].jsonata);
+}
+
+TEST(BuildModelTest, RefusesAnExpressionThatDoesNotParse) {
+  auto bad = json::Parse(
+      R"({"QueryLanguage": "JSONata", "StartAt": "A",
+          "States": {"A": {"Type": "Pass", "Output": "{% $states.input. %}", "End": true}}})");
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_FALSE(asl::BuildModel(*bad).has_value());
 }
 
 TEST(BuildModelTest, CompilesFieldsAndResolvesTransitions) {

@@ -60,7 +60,7 @@ class RuntimeTest : public ::testing::Test {
   RuntimeTest()
       : clock_(base::FromUnixMillis(1700000000000)),
         timers_(clock_),
-        runtime_(RuntimeOptions{2, 7, {}}, store_, clock_, dispatcher_, timers_) {}
+        runtime_(RuntimeOptions{2, 7}, store_, clock_, dispatcher_, timers_) {}
   ~RuntimeTest() override {
     timers_.Stop();
     runtime_.Shutdown();

@@ -148,7 +148,7 @@ class RuntimeTokenTest : public ::testing::Test {
   RuntimeTokenTest()
       : clock_(base::FromUnixMillis(1700000000000)),
         timers_(clock_),
-        runtime_(RuntimeOptions{2, 5, {}}, store_, clock_, dispatcher_, timers_) {
+        runtime_(RuntimeOptions{2, 5}, store_, clock_, dispatcher_, timers_) {
     EXPECT_TRUE(store_.CreateCatalogEntry(store::kActivityCatalog, kActivityArn, "{}").ok());
   }
   ~RuntimeTokenTest() override {

@@ -260,8 +260,8 @@ TEST_F(SqliteStoreTest, AVersionOneDatabaseIsMigrated) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE timer; DROP TABLE outbox; "
-                         "DELETE FROM schema_version WHERE version = 2",
+                         "DROP TABLE timer; DROP TABLE outbox; DROP TABLE catalog_entry; "
+                         "DELETE FROM schema_version WHERE version >= 2",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
