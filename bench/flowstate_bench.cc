@@ -175,7 +175,7 @@ RunResult RunExecution(const asl::StateMachineModel& model, const model::Executi
     model::Input input_now = std::move(ready.front());
     ready.pop_front();
     engine::Outcome outcome =
-        engine::Advance(model, snapshot, input_now, clock.Now(), rng, options);
+        engine::Advance(model, snapshot, std::move(input_now), clock.Now(), rng, options);
     if (count) {
       result.states_entered += outcome.states_entered;
     }

@@ -23,7 +23,7 @@ const std::unordered_map<std::string_view, OperationEntry>& Operations() {
       {"DeleteStateMachine", {DeleteStateMachine, nullptr}},
       {"ListStateMachines", {ListStateMachines, nullptr}},
       {"ValidateStateMachineDefinition", {ValidateStateMachineDefinition, nullptr}},
-      {"StartExecution", {StartExecution, nullptr}},
+      {"StartExecution", {nullptr, StartExecution}},
       {"StartSyncExecution", {nullptr, StartSyncExecution}},
       {"DescribeExecution", {DescribeExecution, nullptr}},
       {"DescribeStateMachineForExecution", {DescribeStateMachineForExecution, nullptr}},

@@ -30,7 +30,7 @@ ApiResult<json::Json> ValidateStateMachineDefinition(Api::Context& ctx,
                                                      const RequestReader& request);
 
 // Executions (execution_operations.cc).
-ApiResult<json::Json> StartExecution(Api::Context& ctx, const RequestReader& request);
+void StartExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
 void StartSyncExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
 ApiResult<json::Json> DescribeExecution(Api::Context& ctx, const RequestReader& request);
 ApiResult<json::Json> DescribeStateMachineForExecution(Api::Context& ctx,

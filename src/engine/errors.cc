@@ -82,10 +82,12 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
   if (!failed_event.empty()) {
     Emit(frame_id, failed_event, "");
   }
-  for (const asl::Catcher& catcher : state.catchers) {
+  for (size_t index = 0; index < state.catchers.size(); ++index) {
+    const asl::Catcher& catcher = state.catchers[index];
     if (!ErrorMatches(catcher.error_equals, error.error)) {
       continue;
     }
+    const std::string where = "Catch[" + std::to_string(index) + "]/";
     json::Json error_output = json::Json::object();
     error_output["Error"] = error.error;
     error_output["Cause"] = error.cause;
@@ -95,7 +97,8 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
     StatesView view;
     view.input = &input;
     view.error_output = &error_output;
-    Expected assigned = EvalAssign(frame_id, state, catcher.assign, &error_output, view);
+    Expected assigned =
+        EvalAssign(frame_id, state, catcher.assign, &error_output, view, where + "Assign");
     if (!assigned) {
       FailScope(frame_id, std::move(assigned.error()));
       return;
@@ -103,7 +106,7 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
     Expected output;
     if (state.jsonata) {
       output = catcher.output.present
-                   ? EvalJsonata(frame_id, state, *catcher.output.compiled, "Output", view)
+                   ? EvalJsonata(frame_id, state, *catcher.output.compiled, where + "Output", view)
                    : Expected(error_output);
     } else {
       output = ApplyResultPath(frame_id, state, catcher.result_path, input, error_output);

@@ -46,7 +46,7 @@ void Executor::Apply(model::Input input) {
   }
   switch (input.kind) {
     case model::InputKind::kStart:
-      Start(input);
+      Start(std::move(input));
       break;
     case model::InputKind::kTimerFired:
       OnTimer(input.stamp);
@@ -76,8 +76,8 @@ void Executor::Apply(model::Input input) {
   RunQueue();
 }
 
-void Executor::Start(const model::Input& input) {
-  snapshot_.info = input.info;
+void Executor::Start(model::Input input) {
+  snapshot_.info = std::move(input.info);
   region_ = RegionOf(snapshot_.info.state_machine_arn);
   snapshot_.execution_input = input.payload;
   snapshot_.status = model::ExecutionStatus::kRunning;
@@ -98,7 +98,7 @@ void Executor::Start(const model::Input& input) {
       started.details["stateMachineVersionArn"] = snapshot_.info.state_machine_version_arn;
     }
   }
-  int32_t root = NewFrame(-1, asl::kRootScope, 0, input.payload, 0);
+  int32_t root = NewFrame(-1, asl::kRootScope, 0, std::move(input.payload), 0);
   if (model_.timeout_seconds()) {
     snapshot_.execution_timeout_stamp = NewStamp(0);
     outcome_.timers.push_back({now_ + std::chrono::seconds(*model_.timeout_seconds()),

@@ -62,7 +62,7 @@ class Executor {
 
  private:
   // --- executor.cc: inputs, the run loop, frames and transitions
-  void Start(const model::Input& input);
+  void Start(model::Input input);
   void Continue();
   void OnTimer(uint64_t stamp);
   void OnTaskSucceeded(model::Input input);
@@ -145,8 +145,10 @@ class Executor {
                        StatesView& view);
   // Assign of a state, Catcher or Choice rule: the object of new values (null when absent),
   // evaluated with the variables' entry values. JSONPath: `$` is `jsonpath_input`.
+  // `name`: the field in causes ("Assign", "Choices[0]/Assign", "Catch[1]/Assign").
   Expected EvalAssign(int32_t frame_id, const asl::State& state, const asl::AssignField& assign,
-                      const json::Json* jsonpath_input, StatesView& view);
+                      const json::Json* jsonpath_input, StatesView& view,
+                      std::string_view name = "Assign");
   // Output (or `fallback` when absent) and Assign of a JSONata state; then ExitState.
   void FinishJsonata(int32_t frame_id, const asl::State& state, StatesView& view,
                      const json::Json& fallback, asl::StateIndex next);

@@ -341,6 +341,7 @@ class Runtime::Lane {
         Process(work);
       }
       batch.clear();
+      FlushCommits();
     }
   }
 
@@ -598,7 +599,8 @@ class Runtime::Lane {
     return effects;
   }
 
-  // Hands the step to the store as one Transition; its effects wait for the answer
+  // Turns the step into one Transition (committed with the rest of the inbox batch, see
+  // FlushCommits); its effects wait for the answer
   // (ProcessCommitted), as do the execution's next inputs.
   void Commit(LiveIt it, const model::Input& input, std::vector<model::HistoryEvent> events,
               Effects effects) {
@@ -632,16 +634,40 @@ class Runtime::Lane {
     live.committing = true;
     auto committed = std::make_shared<Committed>();
     committed->effects = std::move(effects);
-    std::vector<store::Transition> batch;
-    batch.push_back(std::move(transition));
-    store_.Commit(std::move(batch), [inbox = inbox_, arn = it->first, committed](
+    outgoing_.push_back(std::move(transition));
+    outgoing_waiters_.emplace_back(it->first, std::move(committed));
+  }
+
+  // Hands every Transition the last inbox batch produced to the store as one Commit: one queue
+  // entry and one savepoint for all of them instead of one each. The store answers each
+  // Transition on its own (a failure of the batch as a whole reloads each execution in it).
+  void FlushCommits() {
+    if (outgoing_.empty()) {
+      return;
+    }
+    auto waiters =
+        std::make_shared<std::vector<std::pair<std::string, std::shared_ptr<Committed>>>>(
+            std::move(outgoing_waiters_));
+    outgoing_waiters_.clear();
+    std::vector<store::Transition> batch = std::move(outgoing_);
+    outgoing_.clear();
+    store_.Commit(std::move(batch), [inbox = inbox_, waiters](
                                         base::Result<std::vector<store::CommitResult>> outcome) {
-      committed->outcome = std::move(outcome);
-      Work work;
-      work.kind = WorkKind::kCommitted;
-      work.arn = arn;
-      work.committed = committed;
-      inbox->Post(std::move(work));
+      for (size_t i = 0; i < waiters->size(); ++i) {
+        auto& [arn, committed] = (*waiters)[i];
+        if (!outcome) {
+          committed->outcome = base::Err(outcome.error());
+        } else if (i < outcome->size()) {
+          committed->outcome = std::vector<store::CommitResult>{(*outcome)[i]};
+        } else {
+          committed->outcome = base::Err(base::Status::Internal("store answered too few results"));
+        }
+        Work work;
+        work.kind = WorkKind::kCommitted;
+        work.arn = std::move(arn);
+        work.committed = std::move(committed);
+        inbox->Post(std::move(work));
+      }
     });
   }
 
@@ -762,6 +788,9 @@ class Runtime::Lane {
 
   // Owned by the lane thread.
   std::unordered_map<std::string, LiveExecution> live_;
+  // Transitions of the inbox batch being processed, committed together when it is done.
+  std::vector<store::Transition> outgoing_;
+  std::vector<std::pair<std::string, std::shared_ptr<Committed>>> outgoing_waiters_;
   std::unordered_multimap<std::string, Runtime::StopDone> stop_waiters_;
   std::atomic<size_t> live_count_{0};
 
@@ -832,7 +861,8 @@ void Runtime::StartInline(StartRequest request) {
   options.record_history = false;  // memory-only: nobody can read its history
   options.wait_time_scale = wait_time_scale_;
   const base::Timestamp now = clock_.Now();
-  engine::Outcome outcome = engine::Advance(*live.model, live.snapshot, start, now, rng, options);
+  engine::Outcome outcome =
+      engine::Advance(*live.model, live.snapshot, std::move(start), now, rng, options);
   if (outcome.terminal) {
     if (live.on_end) {
       live.on_end(ToResult(*outcome.terminal, now));

@@ -128,6 +128,12 @@ class Store {
   // same name with the same input while RUNNING returns the existing record (created=false);
   // otherwise a used name is AlreadyExists.
   virtual base::Result<StartResult> StartExecution(const ExecutionRecord& record) = 0;
+  // The same, answered through `done` (on any thread, possibly before it returns): a durable
+  // store does not hold the caller (a network thread) while the start is made durable.
+  using StartDone = std::function<void(base::Result<StartResult>)>;
+  virtual void StartExecutionAsync(const ExecutionRecord& record, StartDone done) {
+    done(StartExecution(record));
+  }
   virtual base::Result<ExecutionRecord> GetExecution(std::string_view arn) = 0;
   // Newest first.
   virtual base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,

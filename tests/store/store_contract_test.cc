@@ -477,6 +477,29 @@ std::vector<uint64_t> OutboxStamps(const ExecutionState& state) {
   return stamps;
 }
 
+base::Result<StartResult> StartAsync(Store& store, const ExecutionRecord& record) {
+  std::promise<base::Result<StartResult>> promise;
+  auto future = promise.get_future();
+  store.StartExecutionAsync(record, [&promise](base::Result<StartResult> result) {
+    promise.set_value(std::move(result));
+  });
+  return future.get();
+}
+
+TEST_P(StoreContractTest, AsyncStartAppliesTheSameIdempotencyRules) {
+  auto first = StartAsync(store(), Execution("m", "a", R"({"x":1})"));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->created);
+  auto repeat = StartAsync(store(), Execution("m", "a", R"({"x":1})"));
+  ASSERT_TRUE(repeat.has_value());
+  EXPECT_FALSE(repeat->created);
+  EXPECT_EQ(repeat->record.input, R"({"x":1})");
+  auto other_input = StartAsync(store(), Execution("m", "a", R"({"x":2})"));
+  ASSERT_FALSE(other_input.has_value());
+  EXPECT_EQ(other_input.error().code(), base::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(store().GetExecution(Execution("m", "a").arn).has_value());
+}
+
 TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem) {
   const std::string arn = Execution("m", "e").arn;
   ASSERT_TRUE(store().StartExecution(Execution("m", "e")).has_value());

@@ -306,6 +306,34 @@ base::Result<CommitResult> ApplyTransition(Connection& db, const Transition& tra
   return CommitResult::kOk;
 }
 
+// Creates the execution row, or finds the RUNNING one an idempotent repeat names (AWS: the
+// same name with the same input while RUNNING).
+base::Status ApplyStart(Connection& db, const ExecutionRecord& record, StartResult& result) {
+  static const std::string kSelect =
+      std::string("SELECT ") + kExecutionColumns + " FROM execution WHERE arn = ?1";
+  {
+    auto stmt = db.Prepare(kSelect.c_str());
+    if (!stmt) {
+      return stmt.error();
+    }
+    stmt->Bind(1, std::string_view(record.arn));
+    const int rc = stmt->Step();
+    if (rc == SQLITE_ROW) {
+      ExecutionRecord old = ReadExecution(*stmt);
+      if (old.status == model::ExecutionStatus::kRunning && old.input == record.input) {
+        result = StartResult{std::move(old), false};
+        return base::Status::Ok();
+      }
+      return base::Status::AlreadyExists("Execution Already Exists: '" + record.arn + "'");
+    }
+    if (rc != SQLITE_DONE) {
+      return db.Error("find execution");
+    }
+  }
+  result = StartResult{record, true};
+  return InsertExecution(db, record);
+}
+
 base::Status Savepoint(Connection& db, const char* sql) {
   auto stmt = db.Prepare(sql);
   if (!stmt) {
@@ -652,37 +680,31 @@ base::Result<StateMachinePtr> SqliteStore::GetRevision(std::string_view revision
 // --- Executions -----------------------------------------------------------------------------
 
 base::Result<StartResult> SqliteStore::StartExecution(const ExecutionRecord& record) {
-  static const std::string kSelect =
-      std::string("SELECT ") + kExecutionColumns + " FROM execution WHERE arn = ?1";
   StartResult result;
-  base::Status status = WriteAndWait([&](Connection& db) {
-    {
-      auto stmt = db.Prepare(kSelect.c_str());
-      if (!stmt) {
-        return stmt.error();
-      }
-      stmt->Bind(1, std::string_view(record.arn));
-      const int rc = stmt->Step();
-      if (rc == SQLITE_ROW) {
-        ExecutionRecord old = ReadExecution(*stmt);
-        // AWS: a repeat of a RUNNING start with the same input is idempotent.
-        if (old.status == model::ExecutionStatus::kRunning && old.input == record.input) {
-          result = StartResult{std::move(old), false};
-          return base::Status::Ok();
-        }
-        return base::Status::AlreadyExists("Execution Already Exists: '" + record.arn + "'");
-      }
-      if (rc != SQLITE_DONE) {
-        return db.Error("find execution");
-      }
-    }
-    result = StartResult{record, true};
-    return InsertExecution(db, record);
-  });
+  base::Status status =
+      WriteAndWait([&](Connection& db) { return ApplyStart(db, record, result); });
   if (!status.ok()) {
     return base::Err(std::move(status));
   }
   return result;
+}
+
+void SqliteStore::StartExecutionAsync(const ExecutionRecord& record, StartDone done) {
+  struct Pending {
+    ExecutionRecord record;
+    StartResult result;
+    StartDone done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{record, {}, std::move(done)});
+  Enqueue(
+      Write{[pending](Connection& db) { return ApplyStart(db, pending->record, pending->result); },
+            [pending](base::Status status) {
+              if (status.ok()) {
+                pending->done(std::move(pending->result));
+              } else {
+                pending->done(base::Err(std::move(status)));
+              }
+            }});
 }
 
 base::Result<ExecutionRecord> SqliteStore::GetExecution(std::string_view arn) {

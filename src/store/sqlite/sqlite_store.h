@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
                                                       const PageRequest& page) override;
 
   base::Result<StartResult> StartExecution(const ExecutionRecord& record) override;
+  void StartExecutionAsync(const ExecutionRecord& record, StartDone done) override;
   base::Result<ExecutionRecord> GetExecution(std::string_view arn) override;
   base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,
                                                      const PageRequest& page) override;
