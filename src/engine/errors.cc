@@ -22,6 +22,9 @@ bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
     if (name == error || name == "States.ALL") {
       return true;
     }
+    if (name == "States.Timeout" && error == "States.HeartbeatTimeout") {
+      return true;  // a missed heartbeat is a timeout too
+    }
     if (name == "States.TaskFailed" && error != "States.Timeout" &&
         error.rfind("States.", 0) != 0) {
       return true;  // any task failure but a timeout
