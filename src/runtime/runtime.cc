@@ -29,7 +29,8 @@ struct LiveExecution {
   ModelPtr model;
   model::ExecutionSnapshot snapshot;
   bool persist = true;
-  int64_t version = 0;  // committed transitions
+  std::shared_ptr<const LogSettings> log;  // null: not logged
+  int64_t version = 0;                     // committed transitions
   std::function<void(const ExecutionResult&)> on_end;
   // Persisted executions: one of its Transitions is in the store. Further inputs wait here
   // until the store answers, so steps commit in the order they were taken and no effect of a
@@ -59,6 +60,8 @@ struct Effects {
   // A Start or Stop whose commit is lost must be applied again after the reload; inputs that
   // answer a timer or a task come back on their own (their rows are still in the store).
   std::optional<model::Input> reapply;
+  // Events of a logged execution, written to its log once the step is committed.
+  std::vector<model::HistoryEvent> log_events;
 };
 
 // A commit's answer, posted back to the lane.
@@ -192,6 +195,7 @@ base::Result<Loaded> LoadForResume(store::Store& store, ModelCache& models,
   auto resumption = std::make_unique<Resumption>();
   resumption->live.model = std::move(*model);
   resumption->live.persist = true;
+  resumption->live.log = LogSettingsOf((*revision)->logging_configuration);
   resumption->live.version = state->record.version;
   if (!state->snapshot) {
     auto start = StartInputFor(state->record, **revision);
@@ -292,7 +296,8 @@ class Inbox {
 class Runtime::Lane {
  public:
   Lane(store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
-       TimerService& timers, ModelCache& models, uint64_t seed, double wait_time_scale)
+       TimerService& timers, ModelCache& models, uint64_t seed, double wait_time_scale,
+       ExecutionLogWriter* log_writer)
       : store_(store),
         clock_(clock),
         dispatcher_(dispatcher),
@@ -300,6 +305,7 @@ class Runtime::Lane {
         models_(models),
         rng_(seed),
         wait_time_scale_(wait_time_scale),
+        log_writer_(log_writer),
         inbox_(std::make_shared<Inbox>()) {
     thread_ = std::thread([this] { Loop(); });
   }
@@ -375,6 +381,7 @@ class Runtime::Lane {
     LiveExecution live;
     live.model = std::move(request.model);
     live.persist = request.persist;
+    live.log = std::move(request.log);
     live.on_end = std::move(request.on_end);
     auto [it, inserted] = live_.emplace(work.arn, std::move(live));
     if (!inserted) {
@@ -399,6 +406,7 @@ class Runtime::Lane {
     UpdateLiveCount();
     const std::string arn = work.arn;
     Effects effects = EffectsOf(adoption.outcome, adoption.stepped_at);
+    effects.log_events = std::move(adoption.outcome.events);
     RunEffects(it, effects);
     ArmDeadline(arn, adoption.deadline);
   }
@@ -509,13 +517,15 @@ class Runtime::Lane {
   void Step(LiveIt it, const model::Input& input) {
     const base::Timestamp now = clock_.Now();
     engine::AdvanceOptions options;
-    // Memory-only executions keep no history (AWS gives Express none), so none is built.
-    options.record_history = it->second.persist;
+    // Memory-only executions keep no history (AWS gives Express none): none is built unless
+    // they are logged.
+    options.record_history = it->second.persist || it->second.log != nullptr;
     options.wait_time_scale = wait_time_scale_;
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
     if (!it->second.persist) {
+      effects.log_events = std::move(outcome.events);
       RunEffects(it, effects);  // nothing to commit: the effects run at once
       return;
     }
@@ -527,6 +537,9 @@ class Runtime::Lane {
     }
     if (input.kind == model::InputKind::kStart || input.kind == model::InputKind::kStop) {
       effects.reapply = input;
+    }
+    if (it->second.log != nullptr) {
+      effects.log_events = outcome.events;  // the Transition keeps its own
     }
     Commit(it, input, std::move(outcome.events), std::move(effects));
   }
@@ -692,6 +705,10 @@ class Runtime::Lane {
   // erased).
   bool RunEffects(LiveIt it, Effects& effects) {
     const std::string arn = it->first;
+    if (log_writer_ != nullptr && it->second.log != nullptr && !effects.log_events.empty()) {
+      log_writer_->Write(*it->second.log, effects.log_events, arn,
+                         it->second.snapshot.info.redrive_count);
+    }
     for (const auto& timer : effects.timers) {
       ArmTimer(arn, timer.fire_at, timer.stamp);
     }
@@ -721,6 +738,7 @@ class Runtime::Lane {
   ModelCache& models_;
   base::Rng rng_;
   const double wait_time_scale_;
+  ExecutionLogWriter* const log_writer_;
   std::shared_ptr<Inbox> inbox_;
 
   // Owned by the lane thread.
@@ -736,7 +754,10 @@ class Runtime::Lane {
 
 Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base::Clock& clock,
                  TaskDispatcher& dispatcher, TimerService& timers)
-    : store_(store), clock_(clock), wait_time_scale_(options.wait_time_scale) {
+    : store_(store),
+      clock_(clock),
+      wait_time_scale_(options.wait_time_scale),
+      log_writer_(options.log_writer) {
   int lanes =
       options.lanes > 0 ? options.lanes : static_cast<int>(std::thread::hardware_concurrency());
   lanes = std::max(lanes, 1);
@@ -744,7 +765,7 @@ Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base:
   for (int i = 0; i < lanes; ++i) {
     lanes_.push_back(std::make_unique<Lane>(store, clock, dispatcher, timers, models_,
                                             seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL,
-                                            options.wait_time_scale));
+                                            options.wait_time_scale, options.log_writer));
   }
 }
 
@@ -774,6 +795,7 @@ void Runtime::StartInline(StartRequest request) {
   LiveExecution live;
   live.model = std::move(request.model);
   live.persist = false;
+  live.log = std::move(request.log);
   live.on_end = std::move(request.on_end);
   model::Input start;
   start.kind = model::InputKind::kStart;
@@ -782,12 +804,15 @@ void Runtime::StartInline(StartRequest request) {
   const std::string arn = start.info.execution_arn;
   engine::AdvanceOptions options;
   options.step_budget = kInlineStepBudget;
-  options.record_history = false;  // memory-only: nobody can read its history
+  options.record_history = live.log != nullptr;  // memory-only: only its log reads history
   options.wait_time_scale = wait_time_scale_;
   const base::Timestamp now = clock_.Now();
   engine::Outcome outcome =
       engine::Advance(*live.model, live.snapshot, std::move(start), now, rng, options);
   if (outcome.terminal) {
+    if (log_writer_ != nullptr && live.log != nullptr) {
+      log_writer_->Write(*live.log, outcome.events, arn, live.snapshot.info.redrive_count);
+    }
     if (live.on_end) {
       live.on_end(ToResult(*outcome.terminal, now));
     }

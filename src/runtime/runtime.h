@@ -18,6 +18,7 @@
 #include "json/json.h"
 #include "model/execution_info.h"
 #include "model/execution_status.h"
+#include "runtime/execution_log.h"
 #include "runtime/model_cache.h"
 
 namespace flowstate::store {
@@ -47,6 +48,9 @@ struct StartRequest {
   bool persist = true;
   // Express: the execution times out (States.Timeout) at this time (AWS: 5 minutes).
   std::optional<base::Timestamp> deadline;
+  // The state machine's LoggingConfiguration (LogSettingsOf); null: not logged. A logged
+  // memory-only execution builds its history events for the log.
+  std::shared_ptr<const LogSettings> log;
   // Called once, from a lane thread, when the execution ends. Must not block.
   std::function<void(const ExecutionResult&)> on_end;
 };
@@ -56,6 +60,8 @@ struct RuntimeOptions {
   uint64_t seed = 0;  // 0 = random (per-lane Rng seeds derive from it)
   // Scales Wait states and Retry intervals (--wait-time-scale, env WAIT_TIME_SCALE).
   double wait_time_scale = 1.0;
+  // Where logged executions' events go (null: nowhere). Must outlive the Runtime.
+  ExecutionLogWriter* log_writer = nullptr;
 };
 
 class Runtime {
@@ -100,6 +106,7 @@ class Runtime {
   store::Store& store_;
   const base::Clock& clock_;
   const double wait_time_scale_;
+  ExecutionLogWriter* const log_writer_;
   ModelCache models_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
