@@ -30,6 +30,14 @@ const std::unordered_map<std::string_view, OperationEntry>& Operations() {
       {"ListExecutions", {ListExecutions, nullptr}},
       {"GetExecutionHistory", {GetExecutionHistory, nullptr}},
       {"StopExecution", {nullptr, StopExecution}},
+      {"CreateActivity", {CreateActivity, nullptr}},
+      {"DescribeActivity", {DescribeActivity, nullptr}},
+      {"DeleteActivity", {DeleteActivity, nullptr}},
+      {"ListActivities", {ListActivities, nullptr}},
+      {"GetActivityTask", {nullptr, GetActivityTask}},
+      {"SendTaskSuccess", {SendTaskSuccess, nullptr}},
+      {"SendTaskFailure", {SendTaskFailure, nullptr}},
+      {"SendTaskHeartbeat", {SendTaskHeartbeat, nullptr}},
   };
   return operations;
 }

@@ -39,6 +39,16 @@ ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& req
 ApiResult<json::Json> GetExecutionHistory(Api::Context& ctx, const RequestReader& request);
 void StopExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
 
+// Activities and task tokens (activity_operations.cc).
+ApiResult<json::Json> CreateActivity(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> DescribeActivity(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> DeleteActivity(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> ListActivities(Api::Context& ctx, const RequestReader& request);
+void GetActivityTask(Api::Context& ctx, const RequestReader& request, ApiDone done);
+ApiResult<json::Json> SendTaskSuccess(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> SendTaskFailure(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> SendTaskHeartbeat(Api::Context& ctx, const RequestReader& request);
+
 // Shared helpers.
 ApiResponse ErrorResponse(const ApiError& error);
 ApiResponse OkResponse(const json::Json& body);

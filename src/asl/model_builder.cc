@@ -55,6 +55,23 @@ std::string GetString(const json::Json& object, std::string_view key) {
   return it->get<std::string>();
 }
 
+// arn:<partition>:states:<region>:<account>:activity:<name>
+bool IsActivityArn(std::string_view resource) {
+  size_t pos = 0;
+  for (int field = 0; field < 6; ++field) {
+    const size_t colon = resource.find(':', pos);
+    if (colon == std::string_view::npos) {
+      return false;
+    }
+    const std::string_view part = resource.substr(pos, colon - pos);
+    if ((field == 2 && part != "states") || (field == 5 && part != "activity")) {
+      return false;
+    }
+    pos = colon + 1;
+  }
+  return pos < resource.size();
+}
+
 Status ResolveNext(const json::Json& object, const Scope& scope, const std::string& where,
                    std::string_view key, StateIndex& out) {
   auto it = object.find(std::string(key));
@@ -335,11 +352,16 @@ Status ModelBuilder::BuildTask(const json::Json& state_json, State& state) {
   TaskSpec& task = state.task;
   task.resource = GetString(state_json, "Resource");
   constexpr std::string_view kInvoke = "arn:aws:states:::lambda:invoke";
+  constexpr std::string_view kWaitSuffix = ".waitForTaskToken";
   constexpr std::string_view kLegacyPrefix = "arn:aws:lambda:";
-  if (task.resource == kInvoke) {
+  if (task.resource == kInvoke ||
+      task.resource == std::string(kInvoke) + std::string(kWaitSuffix)) {
     task.kind = TaskKind::kLambdaInvoke;
     task.resource_type = "lambda";
-    task.resource_api = "invoke";
+    task.wait_for_task_token = task.resource != kInvoke;
+    task.resource_api = task.wait_for_task_token ? "invoke.waitForTaskToken" : "invoke";
+  } else if (IsActivityArn(task.resource)) {
+    task.kind = TaskKind::kActivity;
   } else if (task.resource.rfind(kLegacyPrefix, 0) == 0 &&
              task.resource.find(":function:") != std::string::npos) {
     task.kind = TaskKind::kLambdaLegacy;

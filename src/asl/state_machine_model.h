@@ -122,16 +122,18 @@ struct ChoiceBranch {
 enum class TaskKind : uint8_t {
   kLambdaInvoke,  // arn:aws:states:::lambda:invoke
   kLambdaLegacy,  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+  kActivity,      // arn:aws:states:REGION:ACCOUNT:activity:NAME
   kUnsupported,   // any other resource: fails at run time with a clear States.Runtime cause
 };
 
 struct TaskSpec {
   TaskKind kind = TaskKind::kUnsupported;
-  std::string resource;       // as written
-  std::string function_name;  // legacy: the function ARN (the Resource itself)
-  std::string region;         // from the resource ARN when it has one, else empty
-  std::string resource_type;  // "lambda" for optimized integrations
-  std::string resource_api;   // "invoke"
+  std::string resource;              // as written
+  std::string function_name;         // legacy: the function ARN (the Resource itself)
+  std::string region;                // from the resource ARN when it has one, else empty
+  std::string resource_type;         // "lambda" for optimized integrations
+  std::string resource_api;          // "invoke", "invoke.waitForTaskToken"
+  bool wait_for_task_token = false;  // `.waitForTaskToken`: the result comes from SendTask*
   std::optional<int64_t> timeout_seconds;
   PathField timeout_seconds_path;
   std::optional<int64_t> heartbeat_seconds;

@@ -22,6 +22,9 @@ bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
     if (name == error || name == "States.ALL") {
       return true;
     }
+    if (name == "States.Timeout" && error == "States.HeartbeatTimeout") {
+      return true;  // a missed heartbeat is a timeout too
+    }
     if (name == "States.TaskFailed" && error != "States.Timeout" &&
         error.rfind("States.", 0) != 0) {
       return true;  // any task failure but a timeout
@@ -79,10 +82,12 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
   if (!failed_event.empty()) {
     Emit(frame_id, failed_event, "");
   }
-  for (const asl::Catcher& catcher : state.catchers) {
+  for (size_t index = 0; index < state.catchers.size(); ++index) {
+    const asl::Catcher& catcher = state.catchers[index];
     if (!ErrorMatches(catcher.error_equals, error.error)) {
       continue;
     }
+    const std::string where = "Catch[" + std::to_string(index) + "]/";
     json::Json error_output = json::Json::object();
     error_output["Error"] = error.error;
     error_output["Cause"] = error.cause;
@@ -92,7 +97,8 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
     StatesView view;
     view.input = &input;
     view.error_output = &error_output;
-    Expected assigned = EvalAssign(frame_id, state, catcher.assign, &error_output, view);
+    Expected assigned =
+        EvalAssign(frame_id, state, catcher.assign, &error_output, view, where + "Assign");
     if (!assigned) {
       FailScope(frame_id, std::move(assigned.error()));
       return;
@@ -100,7 +106,7 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
     Expected output;
     if (state.jsonata) {
       output = catcher.output.present
-                   ? EvalJsonata(frame_id, state, *catcher.output.compiled, "Output", view)
+                   ? EvalJsonata(frame_id, state, *catcher.output.compiled, where + "Output", view)
                    : Expected(error_output);
     } else {
       output = ApplyResultPath(frame_id, state, catcher.result_path, input, error_output);

@@ -60,6 +60,18 @@ void Executor::Apply(model::Input input) {
     case model::InputKind::kStop:
       Stop(input);
       break;
+    case model::InputKind::kTaskSubmitted:
+      OnTaskSubmitted(input);
+      break;
+    case model::InputKind::kActivityStarted:
+      OnActivityStarted(input);
+      break;
+    case model::InputKind::kHeartbeat:
+      OnHeartbeat(input);
+      break;
+    case model::InputKind::kTaskScheduleFailed:
+      OnTaskScheduleFailed(input);
+      break;
   }
   RunQueue();
 }
@@ -109,7 +121,7 @@ void Executor::Continue() {
   }
 }
 
-int32_t Executor::FindFrameByStamp(uint64_t stamp, bool* is_timeout) const {
+int32_t Executor::FindFrameByStamp(uint64_t stamp, StampMatch* match) const {
   size_t frame_id = stamp & ((uint64_t{1} << kStampFrameBits) - 1);
   if (frame_id >= snapshot_.frames.size()) {
     return -1;
@@ -119,14 +131,15 @@ int32_t Executor::FindFrameByStamp(uint64_t stamp, bool* is_timeout) const {
     return -1;
   }
   if (candidate.stamp == stamp) {
-    *is_timeout = false;
-    return static_cast<int32_t>(frame_id);
+    *match = StampMatch::kTask;
+  } else if (candidate.timeout_stamp == stamp) {
+    *match = StampMatch::kTimeout;
+  } else if (candidate.heartbeat_stamp == stamp) {
+    *match = StampMatch::kHeartbeat;
+  } else {
+    return -1;
   }
-  if (candidate.timeout_stamp == stamp) {
-    *is_timeout = true;
-    return static_cast<int32_t>(frame_id);
-  }
-  return -1;
+  return static_cast<int32_t>(frame_id);
 }
 
 void Executor::OnTimer(uint64_t stamp) {
@@ -138,16 +151,20 @@ void Executor::OnTimer(uint64_t stamp) {
     TimeOut();
     return;
   }
-  bool is_timeout = false;
-  int32_t frame_id = FindFrameByStamp(stamp, &is_timeout);
+  StampMatch match = StampMatch::kNone;
+  int32_t frame_id = FindFrameByStamp(stamp, &match);
   if (frame_id < 0) {
     return;
   }
   model::Frame& target = frame(frame_id);
-  if (is_timeout) {
+  if (match == StampMatch::kTimeout) {
     if (target.phase == model::FramePhase::kWaitTask) {
       TaskFailure(frame_id, {"States.Timeout", ""}, /*timed_out=*/true);
     }
+    return;
+  }
+  if (match == StampMatch::kHeartbeat) {
+    OnHeartbeatTimer(frame_id);
     return;
   }
   switch (target.phase) {
@@ -166,18 +183,16 @@ void Executor::OnTimer(uint64_t stamp) {
 }
 
 void Executor::OnTaskSucceeded(model::Input input) {
-  bool is_timeout = false;
-  int32_t frame_id = FindFrameByStamp(input.stamp, &is_timeout);
-  if (frame_id < 0 || is_timeout || frame(frame_id).phase != model::FramePhase::kWaitTask) {
+  int32_t frame_id = WaitingTaskFrame(input);
+  if (frame_id < 0) {
     return;
   }
   TaskResult(frame_id, std::move(input.payload));
 }
 
 void Executor::OnTaskFailed(const model::Input& input) {
-  bool is_timeout = false;
-  int32_t frame_id = FindFrameByStamp(input.stamp, &is_timeout);
-  if (frame_id < 0 || is_timeout || frame(frame_id).phase != model::FramePhase::kWaitTask) {
+  int32_t frame_id = WaitingTaskFrame(input);
+  if (frame_id < 0) {
     return;
   }
   // The runtime reports a call that outlived TimeoutSeconds as States.Timeout.

@@ -69,7 +69,10 @@ class Executor {
   void OnTaskFailed(const model::Input& input);
   void Stop(const model::Input& input);
   void TimeOut();
-  int32_t FindFrameByStamp(uint64_t stamp, bool* is_timeout) const;
+  // What a stamp answers in its frame: the task (or timer) itself, the task's TimeoutSeconds
+  // timer or its heartbeat timer.
+  enum class StampMatch { kNone, kTask, kTimeout, kHeartbeat };
+  int32_t FindFrameByStamp(uint64_t stamp, StampMatch* match) const;
   // Stamps carry their frame's index in the low bits, so an answer finds its frame in O(1)
   // (a Map with thousands of iterations waiting on tasks).
   static constexpr int kStampFrameBits = 24;
@@ -142,8 +145,10 @@ class Executor {
                        StatesView& view);
   // Assign of a state, Catcher or Choice rule: the object of new values (null when absent),
   // evaluated with the variables' entry values. JSONPath: `$` is `jsonpath_input`.
+  // `name`: the field in causes ("Assign", "Choices[0]/Assign", "Catch[1]/Assign").
   Expected EvalAssign(int32_t frame_id, const asl::State& state, const asl::AssignField& assign,
-                      const json::Json* jsonpath_input, StatesView& view);
+                      const json::Json* jsonpath_input, StatesView& view,
+                      std::string_view name = "Assign");
   // Output (or `fallback` when absent) and Assign of a JSONata state; then ExitState.
   void FinishJsonata(int32_t frame_id, const asl::State& state, StatesView& view,
                      const json::Json& fallback, asl::StateIndex next);
@@ -194,6 +199,22 @@ class Executor {
   void RunTask(int32_t frame_id, const asl::State& state);
   void TaskResult(int32_t frame_id, json::Json result);
   void TaskFailure(int32_t frame_id, base::AslError error, bool timed_out);
+
+  // --- token_task.cc: activities and `.waitForTaskToken` (task tokens, heartbeats)
+  static bool UsesTaskToken(const asl::TaskSpec& task) {
+    return task.kind == asl::TaskKind::kActivity || task.wait_for_task_token;
+  }
+  std::string NewTaskToken();
+  // The frame waits on its task (kWaitTask) and `input` answers it.
+  int32_t WaitingTaskFrame(const model::Input& input);
+  void OnTaskSubmitted(const model::Input& input);
+  void OnActivityStarted(const model::Input& input);
+  void OnHeartbeat(const model::Input& input);
+  void OnHeartbeatTimer(int32_t frame_id);
+  void OnTaskScheduleFailed(const model::Input& input);
+  void ArmHeartbeat(int32_t frame_id);
+  // The frame stops waiting on its token (if any): SendTask* on it fails from now on.
+  void CloseTaskToken(int32_t frame_id, bool timed_out);
 
   // --- parallel_map.cc
   void RunParallel(int32_t frame_id, const asl::State& state);

@@ -67,12 +67,12 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
 
 Expected Executor::EvalAssign(int32_t frame_id, const asl::State& state,
                               const asl::AssignField& assign, const json::Json* jsonpath_input,
-                              StatesView& view) {
+                              StatesView& view, std::string_view name) {
   if (!assign.present) {
     return json::Json();
   }
   if (assign.jsonata != nullptr) {
-    return EvalJsonata(frame_id, state, *assign.jsonata, "Assign", view);
+    return EvalJsonata(frame_id, state, *assign.jsonata, name, view);
   }
   query::EvalContext ctx = MakeContext(frame_id, state, jsonpath_input);
   auto value = assign.jsonpath->Evaluate(ctx);
@@ -138,18 +138,21 @@ void Executor::RunChoiceJsonata(int32_t frame_id, const asl::State& state) {
   StatesView view;
   view.input = &frame(frame_id).input;
   const asl::ChoiceBranch* matched = nullptr;
-  for (const asl::ChoiceBranch& branch : state.choices) {
+  std::string rule;  // "Choices[i]/": AWS names a rule's fields under its index
+  for (size_t idx = 0; idx < state.choices.size(); ++idx) {
+    const asl::ChoiceBranch& branch = state.choices[idx];
+    rule = "Choices[" + std::to_string(idx) + "]/";
     Expected condition =
-        EvalJsonata(frame_id, state, *branch.condition.compiled, "Condition", view);
+        EvalJsonata(frame_id, state, *branch.condition.compiled, rule + "Condition", view);
     if (!condition) {
       HandleStateError(frame_id, std::move(condition.error()));
       return;
     }
     if (!condition->is_boolean()) {
-      HandleStateError(
-          frame_id, RuntimeError(frame_id, state,
-                                 query::JsonataTypeError(branch.condition.compiled->single_text(),
-                                                         "Condition", "boolean", *condition)));
+      HandleStateError(frame_id, RuntimeError(frame_id, state,
+                                              query::JsonataTypeError(
+                                                  branch.condition.compiled->single_text(),
+                                                  rule + "Condition", "boolean", *condition)));
       return;
     }
     if (condition->get<bool>()) {
@@ -165,18 +168,20 @@ void Executor::RunChoiceJsonata(int32_t frame_id, const asl::State& state) {
                                    "No Matches! [" + json::Dump(frame(frame_id).input) + "]"}));
     return;
   }
-  const asl::AssignField& assign =
-      matched != nullptr && matched->assign.present ? matched->assign : state.assign;
-  const asl::JsonataField& output =
-      matched != nullptr && matched->output.present ? matched->output : state.output;
-  Expected assigned = EvalAssign(frame_id, state, assign, nullptr, view);
+  const bool rule_assign = matched != nullptr && matched->assign.present;
+  const bool rule_output = matched != nullptr && matched->output.present;
+  const asl::AssignField& assign = rule_assign ? matched->assign : state.assign;
+  const asl::JsonataField& output = rule_output ? matched->output : state.output;
+  Expected assigned =
+      EvalAssign(frame_id, state, assign, nullptr, view, rule_assign ? rule + "Assign" : "Assign");
   if (!assigned) {
     HandleStateError(frame_id, std::move(assigned.error()));
     return;
   }
   json::Json result;
   if (output.present) {
-    Expected evaluated = EvalJsonata(frame_id, state, *output.compiled, "Output", view);
+    Expected evaluated = EvalJsonata(frame_id, state, *output.compiled,
+                                     rule_output ? rule + "Output" : "Output", view);
     if (!evaluated) {
       HandleStateError(frame_id, std::move(evaluated.error()));
       return;

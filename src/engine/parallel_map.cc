@@ -551,6 +551,7 @@ void Executor::AbortFrame(int32_t frame_id) {
   const asl::State& state = StateOf(frame_id);
   switch (current.phase) {
     case model::FramePhase::kWaitTask:
+      CloseTaskToken(frame_id, /*timed_out=*/false);
       Emit(frame_id, "TaskStateAborted", "");
       break;
     case model::FramePhase::kWaitTimer:

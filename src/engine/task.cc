@@ -1,5 +1,6 @@
-// Task states: Lambda only in this issue (AWS-REFERENCE.md §7 "Lambda, two forms"). The engine
-// emits the outbound call with a stamp; the runtime answers with kTaskSucceeded/kTaskFailed.
+// Task states (AWS-REFERENCE.md §7): Lambda in its two forms, `lambda:invoke.waitForTaskToken`
+// and activities. The engine emits the outbound call with a stamp; the runtime answers with
+// kTaskSucceeded/kTaskFailed (token tasks: see token_task.cc).
 #include <utility>
 
 #include "engine/executor.h"
@@ -32,6 +33,14 @@ tl::expected<int64_t, std::string> ResolveSeconds(const asl::PathField& field,
 
 void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   const asl::TaskSpec& task = state.task;
+  {
+    // Each attempt gets its own token, made before Parameters so `$$.Task.Token` can read it.
+    model::Frame& current = frame(frame_id);
+    current.task_token = UsesTaskToken(task) ? NewTaskToken() : std::string();
+    current.task_started = false;
+    current.heartbeat_seconds = 0;
+    current.heartbeat_stamp = 0;
+  }
   auto selected = SelectInput(frame_id, state);
   if (!selected) {
     HandleStateError(frame_id, std::move(selected.error()));
@@ -113,7 +122,20 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   outbound.resource = task.resource;
   outbound.timeout_seconds = timeout;
   outbound.heartbeat_seconds = heartbeat;
-  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+  outbound.task_token = frame(frame_id).task_token;
+  outbound.wait_for_task_token = task.wait_for_task_token;
+  if (task.kind == asl::TaskKind::kActivity) {
+    outbound.kind = model::TaskKind::kActivity;
+    model::HistoryEvent& scheduled =
+        Emit(frame_id, "ActivityScheduled", "activityScheduledEventDetails");
+    if (options_.record_history) {
+      scheduled.details["resource"] = task.resource;
+      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["inputDetails"] = NotTruncated();
+      if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+      if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;
+    }
+  } else if (task.kind == asl::TaskKind::kLambdaInvoke) {
     outbound.kind = model::TaskKind::kLambdaInvoke;
     if (effective->is_object()) {
       auto name = effective->find("FunctionName");
@@ -156,12 +178,20 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     current.timeout_stamp = NewStamp(frame_id);
     outcome_.timers.push_back({now_ + std::chrono::seconds(*timeout), current.timeout_stamp});
   }
+  if (heartbeat && !current.task_token.empty()) {
+    current.heartbeat_seconds = *heartbeat;
+    // A callback's heartbeat clock runs from the start; an activity's from ActivityStarted.
+    if (task.kind != asl::TaskKind::kActivity) {
+      ArmHeartbeat(frame_id);
+    }
+  }
   outcome_.tasks.push_back(std::move(outbound));
 }
 
 void Executor::TaskResult(int32_t frame_id, json::Json result) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
+  CloseTaskToken(frame_id, /*timed_out=*/false);
   model::Frame& current = frame(frame_id);
   current.stamp = 0;
   current.timeout_stamp = 0;
@@ -176,7 +206,14 @@ void Executor::TaskResult(int32_t frame_id, json::Json result) {
                 /*timed_out=*/false);
     return;
   }
-  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+  if (task.kind == asl::TaskKind::kActivity) {
+    model::HistoryEvent& succeeded =
+        Emit(frame_id, "ActivitySucceeded", "activitySucceededEventDetails");
+    if (options_.record_history) {
+      succeeded.details["output"] = std::move(text);
+      succeeded.details["outputDetails"] = NotTruncated();
+    }
+  } else if (task.kind == asl::TaskKind::kLambdaInvoke) {
     model::HistoryEvent& succeeded = Emit(frame_id, "TaskSucceeded", "taskSucceededEventDetails");
     if (options_.record_history) {
       succeeded.details["resourceType"] = task.resource_type;
@@ -212,11 +249,18 @@ void Executor::TaskResult(int32_t frame_id, json::Json result) {
 void Executor::TaskFailure(int32_t frame_id, base::AslError error, bool timed_out) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
+  CloseTaskToken(frame_id, timed_out);
   model::Frame& current = frame(frame_id);
   current.stamp = 0;
   current.timeout_stamp = 0;
   current.phase = model::FramePhase::kEnter;
-  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+  if (task.kind == asl::TaskKind::kActivity) {
+    model::HistoryEvent& failed =
+        timed_out ? Emit(frame_id, "ActivityTimedOut", "activityTimedOutEventDetails")
+                  : Emit(frame_id, "ActivityFailed", "activityFailedEventDetails");
+    if (!error.error.empty()) failed.details["error"] = error.error;
+    if (!error.cause.empty()) failed.details["cause"] = error.cause;
+  } else if (task.kind == asl::TaskKind::kLambdaInvoke) {
     model::HistoryEvent& failed = timed_out
                                       ? Emit(frame_id, "TaskTimedOut", "taskTimedOutEventDetails")
                                       : Emit(frame_id, "TaskFailed", "taskFailedEventDetails");

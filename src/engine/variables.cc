@@ -4,8 +4,8 @@
 // state is left, so every Assign and Output of a state sees the entry values.
 #include <utility>
 
-#include "json/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 
 namespace flowstate::engine {

@@ -27,6 +27,13 @@ json::Json FrameToJson(const Frame& frame) {
   if (!frame.effective_input.is_null()) {
     out["effective"] = frame.effective_input;
   }
+  if (!frame.task_token.empty()) {
+    out["taskToken"] = frame.task_token;
+    out["taskStarted"] = frame.task_started;
+    out["heartbeatSeconds"] = frame.heartbeat_seconds;
+    out["heartbeatStamp"] = frame.heartbeat_stamp;
+    out["heartbeatDeadline"] = base::ToUnixMillis(frame.heartbeat_deadline);
+  }
   if (!frame.variables.is_null()) {
     out["variables"] = frame.variables;
   }
@@ -80,6 +87,13 @@ Frame FrameFromJson(const json::Json& in) {
   frame.timeout_stamp = in.at("timeoutStamp").get<uint64_t>();
   if (in.contains("effective")) {
     frame.effective_input = in.at("effective");
+  }
+  if (in.contains("taskToken")) {
+    frame.task_token = in.at("taskToken").get<std::string>();
+    frame.task_started = in.at("taskStarted").get<bool>();
+    frame.heartbeat_seconds = in.at("heartbeatSeconds").get<int64_t>();
+    frame.heartbeat_stamp = in.at("heartbeatStamp").get<uint64_t>();
+    frame.heartbeat_deadline = base::FromUnixMillis(in.at("heartbeatDeadline").get<int64_t>());
   }
   if (in.contains("variables")) {
     frame.variables = in.at("variables");

@@ -45,6 +45,12 @@ struct Frame {
   uint64_t stamp = 0;                 // pending timer / task
   uint64_t timeout_stamp = 0;         // pending task timeout timer
   json::Json effective_input;         // Task: effective input sent; Map: the item list
+  // Activities and `.waitForTaskToken` tasks (kWaitTask).
+  std::string task_token;                // what SendTask* names; empty for other tasks
+  bool task_started = false;             // ActivityStarted / TaskSubmitted recorded
+  int64_t heartbeat_seconds = 0;         // 0: no HeartbeatSeconds
+  uint64_t heartbeat_stamp = 0;          // pending heartbeat timer
+  base::Timestamp heartbeat_deadline{};  // moved by every SendTaskHeartbeat
   // Workflow variables declared in this frame's scope (object name -> value; null: none).
   // Inner frames read their ancestors' variables too (engine/variables.cc).
   json::Json variables;

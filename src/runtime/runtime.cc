@@ -14,6 +14,7 @@
 
 #include "base/rng.h"
 #include "engine/advance.h"
+#include "json/compact_text.h"
 #include "model/execution_snapshot.h"
 #include "runtime/task_dispatcher.h"
 #include "runtime/timer_service.h"
@@ -55,6 +56,7 @@ struct Adoption {
 struct Effects {
   std::vector<model::TimerRequest> timers;
   std::vector<model::OutboundTask> tasks;
+  std::vector<model::TokenClosed> closed_tokens;
   std::optional<ExecutionResult> result;  // the execution ended
   bool more_work = false;
   // A Start or Stop whose commit is lost must be applied again after the reload; inputs that
@@ -128,9 +130,13 @@ model::Input ContinueInput() {
 }
 
 bool AnswersStamp(const model::Input& input) {
+  // kTaskSubmitted: a `.waitForTaskToken` call returned; the task now waits on its token, which
+  // the snapshot keeps, so the call's outbox row can go.
   return input.stamp != 0 && (input.kind == model::InputKind::kTimerFired ||
                               input.kind == model::InputKind::kTaskSucceeded ||
-                              input.kind == model::InputKind::kTaskFailed);
+                              input.kind == model::InputKind::kTaskFailed ||
+                              input.kind == model::InputKind::kTaskSubmitted ||
+                              input.kind == model::InputKind::kTaskScheduleFailed);
 }
 
 // A step worth no commit: a timer or task answer the engine dropped as stale (or a "continue"
@@ -295,10 +301,11 @@ class Inbox {
 // for an execution happens on its lane thread, so LiveExecution needs no lock.
 class Runtime::Lane {
  public:
-  Lane(store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
+  Lane(Runtime& owner, store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
        TimerService& timers, ModelCache& models, uint64_t seed, double wait_time_scale,
        ExecutionLogWriter* log_writer)
-      : store_(store),
+      : owner_(owner),
+        store_(store),
         clock_(clock),
         dispatcher_(dispatcher),
         timers_(timers),
@@ -423,7 +430,16 @@ class Runtime::Lane {
     for (const store::TimerRow& timer : resumption.timers) {
       ArmTimer(arn, timer.fire_at, timer.stamp);
     }
+    // Tokens live in the snapshot: the execution answers SendTask* again from here on.
+    for (const model::Frame& frame : it->second.snapshot.frames) {
+      if (frame.phase == model::FramePhase::kWaitTask && !frame.task_token.empty()) {
+        owner_.tokens_.Register(frame.task_token, TokenTarget{arn, frame.stamp});
+      }
+    }
     for (const model::OutboundTask& task : resumption.tasks) {
+      if (task.kind == model::TaskKind::kActivity && ActivityStarted(it->second, task.stamp)) {
+        continue;  // a worker has it already; only its answer (or a timeout) is missing
+      }
       DispatchTask(arn, task);
     }
     for (auto& input : waiting) {
@@ -456,8 +472,47 @@ class Runtime::Lane {
   }
 
   void DispatchTask(const std::string& arn, const model::OutboundTask& task) {
+    if (!task.task_token.empty()) {
+      owner_.tokens_.Register(task.task_token, TokenTarget{arn, task.stamp});
+    }
+    if (task.kind == model::TaskKind::kActivity) {
+      ScheduleActivity(arn, task);
+      return;
+    }
     dispatcher_.Dispatch(
-        task, [this, arn](model::Input task_input) { PostInput(arn, std::move(task_input)); });
+        task, [this, arn, submitted = task.wait_for_task_token](model::Input task_input) {
+          // `.waitForTaskToken`: the call's response only submits the task; SendTask* ends it.
+          if (submitted && task_input.kind == model::InputKind::kTaskSucceeded) {
+            task_input.kind = model::InputKind::kTaskSubmitted;
+          }
+          PostInput(arn, std::move(task_input));
+        });
+  }
+
+  // An activity task goes to the broker (a parked poll gets it at once); an activity that does
+  // not exist fails the task (ActivityScheduleFailed).
+  void ScheduleActivity(const std::string& arn, const model::OutboundTask& task) {
+    if (!store_.GetCatalogEntry(store::kActivityCatalog, task.resource)) {
+      model::Input failed;
+      failed.kind = model::InputKind::kTaskScheduleFailed;
+      failed.stamp = task.stamp;
+      failed.error = "States.Runtime";
+      failed.cause = "The activity " + task.resource + " does not exist.";
+      PostInput(arn, std::move(failed));
+      return;
+    }
+    owner_.activities_->Enqueue(
+        task.resource,
+        ActivityTask{task.task_token, json::CompactText(task.parameters), arn, task.stamp});
+  }
+
+  static bool ActivityStarted(const LiveExecution& live, uint64_t stamp) {
+    for (const model::Frame& frame : live.snapshot.frames) {
+      if (frame.phase == model::FramePhase::kWaitTask && frame.stamp == stamp) {
+        return frame.task_started;
+      }
+    }
+    return false;
   }
 
   void ProcessStop(Work& work) {
@@ -521,6 +576,7 @@ class Runtime::Lane {
     // they are logged.
     options.record_history = it->second.persist || it->second.log != nullptr;
     options.wait_time_scale = wait_time_scale_;
+    options.new_task_token = &TaskTokenRegistry::NewToken;
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
@@ -548,6 +604,7 @@ class Runtime::Lane {
     Effects effects;
     effects.timers = std::move(outcome.timers);
     effects.tasks = std::move(outcome.tasks);
+    effects.closed_tokens = std::move(outcome.closed_tokens);
     effects.more_work = outcome.more_work && !outcome.terminal;
     if (outcome.terminal) {
       effects.result = ToResult(*outcome.terminal, now);
@@ -672,6 +729,7 @@ class Runtime::Lane {
       return;
     }
     if (!loaded->resumption) {  // the step that ended it did commit
+      owner_.tokens_.CloseExecution(arn);
       const ExecutionResult result = ToResult(loaded->record);
       if (on_end) {
         on_end(result);
@@ -709,6 +767,9 @@ class Runtime::Lane {
       log_writer_->Write(*it->second.log, effects.log_events, arn,
                          it->second.snapshot.info.redrive_count);
     }
+    for (const auto& closed : effects.closed_tokens) {
+      owner_.tokens_.Close(closed.token, closed.timed_out);
+    }
     for (const auto& timer : effects.timers) {
       ArmTimer(arn, timer.fire_at, timer.stamp);
     }
@@ -721,6 +782,7 @@ class Runtime::Lane {
     if (!effects.result) {
       return false;
     }
+    owner_.tokens_.CloseExecution(arn);
     auto on_end = std::move(it->second.on_end);
     live_.erase(it);
     UpdateLiveCount();
@@ -731,6 +793,7 @@ class Runtime::Lane {
     return true;
   }
 
+  Runtime& owner_;
   store::Store& store_;
   const base::Clock& clock_;
   TaskDispatcher& dispatcher_;
@@ -758,12 +821,25 @@ Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base:
       clock_(clock),
       wait_time_scale_(options.wait_time_scale),
       log_writer_(options.log_writer) {
+  activities_ = std::make_unique<ActivityBroker>(
+      options.activities, timers, clock,
+      [this](const ActivityTask& task) {
+        TokenTarget target;
+        return tokens_.Lookup(task.token, /*answer=*/false, &target) == TokenStatus::kPending;
+      },
+      [this](const ActivityTask& task, const std::string& worker_name) {
+        model::Input started;
+        started.kind = model::InputKind::kActivityStarted;
+        started.stamp = task.stamp;
+        started.worker_name = worker_name;
+        LaneFor(task.execution_arn).PostInput(task.execution_arn, std::move(started));
+      });
   int lanes =
       options.lanes > 0 ? options.lanes : static_cast<int>(std::thread::hardware_concurrency());
   lanes = std::max(lanes, 1);
   const uint64_t seed = options.seed != 0 ? options.seed : base::SecureRandom64();
   for (int i = 0; i < lanes; ++i) {
-    lanes_.push_back(std::make_unique<Lane>(store, clock, dispatcher, timers, models_,
+    lanes_.push_back(std::make_unique<Lane>(*this, store, clock, dispatcher, timers, models_,
                                             seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL,
                                             options.wait_time_scale, options.log_writer));
   }
@@ -868,7 +944,19 @@ base::Result<size_t> Runtime::Recover() {
   return resumed;
 }
 
+TokenStatus Runtime::AnswerTask(const std::string& token, model::Input answer) {
+  TokenTarget target;
+  const TokenStatus status =
+      tokens_.Lookup(token, answer.kind != model::InputKind::kHeartbeat, &target);
+  if (status == TokenStatus::kPending) {
+    answer.stamp = target.stamp;
+    LaneFor(target.execution_arn).PostInput(target.execution_arn, std::move(answer));
+  }
+  return status;
+}
+
 void Runtime::Shutdown() {
+  activities_->Shutdown();  // parked polls answer now, while their connections exist
   for (auto& lane : lanes_) {
     lane->Shutdown();
   }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "json/json.h"
+#include "store/sqlite/schema.h"
 
 namespace flowstate::store {
 namespace {
@@ -259,8 +260,8 @@ TEST_F(SqliteStoreTest, AVersionOneDatabaseIsMigrated) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE timer; DROP TABLE outbox; "
-                         "DELETE FROM schema_version WHERE version = 2",
+                         "DROP TABLE timer; DROP TABLE outbox; DROP TABLE catalog_entry; "
+                         "DELETE FROM schema_version WHERE version >= 2",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -288,7 +289,7 @@ TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), sqlite::CurrentSchemaVersion());
   sqlite3_finalize(stmt);
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_version VALUES (999)", nullptr, nullptr, nullptr),
             SQLITE_OK);
