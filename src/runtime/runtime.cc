@@ -77,8 +77,13 @@ ExecutionResult ToResult(const model::Terminal& terminal, base::Timestamp stop_d
 class Runtime::Lane {
  public:
   Lane(store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
-       TimerService& timers, uint64_t seed)
-      : store_(store), clock_(clock), dispatcher_(dispatcher), timers_(timers), rng_(seed) {
+       TimerService& timers, TransitionFeed& feed, uint64_t seed)
+      : store_(store),
+        clock_(clock),
+        dispatcher_(dispatcher),
+        timers_(timers),
+        feed_(feed),
+        rng_(seed) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~Lane() { Shutdown(); }
@@ -315,23 +320,29 @@ class Runtime::Lane {
     }
     std::vector<store::Transition> batch;
     batch.push_back(std::move(transition));
-    store_.Commit(std::move(batch), [arn](base::Result<std::vector<store::CommitResult>> done) {
-      // The memory store cannot fail; a durable store's failures need reload-and-retry, which
-      // lands with it. Until then, say so loudly rather than silently.
-      if (!done) {
-        std::cerr << "flowstate: commit of " << arn << " failed: " << done.error().ToString()
-                  << "\n";
-      } else if (done->front() != store::CommitResult::kOk) {
-        std::cerr << "flowstate: commit of " << arn << " was rejected (version conflict or "
-                  << "unknown execution)\n";
-      }
-    });
+    store_.Commit(
+        std::move(batch), [this, arn](base::Result<std::vector<store::CommitResult>> done) {
+          if (done && done->front() == store::CommitResult::kOk) {
+            feed_.Publish(arn);
+            return;
+          }
+          // The memory store cannot fail; a durable store's failures need reload-and-retry, which
+          // lands with it. Until then, say so loudly rather than silently.
+          if (!done) {
+            std::cerr << "flowstate: commit of " << arn << " failed: " << done.error().ToString()
+                      << "\n";
+          } else {
+            std::cerr << "flowstate: commit of " << arn << " was rejected (version conflict or "
+                      << "unknown execution)\n";
+          }
+        });
   }
 
   store::Store& store_;
   const base::Clock& clock_;
   TaskDispatcher& dispatcher_;
   TimerService& timers_;
+  TransitionFeed& feed_;
   base::Rng rng_;
 
   std::mutex mu_;
@@ -356,8 +367,9 @@ Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base:
   lanes = std::max(lanes, 1);
   const uint64_t seed = options.seed != 0 ? options.seed : base::SecureRandom64();
   for (int i = 0; i < lanes; ++i) {
-    lanes_.push_back(std::make_unique<Lane>(
-        store, clock, dispatcher, timers, seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL));
+    lanes_.push_back(
+        std::make_unique<Lane>(store, clock, dispatcher, timers, feed_,
+                               seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL));
   }
 }
 

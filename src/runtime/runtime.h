@@ -17,6 +17,7 @@
 #include "model/execution_info.h"
 #include "model/execution_status.h"
 #include "runtime/model_cache.h"
+#include "runtime/transition_feed.h"
 
 namespace flowstate::store {
 class Store;
@@ -74,6 +75,8 @@ class Runtime {
   void Stop(const std::string& execution_arn, std::string error, std::string cause, StopDone done);
 
   ModelCache& models() { return models_; }
+  // Published after each committed transition of a persisted execution (the console's live view).
+  TransitionFeed& feed() { return feed_; }
 
   // Stops the lanes; executions still running stay as the store has them. Idempotent.
   void Shutdown();
@@ -88,6 +91,7 @@ class Runtime {
 
   const base::Clock& clock_;
   ModelCache models_;
+  TransitionFeed feed_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
