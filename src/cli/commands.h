@@ -10,8 +10,10 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8083;
   std::string lambda_endpoint;
-  std::string region;   // empty: AWS_DEFAULT_REGION, else us-east-1
-  std::string account;  // empty: AWS_ACCOUNT_ID, else 123456789012
+  std::string region;                     // empty: AWS_DEFAULT_REGION, else us-east-1
+  std::string account;                    // empty: AWS_ACCOUNT_ID, else 123456789012
+  std::string data = "./flowstate-data";  // data directory, or ":memory:"
+  double wait_time_scale = -1;            // < 0: WAIT_TIME_SCALE, else 1
 };
 int Serve(const ServeOptions& options);
 

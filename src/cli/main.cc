@@ -25,6 +25,16 @@ int main(int argc, char** argv) {
                         "Region in ARNs (env AWS_DEFAULT_REGION, default us-east-1)");
   serve_cmd->add_option("--account", serve.account,
                         "Account id in ARNs (env AWS_ACCOUNT_ID, default 123456789012)");
+  serve_cmd
+      ->add_option("--data", serve.data,
+                   "Directory of the durable store (SQLite; created when missing). ':memory:' "
+                   "keeps everything in memory, lost on exit")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--wait-time-scale", serve.wait_time_scale,
+                   "Scale Wait states and Retry intervals by this factor, e.g. 0.01 (env "
+                   "WAIT_TIME_SCALE, default 1)")
+      ->check(CLI::NonNegativeNumber);
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run one execution and print its output JSON");

@@ -59,7 +59,15 @@ int Run(const RunOptions& options) {
     std::cerr << "flowstate: the input is not valid JSON: " << input.error().message() << "\n";
     return 2;
   }
-  auto host = EngineHost::Create(LambdaEndpointOrEnv(options.lambda_endpoint), "us-east-1");
+  auto wait_time_scale = WaitTimeScaleOrEnv(-1);
+  if (!wait_time_scale) {
+    std::cerr << "flowstate: " << wait_time_scale.error().message() << "\n";
+    return 2;
+  }
+  EngineHostOptions host_options;
+  host_options.lambda_endpoint = LambdaEndpointOrEnv(options.lambda_endpoint);
+  host_options.wait_time_scale = *wait_time_scale;
+  auto host = EngineHost::Create(host_options);  // in memory: one execution, nothing kept
   if (!host) {
     std::cerr << "flowstate: " << host.error().message() << "\n";
     return 2;

@@ -38,7 +38,17 @@ int Serve(const ServeOptions& options) {
   api_options.scope.account = FlagOrEnv(options.account, "AWS_ACCOUNT_ID", "123456789012");
   const std::string lambda_endpoint = LambdaEndpointOrEnv(options.lambda_endpoint);
 
-  auto host = EngineHost::Create(lambda_endpoint, api_options.scope.region);
+  auto wait_time_scale = WaitTimeScaleOrEnv(options.wait_time_scale);
+  if (!wait_time_scale) {
+    std::cerr << "flowstate: " << wait_time_scale.error().message() << "\n";
+    return 1;
+  }
+  EngineHostOptions host_options;
+  host_options.lambda_endpoint = lambda_endpoint;
+  host_options.region = api_options.scope.region;
+  host_options.data = options.data;
+  host_options.wait_time_scale = *wait_time_scale;
+  auto host = EngineHost::Create(host_options);
   if (!host) {
     std::cerr << "flowstate: " << host.error().message() << "\n";
     return 1;
@@ -57,6 +67,15 @@ int Serve(const ServeOptions& options) {
   std::cout << "Flowstate serving the Step Functions API and its console on http://" << options.host
             << ":" << (*server)->port() << " (region " << api_options.scope.region << ", account "
             << api_options.scope.account << ")\n";
+  if (options.data == kMemoryData) {
+    std::cout << "Data in memory only (--data :memory:): nothing survives a restart\n";
+  } else {
+    std::cout << "Data in " << options.data << " (" << (*host)->recovered()
+              << " running executions resumed)\n";
+  }
+  if (*wait_time_scale != 1.0) {
+    std::cout << "Wait states and Retry intervals scaled by " << *wait_time_scale << "\n";
+  }
   if (!lambda_endpoint.empty()) {
     std::cout << "Lambda tasks call " << lambda_endpoint << "\n";
   }

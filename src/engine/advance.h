@@ -38,6 +38,9 @@ struct AdvanceOptions {
   // advance exactly as if they were, so causes citing "event id #N" stay right. For executions
   // whose history nobody can read (Express without logging, `flowstate run`).
   bool record_history = true;
+  // Multiplies Wait state durations and Retry intervals (AWS Step Functions Local's
+  // WAIT_TIME_SCALE): 0.01 makes a one-hour Wait last 36 seconds. Timeouts are not scaled.
+  double wait_time_scale = 1.0;
 };
 
 // Applies `input` to `snapshot` (updated in place; copy it first to keep the old one).

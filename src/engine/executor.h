@@ -151,6 +151,9 @@ class Executor {
   void AbortFrame(int32_t frame_id);
   std::string MapRunArn(const std::string& label);
 
+  // `fire_at` with its distance from now scaled by options_.wait_time_scale.
+  base::Timestamp ScaledWaitEnd(base::Timestamp fire_at) const;
+
   const asl::StateMachineModel& model_;
   model::ExecutionSnapshot& snapshot_;
   base::Timestamp now_;

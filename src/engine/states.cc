@@ -1,5 +1,6 @@
 // The states that complete within one step or wait on a timer: Pass, Choice, Wait, Succeed,
 // Fail.
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -174,6 +175,7 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
     }
   }
   frame(frame_id).effective_input = std::move(*effective);
+  fire_at = ScaledWaitEnd(fire_at);
   if (fire_at <= now_) {
     FinishWait(frame_id);
     return;
@@ -182,6 +184,15 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
   current.phase = model::FramePhase::kWaitTimer;
   current.stamp = NewStamp(frame_id);
   outcome_.timers.push_back({fire_at, current.stamp});
+}
+
+base::Timestamp Executor::ScaledWaitEnd(base::Timestamp fire_at) const {
+  if (options_.wait_time_scale == 1.0 || fire_at <= now_) {
+    return fire_at;
+  }
+  const double scaled =
+      static_cast<double>((fire_at - now_).count()) * std::max(options_.wait_time_scale, 0.0);
+  return now_ + base::Timestamp::duration(static_cast<base::Timestamp::rep>(std::llround(scaled)));
 }
 
 void Executor::FinishWait(int32_t frame_id) {

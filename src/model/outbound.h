@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
+#include "base/result.h"
 #include "json/json.h"
 #include "model/execution_status.h"
 
@@ -33,6 +35,13 @@ struct OutboundTask {
   json::Json parameters;      // effective input: the Lambda payload, or the invoke parameters
   std::optional<int64_t> timeout_seconds;
   std::optional<int64_t> heartbeat_seconds;
+
+  // The outbox encoding (durable stores keep it until the task is answered): the kind as text
+  // and the rest as one JSON object.
+  std::string KindText() const;
+  json::Json ToJson() const;
+  static base::Result<OutboundTask> FromOutbox(uint64_t stamp, std::string_view kind,
+                                               std::string_view payload);
 };
 
 struct Terminal {

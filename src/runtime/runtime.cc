@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -21,7 +22,7 @@
 namespace flowstate::runtime {
 namespace {
 
-enum class WorkKind { kStart, kAdopt, kInput, kStop, kDeadline };
+enum class WorkKind { kStart, kAdopt, kResume, kInput, kStop, kDeadline, kCommitted };
 
 // An execution held by its lane between steps.
 struct LiveExecution {
@@ -30,6 +31,14 @@ struct LiveExecution {
   bool persist = true;
   int64_t version = 0;  // committed transitions
   std::function<void(const ExecutionResult&)> on_end;
+  // Persisted executions: one of its Transitions is in the store. Further inputs wait here
+  // until the store answers, so steps commit in the order they were taken and no effect of a
+  // step runs before that step is durable.
+  bool committing = false;
+  std::deque<model::Input> waiting;
+  // Stamps answered by steps that changed nothing (a late timer, a result for a task that timed
+  // out): their rows are deleted by the next commit instead of costing one of their own.
+  std::vector<uint64_t> answered;
 };
 
 // An Express execution whose first step ran on the caller's thread and did not end there: its
@@ -41,13 +50,41 @@ struct Adoption {
   std::optional<base::Timestamp> deadline;
 };
 
+// What a step asks for once it is committed.
+struct Effects {
+  std::vector<model::TimerRequest> timers;
+  std::vector<model::OutboundTask> tasks;
+  std::optional<ExecutionResult> result;  // the execution ended
+  bool more_work = false;
+  // A Start or Stop whose commit is lost must be applied again after the reload; inputs that
+  // answer a timer or a task come back on their own (their rows are still in the store).
+  std::optional<model::Input> reapply;
+};
+
+// A commit's answer, posted back to the lane.
+struct Committed {
+  base::Result<std::vector<store::CommitResult>> outcome;
+  Effects effects;
+};
+
+// An execution resumed from the store (Runtime::Recover, or a lane reloading after a commit it
+// cannot trust).
+struct Resumption {
+  LiveExecution live;
+  std::optional<model::Input> start;  // no step was committed: the execution starts over
+  std::vector<store::TimerRow> timers;
+  std::vector<model::OutboundTask> tasks;  // outbound work still unanswered
+};
+
 struct Work {
   WorkKind kind = WorkKind::kInput;
   std::string arn;
   model::Input input;
-  std::unique_ptr<StartRequest> start;  // kStart
-  std::unique_ptr<Adoption> adoption;   // kAdopt
-  Runtime::StopDone stop_done;          // kStop
+  std::unique_ptr<StartRequest> start;     // kStart
+  std::unique_ptr<Adoption> adoption;      // kAdopt
+  std::unique_ptr<Resumption> resumption;  // kResume
+  std::shared_ptr<Committed> committed;    // kCommitted
+  Runtime::StopDone stop_done;             // kStop
 };
 
 // Steps an inline start may take on the caller's thread before handing over to the lane, so a
@@ -70,6 +107,184 @@ ExecutionResult ToResult(const model::Terminal& terminal, base::Timestamp stop_d
   return result;
 }
 
+ExecutionResult ToResult(const store::ExecutionRecord& record) {
+  ExecutionResult result;
+  result.status = record.status;
+  result.output = record.output;
+  result.error = record.error;
+  result.cause = record.cause;
+  result.stop_date = record.stop_date.value_or(record.start_date);
+  return result;
+}
+
+model::Input ContinueInput() {
+  model::Input resume;
+  resume.kind = model::InputKind::kTimerFired;
+  resume.stamp = 0;
+  return resume;
+}
+
+bool AnswersStamp(const model::Input& input) {
+  return input.stamp != 0 && (input.kind == model::InputKind::kTimerFired ||
+                              input.kind == model::InputKind::kTaskSucceeded ||
+                              input.kind == model::InputKind::kTaskFailed);
+}
+
+// A step worth no commit: a timer or task answer the engine dropped as stale (or a "continue"
+// with nothing to run). Other inputs (start, stop, and any input kind added later) always
+// commit, since they may change the snapshot without an event.
+bool IsNoOp(const model::Input& input, const engine::Outcome& outcome) {
+  const bool answer = input.kind == model::InputKind::kTimerFired ||
+                      input.kind == model::InputKind::kTaskSucceeded ||
+                      input.kind == model::InputKind::kTaskFailed;
+  return answer && outcome.events.empty() && outcome.timers.empty() && outcome.tasks.empty() &&
+         !outcome.terminal && !outcome.more_work;
+}
+
+// The Start input of an execution whose start was committed but none of its steps.
+base::Result<model::Input> StartInputFor(const store::ExecutionRecord& record,
+                                         const store::StateMachineRecord& revision) {
+  auto payload = json::Parse(record.input);
+  if (!payload) {
+    return base::Err(base::Status::Corruption("stored input of " + record.arn + ": " +
+                                              payload.error().message()));
+  }
+  model::Input start;
+  start.kind = model::InputKind::kStart;
+  start.info.execution_arn = record.arn;
+  start.info.execution_name = record.name;
+  start.info.state_machine_arn = record.state_machine_arn;
+  start.info.state_machine_name = revision.name;
+  start.info.role_arn = revision.role_arn;
+  start.info.type = record.type;
+  start.info.start_time = record.start_date;
+  start.payload = std::move(*payload);
+  return start;
+}
+
+// What resuming `arn` needs, read from the store. A null Resumption: the execution is not
+// RUNNING any more (`record` says how it ended).
+struct Loaded {
+  store::ExecutionRecord record;
+  std::unique_ptr<Resumption> resumption;
+};
+
+base::Result<Loaded> LoadForResume(store::Store& store, ModelCache& models,
+                                   const std::string& arn) {
+  auto state = store.LoadExecutionState(arn);
+  if (!state) {
+    return base::Err(state.error());
+  }
+  Loaded loaded;
+  loaded.record = state->record;
+  if (state->record.status != model::ExecutionStatus::kRunning) {
+    return loaded;
+  }
+  auto revision = store.GetRevision(state->record.revision_id);
+  if (!revision) {
+    return base::Err(revision.error());
+  }
+  auto model =
+      models.GetOrLoad((*revision)->revision_id, (*revision)->definition, (*revision)->type);
+  if (!model) {
+    return base::Err(model.error());
+  }
+  auto resumption = std::make_unique<Resumption>();
+  resumption->live.model = std::move(*model);
+  resumption->live.persist = true;
+  resumption->live.version = state->record.version;
+  if (!state->snapshot) {
+    auto start = StartInputFor(state->record, **revision);
+    if (!start) {
+      return base::Err(start.error());
+    }
+    resumption->start = std::move(*start);
+  } else {
+    auto parsed = json::Parse(*state->snapshot);
+    if (!parsed) {
+      return base::Err(
+          base::Status::Corruption("snapshot of " + arn + ": " + parsed.error().message()));
+    }
+    auto snapshot = model::ExecutionSnapshot::FromJson(*parsed);
+    if (!snapshot) {
+      return base::Err(snapshot.error());
+    }
+    resumption->live.snapshot = std::move(*snapshot);
+  }
+  resumption->timers = std::move(state->timers);
+  // Outbound work is dispatched again only while the snapshot still waits for it (a task that
+  // timed out meanwhile is not called again); rows nobody waits for go with the next commit.
+  std::unordered_set<uint64_t> pending;
+  for (const model::Frame& frame : resumption->live.snapshot.frames) {
+    if (frame.phase != model::FramePhase::kFree && frame.stamp != 0) {
+      pending.insert(frame.stamp);
+    }
+  }
+  for (const store::OutboxRow& row : state->outbox) {
+    if (!pending.contains(row.stamp)) {
+      resumption->live.answered.push_back(row.stamp);
+      continue;
+    }
+    auto task = model::OutboundTask::FromOutbox(row.stamp, row.kind, row.payload);
+    if (!task) {
+      return base::Err(task.error());
+    }
+    resumption->tasks.push_back(std::move(*task));
+  }
+  loaded.resumption = std::move(resumption);
+  return loaded;
+}
+
+// A lane's inbox. Commit callbacks hold it shared: a store may answer a commit after the
+// runtime stopped (it finishes its queued writes when closed), and a post to a closed inbox is
+// simply dropped.
+class Inbox {
+ public:
+  void Post(Work work) {
+    bool wake = false;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) {
+        return;
+      }
+      items_.push_back(std::move(work));
+      wake = idle_;
+    }
+    if (wake) {
+      cv_.notify_one();
+    }
+  }
+
+  // Waits for work and moves all of it into `batch`; false once closed.
+  bool Take(std::deque<Work>& batch) {
+    std::unique_lock lock(mu_);
+    idle_ = true;
+    cv_.wait(lock, [this] { return closed_ || !items_.empty(); });
+    idle_ = false;
+    if (closed_) {
+      return false;
+    }
+    batch.swap(items_);
+    return true;
+  }
+
+  void Close() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      items_.clear();
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Work> items_;
+  bool idle_ = false;
+  bool closed_ = false;
+};
+
 }  // namespace
 
 // One lane: an inbox (many producers), one thread, and the executions it owns. All engine work
@@ -77,31 +292,22 @@ ExecutionResult ToResult(const model::Terminal& terminal, base::Timestamp stop_d
 class Runtime::Lane {
  public:
   Lane(store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
-       TimerService& timers, TransitionFeed& feed, uint64_t seed)
+       TimerService& timers, ModelCache& models, TransitionFeed& feed, uint64_t seed,
+       double wait_time_scale)
       : store_(store),
         clock_(clock),
         dispatcher_(dispatcher),
         timers_(timers),
+        models_(models),
         feed_(feed),
-        rng_(seed) {
+        rng_(seed),
+        wait_time_scale_(wait_time_scale),
+        inbox_(std::make_shared<Inbox>()) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~Lane() { Shutdown(); }
 
-  void Post(Work work) {
-    bool wake = false;
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) {
-        return;
-      }
-      inbox_.push_back(std::move(work));
-      wake = idle_;
-    }
-    if (wake) {
-      cv_.notify_one();
-    }
-  }
+  void Post(Work work) { inbox_->Post(std::move(work)); }
 
   void PostInput(const std::string& arn, model::Input input) {
     Work work;
@@ -112,11 +318,7 @@ class Runtime::Lane {
   }
 
   void Shutdown() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
+    inbox_->Close();
     if (thread_.joinable()) {
       thread_.join();
     }
@@ -125,19 +327,11 @@ class Runtime::Lane {
   size_t live_count() const { return live_count_.load(); }
 
  private:
+  using LiveIt = std::unordered_map<std::string, LiveExecution>::iterator;
+
   void Loop() {
     std::deque<Work> batch;
-    while (true) {
-      {
-        std::unique_lock lock(mu_);
-        idle_ = true;
-        cv_.wait(lock, [this] { return stopping_ || !inbox_.empty(); });
-        idle_ = false;
-        if (stopping_) {
-          return;
-        }
-        batch.swap(inbox_);
-      }
+    while (inbox_->Take(batch)) {
       for (auto& work : batch) {
         Process(work);
       }
@@ -153,10 +347,13 @@ class Runtime::Lane {
       case WorkKind::kAdopt:
         ProcessAdopt(work);
         return;
+      case WorkKind::kResume:
+        Resume(work.arn, std::move(*work.resumption), {});
+        return;
       case WorkKind::kInput: {
         auto it = live_.find(work.arn);
         if (it != live_.end()) {  // else: the execution ended; a late timer or task result
-          Step(it, work.input);
+          Deliver(it, std::move(work.input));
         }
         return;
       }
@@ -166,8 +363,13 @@ class Runtime::Lane {
       case WorkKind::kDeadline:
         ProcessDeadline(work);
         return;
+      case WorkKind::kCommitted:
+        ProcessCommitted(work);
+        return;
     }
   }
+
+  void UpdateLiveCount() { live_count_.store(live_.size()); }
 
   void ProcessStart(Work& work) {
     StartRequest& request = *work.start;
@@ -179,13 +381,13 @@ class Runtime::Lane {
     if (!inserted) {
       return;  // an idempotent repeat reached the lane twice
     }
-    live_count_.store(live_.size());
+    UpdateLiveCount();
     model::Input start;
     start.kind = model::InputKind::kStart;
     start.info = std::move(request.info);
     start.payload = std::move(request.input);
     const std::string arn = work.arn;
-    Step(it, start);
+    Deliver(it, std::move(start));
     ArmDeadline(arn, request.deadline);
   }
 
@@ -195,10 +397,32 @@ class Runtime::Lane {
     if (!inserted) {
       return;
     }
-    live_count_.store(live_.size());
+    UpdateLiveCount();
     const std::string arn = work.arn;
-    Finish(it, adoption.outcome, adoption.stepped_at);
+    Effects effects = EffectsOf(adoption.outcome, adoption.stepped_at);
+    RunEffects(it, effects);
     ArmDeadline(arn, adoption.deadline);
+  }
+
+  // Takes over an execution read from the store: re-arms its timers, dispatches its unanswered
+  // tasks again, then starts it (nothing committed yet) or continues it (a step whose budget ran
+  // out is picked up; otherwise the continue changes nothing and commits nothing).
+  void Resume(const std::string& arn, Resumption resumption, std::deque<model::Input> waiting) {
+    auto [it, inserted] = live_.emplace(arn, std::move(resumption.live));
+    if (!inserted) {
+      return;
+    }
+    UpdateLiveCount();
+    for (const store::TimerRow& timer : resumption.timers) {
+      ArmTimer(arn, timer.fire_at, timer.stamp);
+    }
+    for (const model::OutboundTask& task : resumption.tasks) {
+      DispatchTask(arn, task);
+    }
+    for (auto& input : waiting) {
+      it->second.waiting.push_back(std::move(input));
+    }
+    Deliver(it, resumption.start ? std::move(*resumption.start) : ContinueInput());
   }
 
   void ArmDeadline(const std::string& arn, const std::optional<base::Timestamp>& deadline) {
@@ -215,6 +439,20 @@ class Runtime::Lane {
     });
   }
 
+  void ArmTimer(const std::string& arn, base::Timestamp fire_at, uint64_t stamp) {
+    timers_.Arm(fire_at, [this, arn, stamp] {
+      model::Input fired;
+      fired.kind = model::InputKind::kTimerFired;
+      fired.stamp = stamp;
+      PostInput(arn, std::move(fired));
+    });
+  }
+
+  void DispatchTask(const std::string& arn, const model::OutboundTask& task) {
+    dispatcher_.Dispatch(
+        task, [this, arn](model::Input task_input) { PostInput(arn, std::move(task_input)); });
+  }
+
   void ProcessStop(Work& work) {
     auto it = live_.find(work.arn);
     if (it == live_.end()) {
@@ -222,7 +460,7 @@ class Runtime::Lane {
       return;
     }
     stop_waiters_.emplace(work.arn, std::move(work.stop_done));
-    Step(it, work.input);
+    Deliver(it, std::move(work.input));
   }
 
   // AWS ends an Express execution that outlives 5 minutes with States.Timeout; Express keeps
@@ -238,118 +476,231 @@ class Runtime::Lane {
     terminal.has_error = true;
     auto on_end = std::move(it->second.on_end);
     live_.erase(it);
-    live_count_.store(live_.size());
+    UpdateLiveCount();
     if (on_end) {
       on_end(ToResult(terminal, clock_.Now()));
     }
   }
 
-  using LiveIt = std::unordered_map<std::string, LiveExecution>::iterator;
+  // Applies `input` now, or (a persisted execution with a commit in flight) once that commit is
+  // answered; then applies the inputs that waited meanwhile.
+  void Deliver(LiveIt it, model::Input input) {
+    LiveExecution& live = it->second;
+    if (!live.persist) {
+      Step(it, input);  // may end and erase the execution
+      return;
+    }
+    if (live.committing) {
+      live.waiting.push_back(std::move(input));
+      return;
+    }
+    Step(it, input);  // a persisted execution stays until its last commit is answered
+    DrainWaiting(it);
+  }
+
+  void DrainWaiting(LiveIt it) {
+    LiveExecution& live = it->second;
+    while (!live.committing && !live.waiting.empty()) {
+      model::Input next = std::move(live.waiting.front());
+      live.waiting.pop_front();
+      Step(it, next);
+    }
+  }
 
   void Step(LiveIt it, const model::Input& input) {
     const base::Timestamp now = clock_.Now();
     engine::AdvanceOptions options;
     // Memory-only executions keep no history (AWS gives Express none), so none is built.
     options.record_history = it->second.persist;
+    options.wait_time_scale = wait_time_scale_;
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
-    Finish(it, outcome, now);
+    Effects effects = EffectsOf(outcome, now);
+    if (!it->second.persist) {
+      RunEffects(it, effects);  // nothing to commit: the effects run at once
+      return;
+    }
+    if (IsNoOp(input, outcome)) {
+      if (AnswersStamp(input)) {
+        it->second.answered.push_back(input.stamp);
+      }
+      return;
+    }
+    if (input.kind == model::InputKind::kStart || input.kind == model::InputKind::kStop) {
+      effects.reapply = input;
+    }
+    Commit(it, input, std::move(outcome.events), std::move(effects));
   }
 
-  // Commits what a step produced and carries out its effects.
-  void Finish(LiveIt it, engine::Outcome& outcome, base::Timestamp now) {
+  static Effects EffectsOf(engine::Outcome& outcome, base::Timestamp now) {
+    Effects effects;
+    effects.timers = std::move(outcome.timers);
+    effects.tasks = std::move(outcome.tasks);
+    effects.more_work = outcome.more_work && !outcome.terminal;
+    if (outcome.terminal) {
+      effects.result = ToResult(*outcome.terminal, now);
+    }
+    return effects;
+  }
+
+  // Hands the step to the store as one Transition; its effects wait for the answer
+  // (ProcessCommitted), as do the execution's next inputs.
+  void Commit(LiveIt it, const model::Input& input, std::vector<model::HistoryEvent> events,
+              Effects effects) {
     LiveExecution& live = it->second;
-    const std::string& arn = it->first;
-
-    std::vector<Runtime::StopDone> stopped;
-    std::function<void(const ExecutionResult&)> on_end;
-    std::optional<ExecutionResult> result;
-    if (outcome.terminal) {
-      result = ToResult(*outcome.terminal, now);
-      on_end = std::move(live.on_end);
-      auto range = stop_waiters_.equal_range(arn);
-      for (auto waiter = range.first; waiter != range.second; ++waiter) {
-        stopped.push_back(std::move(waiter->second));
-      }
-      stop_waiters_.erase(range.first, range.second);
-    }
-    if (live.persist) {
-      Commit(arn, live, outcome, result);
-    }
-    // Effects run after the commit (principle 2); the memory store commits synchronously.
-    for (const auto& timer : outcome.timers) {
-      timers_.Arm(timer.fire_at, [this, arn, stamp = timer.stamp] {
-        model::Input fired;
-        fired.kind = model::InputKind::kTimerFired;
-        fired.stamp = stamp;
-        PostInput(arn, std::move(fired));
-      });
-    }
-    for (const auto& task : outcome.tasks) {
-      dispatcher_.Dispatch(
-          task, [this, arn](model::Input task_input) { PostInput(arn, std::move(task_input)); });
-    }
-    if (outcome.more_work && !outcome.terminal) {
-      model::Input resume;
-      resume.kind = model::InputKind::kTimerFired;
-      resume.stamp = 0;
-      PostInput(arn, std::move(resume));
-    }
-    if (outcome.terminal) {
-      const std::string ended_arn = arn;  // `arn` refers into the erased node
-      live_.erase(it);
-      live_count_.store(live_.size());
-      if (on_end) {
-        on_end(*result);
-      }
-      for (auto& done : stopped) {
-        done(result->stop_date);
-      }
-    }
-  }
-
-  void Commit(const std::string& arn, LiveExecution& live, engine::Outcome& outcome,
-              const std::optional<ExecutionResult>& result) {
     store::Transition transition;
-    transition.execution_arn = arn;
-    transition.expected_version = live.version++;
-    transition.events = std::move(outcome.events);
-    if (result) {
-      transition.close = store::ExecutionClose{result->status, result->output, result->error,
-                                               result->cause, result->stop_date};
+    transition.execution_arn = it->first;
+    transition.expected_version = live.version;
+    transition.events = std::move(events);
+    if (effects.result) {
+      const ExecutionResult& result = *effects.result;
+      transition.close = store::ExecutionClose{result.status, result.output, result.error,
+                                               result.cause, result.stop_date};
+    } else {
+      // An ended execution is never resumed: only running ones need their snapshot.
+      transition.snapshot = json::Dump(live.snapshot.ToJson());
+      transition.timers.reserve(effects.timers.size());
+      for (const model::TimerRequest& timer : effects.timers) {
+        transition.timers.push_back(store::TimerRow{timer.stamp, timer.fire_at});
+      }
+      transition.outbox.reserve(effects.tasks.size());
+      for (const model::OutboundTask& task : effects.tasks) {
+        transition.outbox.push_back(
+            store::OutboxRow{task.stamp, task.KindText(), json::Dump(task.ToJson())});
+      }
     }
+    transition.answered = std::move(live.answered);
+    live.answered.clear();
+    if (AnswersStamp(input)) {
+      transition.answered.push_back(input.stamp);
+    }
+    live.committing = true;
+    auto committed = std::make_shared<Committed>();
+    committed->effects = std::move(effects);
     std::vector<store::Transition> batch;
     batch.push_back(std::move(transition));
-    store_.Commit(
-        std::move(batch), [this, arn](base::Result<std::vector<store::CommitResult>> done) {
-          if (done && done->front() == store::CommitResult::kOk) {
-            feed_.Publish(arn);
-            return;
-          }
-          // The memory store cannot fail; a durable store's failures need reload-and-retry, which
-          // lands with it. Until then, say so loudly rather than silently.
-          if (!done) {
-            std::cerr << "flowstate: commit of " << arn << " failed: " << done.error().ToString()
-                      << "\n";
-          } else {
-            std::cerr << "flowstate: commit of " << arn << " was rejected (version conflict or "
-                      << "unknown execution)\n";
-          }
-        });
+    store_.Commit(std::move(batch), [inbox = inbox_, arn = it->first, committed](
+                                        base::Result<std::vector<store::CommitResult>> outcome) {
+      committed->outcome = std::move(outcome);
+      Work work;
+      work.kind = WorkKind::kCommitted;
+      work.arn = arn;
+      work.committed = committed;
+      inbox->Post(std::move(work));
+    });
+  }
+
+  void ProcessCommitted(Work& work) {
+    auto it = live_.find(work.arn);
+    if (it == live_.end()) {
+      return;
+    }
+    LiveExecution& live = it->second;
+    live.committing = false;
+    Committed& committed = *work.committed;
+    const bool ok = committed.outcome && committed.outcome->size() == 1 &&
+                    committed.outcome->front() == store::CommitResult::kOk;
+    if (!ok) {
+      // Outcome unknown, or the store's version is not ours: never guess, reload
+      // (ARCHITECTURE.md §1, principle 10).
+      std::cerr << "flowstate: commit of " << work.arn << " "
+                << (committed.outcome ? "was rejected (version conflict or unknown execution)"
+                                      : "failed: " + committed.outcome.error().ToString())
+                << "; reloading it from the store\n";
+      Reload(it, std::move(committed.effects.reapply));
+      return;
+    }
+    live.version++;
+    const bool ended = RunEffects(it, committed.effects);
+    feed_.Publish(work.arn);  // after the effects: a watcher also sees the tokens they registered
+    if (ended) {
+      return;
+    }
+    DrainWaiting(it);
+  }
+
+  // Replaces the lane's copy of an execution with the store's. What the lost step asked for is
+  // either committed (then its rows are there: timers re-armed, tasks dispatched again) or not
+  // (then the input that caused it comes back: a timer or task from its row, a start or stop
+  // through `reapply`).
+  void Reload(LiveIt it, std::optional<model::Input> reapply) {
+    const std::string arn = it->first;
+    std::deque<model::Input> waiting = std::move(it->second.waiting);
+    auto on_end = std::move(it->second.on_end);
+    live_.erase(it);
+    UpdateLiveCount();
+    auto loaded = LoadForResume(store_, models_, arn);
+    if (!loaded) {
+      std::cerr << "flowstate: cannot reload " << arn << ": " << loaded.error().ToString()
+                << "; it stays as stored until the next restart\n";
+      CompleteStopWaiters(arn, std::nullopt);
+      return;
+    }
+    if (!loaded->resumption) {  // the step that ended it did commit
+      const ExecutionResult result = ToResult(loaded->record);
+      if (on_end) {
+        on_end(result);
+      }
+      CompleteStopWaiters(arn, result.stop_date);
+      return;
+    }
+    Resumption& resumption = *loaded->resumption;
+    resumption.live.on_end = std::move(on_end);
+    if (reapply && reapply->kind == model::InputKind::kStop) {
+      waiting.push_front(std::move(*reapply));
+    } else if (reapply && reapply->kind == model::InputKind::kStart && resumption.start) {
+      resumption.start = std::move(*reapply);  // the caller's own start (same info and input)
+    }
+    Resume(arn, std::move(resumption), std::move(waiting));
+  }
+
+  void CompleteStopWaiters(const std::string& arn, std::optional<base::Timestamp> stop_date) {
+    auto range = stop_waiters_.equal_range(arn);
+    std::vector<Runtime::StopDone> stopped;
+    for (auto waiter = range.first; waiter != range.second; ++waiter) {
+      stopped.push_back(std::move(waiter->second));
+    }
+    stop_waiters_.erase(range.first, range.second);
+    for (auto& done : stopped) {
+      done(stop_date);
+    }
+  }
+
+  // Carries out a (committed) step's effects. Returns true when the execution ended (and was
+  // erased).
+  bool RunEffects(LiveIt it, Effects& effects) {
+    const std::string arn = it->first;
+    for (const auto& timer : effects.timers) {
+      ArmTimer(arn, timer.fire_at, timer.stamp);
+    }
+    for (const auto& task : effects.tasks) {
+      DispatchTask(arn, task);
+    }
+    if (effects.more_work && !effects.result) {
+      PostInput(arn, ContinueInput());
+    }
+    if (!effects.result) {
+      return false;
+    }
+    auto on_end = std::move(it->second.on_end);
+    live_.erase(it);
+    UpdateLiveCount();
+    if (on_end) {
+      on_end(*effects.result);
+    }
+    CompleteStopWaiters(arn, effects.result->stop_date);
+    return true;
   }
 
   store::Store& store_;
   const base::Clock& clock_;
   TaskDispatcher& dispatcher_;
   TimerService& timers_;
+  ModelCache& models_;
   TransitionFeed& feed_;
   base::Rng rng_;
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Work> inbox_;
-  bool idle_ = false;
-  bool stopping_ = false;
+  const double wait_time_scale_;
+  std::shared_ptr<Inbox> inbox_;
 
   // Owned by the lane thread.
   std::unordered_map<std::string, LiveExecution> live_;
@@ -361,15 +712,15 @@ class Runtime::Lane {
 
 Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base::Clock& clock,
                  TaskDispatcher& dispatcher, TimerService& timers)
-    : clock_(clock) {
+    : store_(store), clock_(clock), wait_time_scale_(options.wait_time_scale) {
   int lanes =
       options.lanes > 0 ? options.lanes : static_cast<int>(std::thread::hardware_concurrency());
   lanes = std::max(lanes, 1);
   const uint64_t seed = options.seed != 0 ? options.seed : base::SecureRandom64();
   for (int i = 0; i < lanes; ++i) {
-    lanes_.push_back(
-        std::make_unique<Lane>(store, clock, dispatcher, timers, feed_,
-                               seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL));
+    lanes_.push_back(std::make_unique<Lane>(store, clock, dispatcher, timers, models_, feed_,
+                                            seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL,
+                                            options.wait_time_scale));
   }
 }
 
@@ -408,6 +759,7 @@ void Runtime::StartInline(StartRequest request) {
   engine::AdvanceOptions options;
   options.step_budget = kInlineStepBudget;
   options.record_history = false;  // memory-only: nobody can read its history
+  options.wait_time_scale = wait_time_scale_;
   const base::Timestamp now = clock_.Now();
   engine::Outcome outcome = engine::Advance(*live.model, live.snapshot, start, now, rng, options);
   if (outcome.terminal) {
@@ -438,6 +790,32 @@ void Runtime::Stop(const std::string& execution_arn, std::string error, std::str
   work.input.cause = std::move(cause);
   work.stop_done = std::move(done);
   LaneFor(execution_arn).Post(std::move(work));
+}
+
+base::Result<size_t> Runtime::Recover() {
+  auto running = store_.RunningExecutions();
+  if (!running) {
+    return base::Err(running.error());
+  }
+  size_t resumed = 0;
+  for (const store::ExecutionRecord& record : *running) {
+    auto loaded = LoadForResume(store_, models_, record.arn);
+    if (!loaded) {
+      std::cerr << "flowstate: cannot resume " << record.arn << ": " << loaded.error().ToString()
+                << "\n";
+      continue;
+    }
+    if (!loaded->resumption) {
+      continue;  // ended between the two reads
+    }
+    Work work;
+    work.kind = WorkKind::kResume;
+    work.arn = record.arn;
+    work.resumption = std::move(loaded->resumption);
+    LaneFor(work.arn).Post(std::move(work));
+    ++resumed;
+  }
+  return resumed;
 }
 
 void Runtime::Shutdown() {

@@ -1,9 +1,11 @@
 // Runtime is the shell that executes state machines (ARCHITECTURE.md §5-6): a fixed set of lanes
 // (one thread each; an execution always runs on lane hash(ARN) % lanes), each applying
-// engine::Advance to the Inputs in its inbox, committing the Outcome to the Store (persisted
-// executions), then arming timers, dispatching tasks and completing waiters. Task results and
-// fired timers come back as Inputs through the same inbox. Nothing here blocks a caller: every
-// method only enqueues. Thread-safe.
+// engine::Advance to the Inputs in its inbox. A persisted (Standard) execution's step becomes one
+// store::Transition (snapshot, history, timers, outbox); only when the store reports it
+// committed does the lane arm its timers, dispatch its tasks and complete waiters, and only then
+// does the execution take its next input. Task results and fired timers come back as Inputs
+// through the same inbox. Recover() resumes, after a restart, every execution the store has
+// RUNNING. Nothing here blocks a caller: every method only enqueues. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -53,6 +55,8 @@ struct StartRequest {
 struct RuntimeOptions {
   int lanes = 0;      // 0 = one per core
   uint64_t seed = 0;  // 0 = random (per-lane Rng seeds derive from it)
+  // Scales Wait states and Retry intervals (--wait-time-scale, env WAIT_TIME_SCALE).
+  double wait_time_scale = 1.0;
 };
 
 class Runtime {
@@ -78,6 +82,13 @@ class Runtime {
   // Published after each committed transition of a persisted execution (the console's live view).
   TransitionFeed& feed() { return feed_; }
 
+  // Resumes every execution the store has RUNNING where its last commit left it: its snapshot
+  // (or its start, when no step committed), its timers re-armed and its unanswered outbound
+  // tasks dispatched again (at least once, as AWS). Call once, before serving. Returns how many
+  // executions were resumed; an execution that cannot be resumed (its revision or snapshot is
+  // unreadable) is reported on stderr and left as stored.
+  base::Result<size_t> Recover();
+
   // Stops the lanes; executions still running stay as the store has them. Idempotent.
   void Shutdown();
 
@@ -89,7 +100,9 @@ class Runtime {
   Lane& LaneFor(const std::string& execution_arn);
   void StartInline(StartRequest request);
 
+  store::Store& store_;
   const base::Clock& clock_;
+  const double wait_time_scale_;
   ModelCache models_;
   TransitionFeed feed_;
   std::vector<std::unique_ptr<Lane>> lanes_;

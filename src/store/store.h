@@ -1,8 +1,8 @@
 // Store is the persistence boundary of Flowstate (ARCHITECTURE.md §7): plain CRUD for state
 // machines, and a write path shaped around transitions (one engine step = one Transition,
-// applied all-or-nothing). Implementations: memory/ (Express, tests, `flowstate serve` today);
-// a durable SQLite store implements the same interface. Thread-safe: every method may be called
-// from any thread.
+// applied all-or-nothing). Implementations: memory/ (Express, tests, `flowstate serve --data
+// :memory:`) and sqlite/ (the durable default). Thread-safe: every method may be called from any
+// thread.
 #pragma once
 
 #include <cstdint>
@@ -28,14 +28,45 @@ struct ExecutionClose {
   base::Timestamp stop_date{};
 };
 
+// A durable timer (ARCHITECTURE.md §3): the engine's TimerRequest, kept until the step that
+// answers its stamp (or the execution's end) deletes it, and re-armed after a restart.
+struct TimerRow {
+  uint64_t stamp = 0;
+  base::Timestamp fire_at{};
+};
+
+// Outbound work (a Lambda call, ...) committed with the step that asked for it and started only
+// after that commit; kept until the step that takes its answer (same stamp) deletes it, so a
+// restart dispatches it again (at least once, as AWS). `kind` and `payload` are opaque here
+// (the runtime's encoding of a model::OutboundTask).
+struct OutboxRow {
+  uint64_t stamp = 0;
+  std::string kind;
+  std::string payload;
+};
+
 struct Transition {
   std::string execution_arn;
   int64_t expected_version = 0;             // the record's version before this step
   std::vector<model::HistoryEvent> events;  // appended in order; ids continue the history
-  std::optional<ExecutionClose> close;      // set when the execution ended in this step
+  std::optional<ExecutionClose> close;      // set when the execution ended in this step; it
+                                            // also deletes the execution's timers and outbox
   // The engine snapshot after this step (opaque bytes); durable stores keep the latest one so
   // recovery resumes from it. Unset: the stored snapshot is left as it was.
   std::optional<std::string> snapshot;
+  std::vector<TimerRow> timers;    // timers this step set
+  std::vector<OutboxRow> outbox;   // outbound work this step asked for
+  std::vector<uint64_t> answered;  // stamps this step consumed: their timer and outbox rows go
+  // Task tokens and activity tasks (callbacks, activities) are further row kinds of the same
+  // transaction; they belong here, beside timers and outbox, with their own table.
+};
+
+// Everything recovery needs to resume one execution where its last commit left it.
+struct ExecutionState {
+  ExecutionRecord record;
+  std::optional<std::string> snapshot;  // nullopt: no step committed yet (only the start)
+  std::vector<TimerRow> timers;         // by fire_at
+  std::vector<OutboxRow> outbox;        // by stamp
 };
 
 enum class CommitResult { kOk, kVersionConflict, kNotFound };
@@ -92,6 +123,9 @@ class Store {
                                                              const PageRequest& page,
                                                              bool reverse) = 0;
   virtual base::Result<std::vector<ExecutionRecord>> RunningExecutions() = 0;
+  // The execution's record, latest snapshot, timers and outbox (recovery, and reloading after a
+  // commit whose outcome is unknown).
+  virtual base::Result<ExecutionState> LoadExecutionState(std::string_view arn) = 0;
 
   // Write path: one result per Transition, in order. A non-OK Result means the outcome of the
   // whole batch is unknown: the caller reloads, never guesses. `done` may run on any thread,

@@ -282,3 +282,37 @@ test('the event table stays small in the DOM with 10,000+ events', async () => {
   assert.equal(await page.locator('.node[data-name="P"]').getAttribute('data-status'), 'succeeded');
   await page.close();
 });
+
+test('the definition editor validates live, previews the graph, and creates the machine', async () => {
+  const page = await newPage();
+  await page.goto(pageUrl(server.base, 'editor'));
+  await page.locator('.graph .node[data-name="Hello"]').waitFor();
+  await page.locator('.diagnostics li.ok').waitFor();
+  const broken = { StartAt: 'First', States: { First: { Type: 'Pass', Next: 'Missing' } } };
+  await page.locator('.json-editor .cm-content').fill(JSON.stringify(broken, null, 2));
+  await page.locator('.diagnostics li.ERROR', { hasText: 'Missing' }).waitFor();
+  await page.locator('.cm-lintRange-error').first().waitFor();
+  await page.locator('.graph .node[data-name="First"]').waitFor();
+  const fixed = { StartAt: 'First', States: { First: { Type: 'Pass', Next: 'Second' }, Second: { Type: 'Succeed' } } };
+  await page.locator('.json-editor .cm-content').fill(JSON.stringify(fixed, null, 2));
+  await page.locator('.diagnostics li.ok').waitFor();
+  await page.locator('.graph .node[data-name="Second"]').waitFor();
+  await page.locator('.machine-name').fill('edited');
+  await page.locator('#save-machine').click();
+  await page.waitForURL(/#\/machine\//);
+  const arn = decodeURIComponent(page.url().split('/machine/')[1]);
+  const described = await api(server.base, 'DescribeStateMachine', { stateMachineArn: arn });
+  assert.deepEqual(JSON.parse(described.definition), fixed);
+  // Update: the same editor, opened on the machine.
+  await page.getByRole('link', { name: 'Edit definition' }).click();
+  await page.locator('#save-machine', { hasText: 'Update' }).waitFor();
+  const updated = { ...fixed, Comment: 'updated from the console' };
+  await page.locator('.json-editor .cm-content').fill(JSON.stringify(updated, null, 2));
+  await page.locator('.diagnostics li.ok').waitFor();
+  await page.locator('#save-machine').click();
+  await page.waitForURL(/#\/machine\//);
+  const after = await api(server.base, 'DescribeStateMachine', { stateMachineArn: arn });
+  assert.equal(JSON.parse(after.definition).Comment, 'updated from the console');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -2,8 +2,10 @@
 // launches Debian's Chromium headless through playwright-core (no browser download), and calls
 // the AWS JSON API. FS_CONSOLE_NODE_MODULES names the node_modules the build installed.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 const require = createRequire(path.resolve(process.env.FS_CONSOLE_NODE_MODULES ?? '.', 'x.js'));
@@ -27,9 +29,11 @@ async function freePort() {
   });
 }
 
+// Serves from a fresh data directory (SQLite), removed on stop.
 export async function startServer(binary) {
   const port = await freePort();
-  const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', String(port)], {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'flowstate-console-'));
+  const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', String(port), '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -49,10 +53,14 @@ export async function startServer(binary) {
     base,
     log: () => log,
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      return exited;
+      let code = child.exitCode;
+      if (code === null) {
+        const exited = new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+        child.kill('SIGTERM');
+        code = await exited;
+      }
+      fs.rmSync(data, { recursive: true, force: true });
+      return code;
     },
   };
 }

@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError
 FLOWSTATE = None
 SERVER = None
 SERVER_LOG = None
+DATA_DIR = None
 PORT = None
 ENDPOINT = None
 HANG_GUARD_S = 60
@@ -67,7 +68,10 @@ def setUpModule():  # noqa: N802
     ENDPOINT = f"http://127.0.0.1:{PORT}"
     global SERVER_LOG
     SERVER_LOG = tempfile.TemporaryFile()
-    SERVER = subprocess.Popen([FLOWSTATE, "serve", "--host", "127.0.0.1", "--port", str(PORT)],
+    global DATA_DIR
+    DATA_DIR = tempfile.mkdtemp(prefix="flowstate-e2e-")
+    SERVER = subprocess.Popen([FLOWSTATE, "serve", "--host", "127.0.0.1", "--port", str(PORT),
+                               "--data", DATA_DIR],
                               stdout=SERVER_LOG, stderr=subprocess.STDOUT)
     deadline = time.time() + HANG_GUARD_S
     while not health_ok():
@@ -91,6 +95,7 @@ def tearDownModule():  # noqa: N802
         raise
     finally:
         SERVER_LOG.close()
+        shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
 def sfn():

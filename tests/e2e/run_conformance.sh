@@ -15,10 +15,12 @@ free_port() {
 api_port=$(free_port)
 lambda_port=$(free_port)
 log=$(mktemp)
-"$flowstate" serve --host 127.0.0.1 --port "$api_port" \
+# Each run gets its own durable store (tests may run in parallel).
+data=$(mktemp -d)
+"$flowstate" serve --host 127.0.0.1 --port "$api_port" --data "$data" \
   --lambda-endpoint "http://127.0.0.1:$lambda_port" >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"; rm -rf "$data"' EXIT
 
 for _ in $(seq 1 100); do
   if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://127.0.0.1:$api_port/health', timeout=1)" 2>/dev/null; then

@@ -58,6 +58,9 @@ class FaultInjectingStore final : public Store {
   base::Result<std::vector<ExecutionRecord>> RunningExecutions() override {
     return inner_.RunningExecutions();
   }
+  base::Result<ExecutionState> LoadExecutionState(std::string_view arn) override {
+    return inner_.LoadExecutionState(arn);
+  }
 
   void Commit(std::vector<Transition> batch, CommitDone done) override {
     if (++commits_ != fail_at_) {

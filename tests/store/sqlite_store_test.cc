@@ -92,6 +92,8 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
     ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
     Transition step = Step(arn, 0, {1, 2});
     step.snapshot = std::string("{\"v\":1,\"bytes\":\"\\u0000\"}");
+    step.timers = {TimerRow{5, base::FromUnixMillis(1700000001000)}};
+    step.outbox = {OutboxRow{6, "lambda", "{}"}};
     ASSERT_EQ(CommitBatch(*store, {}).value_or(std::vector<CommitResult>{1}).size(), 0u);
     std::vector<Transition> batch;
     batch.push_back(std::move(step));
@@ -119,6 +121,13 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
   ASSERT_TRUE(running.has_value());
   ASSERT_EQ(running->size(), 1u);
   EXPECT_EQ(running->front().arn, arn);
+  auto state = store->LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  ASSERT_EQ(state->timers.size(), 1u);
+  EXPECT_EQ(state->timers[0].stamp, 5u);
+  EXPECT_EQ(state->timers[0].fire_at, base::FromUnixMillis(1700000001000));
+  ASSERT_EQ(state->outbox.size(), 1u);
+  EXPECT_EQ(state->outbox[0].kind, "lambda");
 }
 
 TEST_F(SqliteStoreTest, SnapshotIsKeptWhenATransitionCarriesNone) {
@@ -238,6 +247,39 @@ TEST_F(SqliteStoreTest, ACommitCallbackMayWriteToTheStore) {
   EXPECT_TRUE(store->GetExecution(Execution("child").arn).has_value());
 }
 
+// A database written by a build with schema 1 (no timer/outbox tables) is migrated in place:
+// its executions stay, and the new tables work.
+TEST_F(SqliteStoreTest, AVersionOneDatabaseIsMigrated) {
+  const std::string arn = Execution("e").arn;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE timer; DROP TABLE outbox; "
+                         "DELETE FROM schema_version WHERE version = 2",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Transition step = Step(arn, 0, {1});
+  step.timers = {TimerRow{3, base::FromUnixMillis(1700000001000)}};
+  std::vector<Transition> batch;
+  batch.push_back(std::move(step));
+  auto results = CommitBatch(*store, std::move(batch));
+  ASSERT_TRUE(results.has_value()) << results.error().ToString();
+  EXPECT_EQ(results->front(), CommitResult::kOk);
+  auto state = store->LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->record.input, R"({"x":1})");
+  EXPECT_EQ(state->timers.size(), 1u);
+}
+
 TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
   Open().reset();
   sqlite3* db = nullptr;
@@ -246,7 +288,7 @@ TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
   sqlite3_finalize(stmt);
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_version VALUES (999)", nullptr, nullptr, nullptr),
             SQLITE_OK);

@@ -461,6 +461,80 @@ TEST_P(StoreContractTest, HungCommitBlocksNothingElseAndAppliesNothing) {
   EXPECT_TRUE(faulty.GetHistory(arn, PageRequest{10, ""}, false)->items.empty());
 }
 
+std::vector<uint64_t> TimerStamps(const ExecutionState& state) {
+  std::vector<uint64_t> stamps;
+  for (const auto& timer : state.timers) {
+    stamps.push_back(timer.stamp);
+  }
+  return stamps;
+}
+
+std::vector<uint64_t> OutboxStamps(const ExecutionState& state) {
+  std::vector<uint64_t> stamps;
+  for (const auto& item : state.outbox) {
+    stamps.push_back(item.stamp);
+  }
+  return stamps;
+}
+
+TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem) {
+  const std::string arn = Execution("m", "e").arn;
+  ASSERT_TRUE(store().StartExecution(Execution("m", "e")).has_value());
+  auto fresh = store().LoadExecutionState(arn);
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_EQ(fresh->snapshot, std::nullopt);
+  EXPECT_TRUE(fresh->timers.empty());
+  EXPECT_TRUE(fresh->outbox.empty());
+
+  Transition first = Step(arn, 0, 1, 2);
+  first.snapshot = "s1";
+  const uint64_t big_stamp = (uint64_t{1} << 63) | 7;  // every bit of a stamp survives
+  first.timers = {TimerRow{big_stamp, base::FromUnixMillis(1700000005000)},
+                  TimerRow{11, base::FromUnixMillis(1700000001000)}};
+  first.outbox = {OutboxRow{12, "lambda", R"({"f":"x"})"}, OutboxRow{13, "lambda", "{}"}};
+  ASSERT_EQ(CommitOne(store(), std::move(first)), CommitResult::kOk);
+  auto state = store().LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->record.version, 1);
+  EXPECT_EQ(state->snapshot, "s1");
+  EXPECT_EQ(TimerStamps(*state), (std::vector<uint64_t>{11, big_stamp}));  // by fire_at
+  EXPECT_EQ(state->timers[0].fire_at, base::FromUnixMillis(1700000001000));
+  EXPECT_EQ(OutboxStamps(*state), (std::vector<uint64_t>{12, 13}));
+  EXPECT_EQ(state->outbox[0].kind, "lambda");
+  EXPECT_EQ(state->outbox[0].payload, R"({"f":"x"})");
+
+  // A step answering a timer and a task deletes just those rows and may add new ones.
+  Transition second = Step(arn, 1, 3, 1);
+  second.answered = {11, 12};
+  second.timers = {TimerRow{14, base::FromUnixMillis(1700000002000)}};
+  ASSERT_EQ(CommitOne(store(), std::move(second)), CommitResult::kOk);
+  state = store().LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->snapshot, "s1");  // no snapshot in the step: the last one stays
+  EXPECT_EQ(TimerStamps(*state), (std::vector<uint64_t>{14, big_stamp}));
+  EXPECT_EQ(OutboxStamps(*state), (std::vector<uint64_t>{13}));
+
+  // A rejected step changes no row.
+  Transition stale = Step(arn, 0, 4, 1);
+  stale.answered = {14, 13};
+  ASSERT_EQ(CommitOne(store(), std::move(stale)), CommitResult::kVersionConflict);
+  state = store().LoadExecutionState(arn);
+  EXPECT_EQ(TimerStamps(*state), (std::vector<uint64_t>{14, big_stamp}));
+  EXPECT_EQ(OutboxStamps(*state), (std::vector<uint64_t>{13}));
+
+  // The step that ends the execution leaves nothing to fire or dispatch.
+  Transition last = Step(arn, 2, 4, 1);
+  last.close = ExecutionClose{model::ExecutionStatus::kSucceeded, "{}", std::nullopt, std::nullopt,
+                              base::FromUnixMillis(1700000009000)};
+  ASSERT_EQ(CommitOne(store(), std::move(last)), CommitResult::kOk);
+  state = store().LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->record.status, model::ExecutionStatus::kSucceeded);
+  EXPECT_TRUE(state->timers.empty());
+  EXPECT_TRUE(state->outbox.empty());
+  EXPECT_TRUE(store().LoadExecutionState("arn:missing").error().IsNotFound());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite), BackendName);
 

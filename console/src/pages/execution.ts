@@ -4,6 +4,7 @@
 import { call, type HistoryEvent } from '../api';
 import { formatDate, h, prettyJson } from '../dom';
 import { GraphView } from '../graph/graph_view';
+import { Approvals, type PendingToken } from '../execution/approvals';
 import { EventTable } from '../execution/event_table';
 import { ExecutionProgress, type StateVisit } from '../execution/progress';
 import { renderTimeline } from '../execution/timeline';
@@ -26,6 +27,8 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   const stateDetails = h('section', { class: 'panel state-details' }, h('p', { class: 'meta' }, 'Select a state in the graph.'));
   const timeline = h('div', { class: 'timeline' });
   const outputPanel = h('section', { class: 'panel' });
+  const approvals = new Approvals();
+  let tokens: PendingToken[] | undefined;
   const chosenIteration = new Map<string, number | undefined>(); // Map state name -> index
   let selected: string | undefined;
 
@@ -40,7 +43,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
       actions,
       message,
     ),
-    h('div', { class: 'split' }, h('div', { class: 'graph-column' }, pickers, graph.element), stateDetails),
+    h('div', { class: 'split' }, h('div', { class: 'graph-column' }, pickers, graph.element), h('div', {}, approvals.element, stateDetails)),
     h('section', { class: 'panel' }, h('h2', {}, 'Events'), table.element),
     h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timeline),
     outputPanel,
@@ -71,6 +74,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
     const now = progress.status === 'RUNNING' ? Date.now() / 1000 : progress.events.at(-1)?.timestamp ?? Date.now() / 1000;
     renderTimeline(timeline, progress.visits, now);
     renderInputOutput(outputPanel, progress.events);
+    approvals.update(tokens, progress);
   };
   graph.onSelect = (name, id) => {
     selected = name;
@@ -81,9 +85,10 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   let pending = false;
   const source = new EventSource(`/console/events?execution=${encodeURIComponent(arn)}`);
   source.addEventListener('history', (message) => {
-    const batch = JSON.parse((message as MessageEvent).data) as { events: HistoryEvent[]; status: string };
+    const batch = JSON.parse((message as MessageEvent).data) as { events: HistoryEvent[]; status: string; taskTokens?: PendingToken[] };
     progress.add(batch.events);
     if (batch.status) progress.status = batch.status;
+    tokens = batch.taskTokens;
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => {

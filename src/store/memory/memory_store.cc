@@ -191,6 +191,28 @@ base::Result<std::vector<ExecutionRecord>> MemoryStore::RunningExecutions() {
   return running;
 }
 
+base::Result<ExecutionState> MemoryStore::LoadExecutionState(std::string_view arn) {
+  std::lock_guard lock(mu_);
+  auto it = executions_.find(std::string(arn));
+  if (it == executions_.end()) {
+    return base::Err(
+        base::Status::NotFound("Execution Does Not Exist: '" + std::string(arn) + "'"));
+  }
+  const StoredExecution& stored = *it->second;
+  ExecutionState state;
+  state.record = stored.record;
+  state.snapshot = stored.snapshot;
+  for (const auto& [stamp, fire_at] : stored.timers) {
+    state.timers.push_back(TimerRow{stamp, fire_at});
+  }
+  std::stable_sort(state.timers.begin(), state.timers.end(),
+                   [](const TimerRow& a, const TimerRow& b) { return a.fire_at < b.fire_at; });
+  for (const auto& [stamp, item] : stored.outbox) {
+    state.outbox.push_back(item);
+  }
+  return state;
+}
+
 CommitResult MemoryStore::Apply(Transition& transition) {
   auto it = executions_.find(transition.execution_arn);
   if (it == executions_.end()) {
@@ -204,7 +226,24 @@ CommitResult MemoryStore::Apply(Transition& transition) {
   for (auto& event : transition.events) {
     stored.history.push_back(std::move(event));
   }
+  if (transition.snapshot) {
+    stored.snapshot = std::move(transition.snapshot);
+  }
+  for (const uint64_t stamp : transition.answered) {
+    stored.timers.erase(stamp);
+    stored.outbox.erase(stamp);
+  }
+  for (const TimerRow& timer : transition.timers) {
+    stored.timers[timer.stamp] = timer.fire_at;
+  }
+  for (OutboxRow& item : transition.outbox) {
+    const uint64_t stamp = item.stamp;
+    stored.outbox[stamp] = std::move(item);
+  }
   if (transition.close) {
+    stored.snapshot.reset();
+    stored.timers.clear();
+    stored.outbox.clear();
     ExecutionClose& close = *transition.close;
     stored.record.status = close.status;
     stored.record.output = std::move(close.output);

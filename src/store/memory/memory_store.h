@@ -35,6 +35,7 @@ class MemoryStore final : public Store {
                                                      const PageRequest& page,
                                                      bool reverse) override;
   base::Result<std::vector<ExecutionRecord>> RunningExecutions() override;
+  base::Result<ExecutionState> LoadExecutionState(std::string_view arn) override;
 
   void Commit(std::vector<Transition> batch, CommitDone done) override;
 
@@ -43,6 +44,10 @@ class MemoryStore final : public Store {
     ExecutionRecord record;
     int64_t sequence = 0;  // start order, for newest-first listing and page tokens
     std::vector<model::HistoryEvent> history;
+    // What a running execution would resume from; dropped when it ends.
+    std::optional<std::string> snapshot;
+    std::map<uint64_t, base::Timestamp> timers;  // by stamp
+    std::map<uint64_t, OutboxRow> outbox;        // by stamp
   };
 
   CommitResult Apply(Transition& transition);

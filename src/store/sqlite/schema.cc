@@ -9,7 +9,7 @@ namespace flowstate::store::sqlite {
 namespace {
 
 // Append-only: a shipped migration never changes; a new schema is a new entry.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: state machines, executions, history.
     R"sql(
 CREATE TABLE state_machine (
@@ -60,6 +60,24 @@ CREATE TABLE history_event (
   details_key TEXT NOT NULL,
   details TEXT,
   PRIMARY KEY (execution_id, event_id)
+) WITHOUT ROWID;
+)sql",
+    // 2: durable timers and the transactional outbox, written by the transition that asks for
+    // them and deleted by the one that consumes their stamp (or ends the execution).
+    R"sql(
+CREATE TABLE timer (
+  execution_id INTEGER NOT NULL,
+  stamp INTEGER NOT NULL,
+  fire_at INTEGER NOT NULL,
+  PRIMARY KEY (execution_id, stamp)
+) WITHOUT ROWID;
+CREATE INDEX timer_due ON timer (fire_at);
+CREATE TABLE outbox (
+  execution_id INTEGER NOT NULL,
+  stamp INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  PRIMARY KEY (execution_id, stamp)
 ) WITHOUT ROWID;
 )sql",
 };

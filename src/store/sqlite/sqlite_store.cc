@@ -183,6 +183,77 @@ base::Status InsertEvents(Connection& db, int64_t execution_id,
   return base::Status::Ok();
 }
 
+constexpr const char* kInsertTimer =
+    "INSERT OR REPLACE INTO timer (execution_id, stamp, fire_at) VALUES (?1, ?2, ?3)";
+constexpr const char* kInsertOutbox =
+    "INSERT OR REPLACE INTO outbox (execution_id, stamp, kind, payload) VALUES (?1, ?2, ?3, ?4)";
+constexpr const char* kDeleteTimer = "DELETE FROM timer WHERE execution_id = ?1 AND stamp = ?2";
+constexpr const char* kDeleteOutbox = "DELETE FROM outbox WHERE execution_id = ?1 AND stamp = ?2";
+constexpr const char* kDeleteTimers = "DELETE FROM timer WHERE execution_id = ?1";
+constexpr const char* kDeleteOutboxes = "DELETE FROM outbox WHERE execution_id = ?1";
+
+// Stamps are unsigned 64-bit on the C++ side; SQLite keeps their bit pattern as INTEGER.
+int64_t StampColumn(uint64_t stamp) { return static_cast<int64_t>(stamp); }
+
+base::Status RunKeyed(Connection& db, const char* sql, int64_t execution_id,
+                      std::optional<uint64_t> stamp) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt) {
+    return stmt.error();
+  }
+  stmt->Bind(1, execution_id);
+  if (stamp) {
+    stmt->Bind(2, StampColumn(*stamp));
+  }
+  return stmt->Step() == SQLITE_DONE ? base::Status::Ok() : db.Error(sql);
+}
+
+// The timer and outbox rows of one transition: consumed stamps go first, so a stamp answered
+// and re-armed in the same step (it cannot be: stamps are fresh) would still be kept.
+base::Status ApplyRows(Connection& db, int64_t execution_id, const Transition& transition) {
+  if (transition.close) {
+    for (const char* sql : {kDeleteTimers, kDeleteOutboxes}) {
+      if (auto status = RunKeyed(db, sql, execution_id, std::nullopt); !status.ok()) {
+        return status;
+      }
+    }
+    return base::Status::Ok();  // an ended execution needs no timer or outbound work
+  }
+  for (const uint64_t stamp : transition.answered) {
+    for (const char* sql : {kDeleteTimer, kDeleteOutbox}) {
+      if (auto status = RunKeyed(db, sql, execution_id, stamp); !status.ok()) {
+        return status;
+      }
+    }
+  }
+  for (const TimerRow& timer : transition.timers) {
+    auto stmt = db.Prepare(kInsertTimer);
+    if (!stmt) {
+      return stmt.error();
+    }
+    stmt->Bind(1, execution_id);
+    stmt->Bind(2, StampColumn(timer.stamp));
+    stmt->Bind(3, base::ToUnixMillis(timer.fire_at));
+    if (stmt->Step() != SQLITE_DONE) {
+      return db.Error("insert timer");
+    }
+  }
+  for (const OutboxRow& item : transition.outbox) {
+    auto stmt = db.Prepare(kInsertOutbox);
+    if (!stmt) {
+      return stmt.error();
+    }
+    stmt->Bind(1, execution_id);
+    stmt->Bind(2, StampColumn(item.stamp));
+    stmt->Bind(3, std::string_view(item.kind));
+    stmt->Bind(4, std::string_view(item.payload));
+    if (stmt->Step() != SQLITE_DONE) {
+      return db.Error("insert outbox item");
+    }
+  }
+  return base::Status::Ok();
+}
+
 base::Result<CommitResult> ApplyTransition(Connection& db, const Transition& transition) {
   const int64_t next_event_id = transition.events.empty() ? 0 : transition.events.back().id + 1;
   int64_t execution_id = 0;
@@ -226,6 +297,9 @@ base::Result<CommitResult> ApplyTransition(Connection& db, const Transition& tra
     return rc == SQLITE_ROW ? CommitResult::kVersionConflict : CommitResult::kNotFound;
   }
   if (auto status = InsertEvents(db, execution_id, transition.events); !status.ok()) {
+    return base::Err(std::move(status));
+  }
+  if (auto status = ApplyRows(db, execution_id, transition); !status.ok()) {
     return base::Err(std::move(status));
   }
   return CommitResult::kOk;
@@ -794,6 +868,77 @@ base::Result<std::optional<std::string>> SqliteStore::LoadSnapshot(std::string_v
   }
   return base::Err(
       base::Status::NotFound("Execution Does Not Exist: '" + std::string(execution_arn) + "'"));
+}
+
+base::Result<ExecutionState> SqliteStore::LoadExecutionState(std::string_view arn) {
+  static const std::string kSql =
+      std::string("SELECT ") + kExecutionColumns + ", snapshot FROM execution WHERE arn = ?1";
+  static constexpr const char* kTimers =
+      "SELECT stamp, fire_at FROM timer WHERE execution_id = ?1 ORDER BY fire_at, stamp";
+  static constexpr const char* kOutbox =
+      "SELECT stamp, kind, payload FROM outbox WHERE execution_id = ?1 ORDER BY stamp";
+  auto reader = AcquireReader();
+  if (!reader) {
+    return base::Err(reader.error());
+  }
+  Connection& db = **reader;
+  // One read transaction: the record, timers and outbox of the same commit.
+  if (auto status = db.Exec("BEGIN"); !status.ok()) {
+    return base::Err(std::move(status));
+  }
+  auto loaded = [&]() -> base::Result<ExecutionState> {
+    ExecutionState state;
+    int64_t execution_id = 0;
+    {
+      auto stmt = db.Prepare(kSql.c_str());
+      if (!stmt) {
+        return base::Err(stmt.error());
+      }
+      stmt->Bind(1, arn);
+      const int rc = stmt->Step();
+      if (rc == SQLITE_DONE) {
+        return base::Err(
+            base::Status::NotFound("Execution Does Not Exist: '" + std::string(arn) + "'"));
+      }
+      if (rc != SQLITE_ROW) {
+        return base::Err(db.Error("load execution"));
+      }
+      state.record = ReadExecution(*stmt);
+      execution_id = stmt->Int(kExecutionIdColumn);
+      state.snapshot = stmt->OptionalText(kExecutionIdColumn + 1);
+    }
+    {
+      auto stmt = db.Prepare(kTimers);
+      if (!stmt) {
+        return base::Err(stmt.error());
+      }
+      stmt->Bind(1, execution_id);
+      int rc = 0;
+      while ((rc = stmt->Step()) == SQLITE_ROW) {
+        state.timers.push_back(
+            TimerRow{static_cast<uint64_t>(stmt->Int(0)), base::FromUnixMillis(stmt->Int(1))});
+      }
+      if (rc != SQLITE_DONE) {
+        return base::Err(db.Error("load timers"));
+      }
+    }
+    auto stmt = db.Prepare(kOutbox);
+    if (!stmt) {
+      return base::Err(stmt.error());
+    }
+    stmt->Bind(1, execution_id);
+    int rc = 0;
+    while ((rc = stmt->Step()) == SQLITE_ROW) {
+      state.outbox.push_back(
+          OutboxRow{static_cast<uint64_t>(stmt->Int(0)), stmt->Text(1), stmt->Text(2)});
+    }
+    if (rc != SQLITE_DONE) {
+      return base::Err(db.Error("load outbox"));
+    }
+    return state;
+  }();
+  (void)db.Exec("COMMIT");
+  return loaded;
 }
 
 // --- Commit ---------------------------------------------------------------------------------

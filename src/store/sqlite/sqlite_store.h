@@ -64,6 +64,7 @@ class SqliteStore final : public Store {
                                                      const PageRequest& page,
                                                      bool reverse) override;
   base::Result<std::vector<ExecutionRecord>> RunningExecutions() override;
+  base::Result<ExecutionState> LoadExecutionState(std::string_view arn) override;
 
   void Commit(std::vector<Transition> batch, CommitDone done) override;
 
