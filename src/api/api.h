@@ -54,6 +54,12 @@ class Api {
   ApiResult<json::Json> HistorySince(const std::string& execution_arn, int64_t after_event_id,
                                      int limit);
 
+  // For the console: replays a JSONPath-mode state's data flow on a recorded input (and task
+  // result), stage by stage, with the engine's query code. Request {"state": {...}, "input":
+  // "<JSON text>", "result": "<JSON text>"}; answer {"stages": [{"stage": "InputPath", "value":
+  // "<JSON text>"} or {"stage": ..., "error": "..."}, ...]}. Pure: reads and changes nothing.
+  ApiResult<json::Json> DataFlow(const json::Json& request);
+
   // What every operation works with (defined in api/operations.h).
   struct Context;
 

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/api_error.h"
+#include "json/json.h"
 #include "server/console_events.h"
 #include "server/console_files.h"
 #include "server/request_guard.h"
@@ -15,6 +16,7 @@ namespace flowstate::server {
 namespace {
 
 constexpr std::string_view kEventsPath = "/console/events";
+constexpr std::string_view kDataFlowPath = "/console/dataflow";
 
 HttpResponse ErrorResponse(const api::ApiError& error) {
   return HttpResponse{error.http_status, "application/x-amz-json-1.0", api::ErrorBody(error)};
@@ -85,6 +87,23 @@ HttpResponse OpenEvents(ConsoleEvents& events, const HttpRequest& request) {
   return events.Open(*execution, after);
 }
 
+HttpResponse DataFlow(api::Api& api, const HttpRequest& request) {
+  if (!IsAwsJsonContentType(request.content_type)) {
+    return ErrorResponse(api::ApiError{"UnsupportedMediaTypeException",
+                                       "Content-Type must be application/json", 415});
+  }
+  auto body = json::Parse(request.body);
+  if (!body) {
+    return ErrorResponse(api::ApiError{"SerializationException",
+                                       "Malformed request body: " + body.error().message()});
+  }
+  auto stages = api.DataFlow(*body);
+  if (!stages) {
+    return ErrorResponse(stages.error());
+  }
+  return HttpResponse{200, "application/json", json::Dump(*stages)};
+}
+
 void HandleApi(api::Api& api, const HttpRequest& request, Responder respond) {
   if (!request.content_type.empty() && !IsAwsJsonContentType(request.content_type)) {
     respond(ErrorResponse(api::ApiError{
@@ -112,6 +131,10 @@ Handler MakeRouter(api::Api& api, ConsoleEvents& events, std::string served_host
         std::string_view(request.target).substr(0, std::string_view(request.target).find('?'));
     if (request.method == "POST" && path == "/") {
       HandleApi(api, request, std::move(respond));
+      return;
+    }
+    if (request.method == "POST" && path == kDataFlowPath) {
+      respond(DataFlow(api, request));
       return;
     }
     if (request.method == "GET" && path == "/health") {

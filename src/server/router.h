@@ -1,7 +1,8 @@
 // The HTTP routes of `flowstate serve`: `POST /` is the Step Functions API (routed on
 // X-Amz-Target, whatever the Host header says: SDKs send `sync-<host>` for StartSyncExecution),
 // `GET /health` answers {"status":"ok"}, `GET /console/events?execution=ARN` streams an
-// execution's history to the console, and other GETs serve the console's files. Browser
+// execution's history to the console, `POST /console/dataflow` replays a state's data flow
+// (Api::DataFlow), and other GETs serve the console's files. Browser
 // requests from other sites are refused (request_guard.h). Everything else is a 404 in AWS's
 // error shape.
 #pragma once

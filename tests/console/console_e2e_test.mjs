@@ -211,6 +211,14 @@ test('shows each state and the data flow stages of the one selected', async () =
   assert.match(await stage('Parameters').textContent(), /id\.\$/);
   assert.match(await stage('ResultPath').textContent(), /\$\.shaped/);
   assert.match(await stage('Output').textContent(), /"shaped"/);
+  // Each stage's value, replayed by the server: InputPath picks the order, Parameters reshapes
+  // it, ResultPath puts it back into the whole input.
+  const value = (name) => stage(name).locator('td').nth(1);
+  await page.waitForFunction(() => document.querySelector('.dataflow tr[data-stage="OutputPath"] td:last-child pre')?.textContent !== '');
+  assert.deepEqual(JSON.parse(await value('InputPath').textContent()), { id: 7 });
+  assert.deepEqual(JSON.parse(await value('Parameters').textContent()), { id: 7 });
+  assert.deepEqual(JSON.parse(await value('ResultPath').textContent()), { order: { id: 7 }, shaped: { id: 7 } });
+  assert.deepEqual(JSON.parse(await value('OutputPath').textContent()), JSON.parse(await value('Output').textContent()));
   // The timeline has a bar for the state, the event table every event.
   assert.equal(await page.locator('.timeline .bar').count(), 1);
   await page.locator('.vt-rows .vt-row', { hasText: 'PassStateEntered' }).click();

@@ -146,39 +146,69 @@ function renderPickers(element: HTMLElement, progress: ExecutionProgress, chosen
   }
 }
 
-// The selected state: its last visit's data at each data-flow stage, next to the definition's
-// field for that stage, plus its attempts and error.
+// The selected state: its last visit's value after each data-flow stage, replayed by the server
+// with the engine's own code (POST /console/dataflow), next to the definition's field for that
+// stage; the recorded input and output; its attempts and error.
 function showState(element: HTMLElement, name: string, definition: unknown, progress: ExecutionProgress): void {
   const state = findState(definition, name) ?? {};
   const visit = progress.latestVisit(name);
+  const key = `${name}|${visit?.events.length}|${visit?.status}`;
+  if (element.dataset.showing === key) return;
+  element.dataset.showing = key;
   element.replaceChildren(h('h2', {}, name, ' ', h('span', { class: 'meta' }, String(state.Type ?? ''))));
   if (!visit) {
     element.append(h('p', { class: 'meta' }, 'Not started.'));
     return;
   }
   element.append(h('p', {}, h('span', { class: `badge st-${visit.status}` }, visit.status), visit.frame ? ` in ${visit.frame}` : ''));
-  const scheduled = visit.events.find((e) => e.type.endsWith('Scheduled'));
   const succeeded = [...visit.events].reverse().find((e) => /^(Task|LambdaFunction|Activity)Succeeded$/.test(e.type));
-  const field = (key: string) => (state[key] === undefined ? '—' : JSON.stringify(state[key], null, 2));
-  const stages: [string, string, string | undefined][] = [
-    ['Input', '', visit.input],
-    ['InputPath', field('InputPath'), undefined],
-    ['Parameters', field('Parameters'), detailOf(scheduled, 'parameters')],
-    ['Result', '', detailOf(succeeded, 'output') ?? (state.Type === 'Pass' && state.Result !== undefined ? JSON.stringify(state.Result) : undefined)],
-    ['ResultSelector', field('ResultSelector'), undefined],
-    ['ResultPath', field('ResultPath'), undefined],
-    ['OutputPath', field('OutputPath'), undefined],
-    ['Output', '', visit.output],
-  ];
-  const rows = stages.map(([stage, def, value]) =>
-    h('tr', { 'data-stage': stage }, h('th', {}, stage), h('td', {}, h('pre', {}, def)), h('td', {}, h('pre', {}, value === undefined ? '' : prettyJson(value)))),
-  );
+  const field = (stateKey: string) => (state[stateKey] === undefined ? '—' : JSON.stringify(state[stateKey], null, 2));
+  const values = new Map<string, HTMLElement>();
+  const row = (stage: string, def: string, value?: string) => {
+    const cell = h('pre', {}, value === undefined ? '' : prettyJson(value));
+    values.set(stage, cell);
+    return h('tr', { 'data-stage': stage }, h('th', {}, stage), h('td', {}, h('pre', {}, def)), h('td', {}, cell));
+  };
+  const parametersField = state.Type === 'Map' ? 'ItemSelector' : 'Parameters';
   element.append(
-    h('table', { class: 'dataflow' }, h('thead', {}, h('tr', {}, h('th', {}, 'Stage'), h('th', {}, 'Definition'), h('th', {}, 'Value'))), h('tbody', {}, ...rows)),
+    h(
+      'table',
+      { class: 'dataflow' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Stage'), h('th', {}, 'Definition'), h('th', {}, 'Value after it'))),
+      h(
+        'tbody',
+        {},
+        row('Input', '', visit.input),
+        row('InputPath', field('InputPath')),
+        row('Parameters', field(parametersField)),
+        row('Result', '', detailOf(succeeded, 'output')),
+        row('ResultSelector', field('ResultSelector')),
+        row('ResultPath', field('ResultPath')),
+        row('OutputPath', field('OutputPath')),
+        row('Output', '', visit.output),
+      ),
+    ),
   );
   if (visit.attempts.length > 1) element.append(h('p', {}, `${visit.attempts.length} attempts (${visit.attempts.length - 1} retries)`));
   if (visit.lastFailure) {
     element.append(h('div', { class: 'failure' }, h('strong', {}, visit.lastFailure.error ?? 'Error'), h('pre', {}, visit.lastFailure.cause ?? '')));
+  }
+  if (visit.input !== undefined) replayDataFlow(state, visit.input, detailOf(succeeded, 'output'), values);
+}
+
+async function replayDataFlow(state: unknown, input: string, result: string | undefined, cells: Map<string, HTMLElement>): Promise<void> {
+  const response = await fetch('/console/dataflow', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ state, input, result }),
+  });
+  if (!response.ok) return;
+  const { stages } = (await response.json()) as { stages: { stage: string; value?: string; error?: string }[] };
+  for (const stage of stages) {
+    const cell = cells.get(stage.stage);
+    if (!cell) continue;
+    cell.textContent = stage.value !== undefined ? prettyJson(stage.value) : stage.error ?? '';
+    cell.classList.toggle('stage-error', stage.value === undefined);
   }
 }
 
