@@ -91,11 +91,11 @@ Json ReadJson(const std::string& path) {
 
 // The in-process functions the workloads' Task states are bound to (bench/README.md):
 // Resource arn:aws:lambda:...:function:noop returns its input, ...:function:incr {"i": i + 1}.
-Json CallTask(const model::OutboundTask& task) {
+Json CallTask(model::OutboundTask& task) {
   const std::string& ref = task.function_name.empty() ? task.resource : task.function_name;
   std::string_view name = ref;
   if (auto colon = name.rfind(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
-  if (name == "noop") return task.parameters;
+  if (name == "noop") return std::move(task.parameters);  // as the peer's noop returns its argument
   if (name == "incr") {
     Json out = Json::object();
     out["i"] = task.parameters.at("i").get<int64_t>() + 1;
@@ -175,7 +175,7 @@ RunResult RunExecution(const asl::StateMachineModel& model, const model::Executi
     model::Input input_now = std::move(ready.front());
     ready.pop_front();
     engine::Outcome outcome =
-        engine::Advance(model, snapshot, input_now, clock.Now(), rng, options);
+        engine::Advance(model, snapshot, std::move(input_now), clock.Now(), rng, options);
     if (count) {
       result.states_entered += outcome.states_entered;
     }

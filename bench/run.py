@@ -76,7 +76,9 @@ class LambdaServer:
 
 
 def run_api(args, workload, lambda_url):
-    serve = subprocess.Popen([args.flowstate, "serve", "--port", "0", "--lambda-endpoint", lambda_url],
+    # EXPRESS workloads run in memory whatever the store; ":memory:" keeps runs independent.
+    serve = subprocess.Popen([args.flowstate, "serve", "--port", "0", "--data", ":memory:",
+                              "--lambda-endpoint", lambda_url],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         port = None

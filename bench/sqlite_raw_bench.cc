@@ -140,7 +140,7 @@ flowstate::store::Transition MakeTransition(const std::string& arn, int64_t vers
   event.timestamp = flowstate::base::FromUnixMillis(1700000000000 + transition_index);
   event.type = "PassStateEntered";
   event.details_key = "stateEnteredEventDetails";
-  event.details = flowstate::json::Json::object();
+  event.details.MakeEmptyObject();
   event.details["name"] = "A";
   event.details["input"] = kPayload;
   return transition;

@@ -23,13 +23,21 @@ const std::unordered_map<std::string_view, OperationEntry>& Operations() {
       {"DeleteStateMachine", {DeleteStateMachine, nullptr}},
       {"ListStateMachines", {ListStateMachines, nullptr}},
       {"ValidateStateMachineDefinition", {ValidateStateMachineDefinition, nullptr}},
-      {"StartExecution", {StartExecution, nullptr}},
+      {"StartExecution", {nullptr, StartExecution}},
       {"StartSyncExecution", {nullptr, StartSyncExecution}},
       {"DescribeExecution", {DescribeExecution, nullptr}},
       {"DescribeStateMachineForExecution", {DescribeStateMachineForExecution, nullptr}},
       {"ListExecutions", {ListExecutions, nullptr}},
       {"GetExecutionHistory", {GetExecutionHistory, nullptr}},
       {"StopExecution", {nullptr, StopExecution}},
+      {"CreateActivity", {CreateActivity, nullptr}},
+      {"DescribeActivity", {DescribeActivity, nullptr}},
+      {"DeleteActivity", {DeleteActivity, nullptr}},
+      {"ListActivities", {ListActivities, nullptr}},
+      {"GetActivityTask", {nullptr, GetActivityTask}},
+      {"SendTaskSuccess", {SendTaskSuccess, nullptr}},
+      {"SendTaskFailure", {SendTaskFailure, nullptr}},
+      {"SendTaskHeartbeat", {SendTaskHeartbeat, nullptr}},
   };
   return operations;
 }

@@ -49,8 +49,9 @@ class Api {
   void Handle(std::string_view target, std::string_view body, ApiDone done);
 
   // For the console (no AWS operation does this): the events of a Standard execution after
-  // `after_event_id`, at most `limit`, rendered as GetExecutionHistory renders them, and its
-  // current status: {"events": [...], "status": "RUNNING"}. ExecutionDoesNotExist otherwise.
+  // `after_event_id`, at most `limit`, rendered as GetExecutionHistory renders them, its
+  // current status and the task tokens it waits on: {"events": [...], "status": "RUNNING",
+  // "taskTokens": [{"taskToken": "..."}]}. ExecutionDoesNotExist otherwise.
   ApiResult<json::Json> HistorySince(const std::string& execution_arn, int64_t after_event_id,
                                      int limit);
 

@@ -83,6 +83,10 @@ std::string ExpressExecutionArn(const ArnScope& scope, std::string_view machine,
          std::string(uuid);
 }
 
+std::string ActivityArn(const ArnScope& scope, std::string_view name) {
+  return Prefix(scope) + "activity:" + std::string(name);
+}
+
 ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed) {
   const std::vector<std::string_view> parts = Split(arn, ':');
   if (parts.size() < 7 || parts[0] != "arn" || parts[2] != "states") {
@@ -101,7 +105,11 @@ ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed) {
     parsed.kind = ArnKind::kExpressExecution;
     parsed.machine = parts[6];
     parsed.execution = parts[7];
-  } else if (type == "stateMachine" || type == "execution" || type == "express") {
+  } else if (type == "activity" && parts.size() == 7) {
+    parsed.kind = ArnKind::kActivity;
+    parsed.machine = parts[6];
+  } else if (type == "stateMachine" || type == "execution" || type == "express" ||
+             type == "activity") {
     return Fail("InvalidArn", "Invalid Arn: 'Invalid ARN: " + std::string(arn) + "'");
   } else {
     return Fail("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: " +
@@ -111,8 +119,8 @@ ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed) {
     return Fail("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: " +
                                   std::string(type) + "'");
   }
-  if (parsed.machine.empty() ||
-      (parsed.kind != ArnKind::kStateMachine && parsed.execution.empty())) {
+  if (parsed.machine.empty() || (parsed.kind != ArnKind::kStateMachine &&
+                                 parsed.kind != ArnKind::kActivity && parsed.execution.empty())) {
     return Fail("InvalidArn", "Invalid Arn: 'Invalid ARN: " + std::string(arn) + "'");
   }
   return parsed;

@@ -20,11 +20,13 @@ std::string ExecutionArn(const ArnScope& scope, std::string_view machine, std::s
 std::string ExpressExecutionArn(const ArnScope& scope, std::string_view machine,
                                 std::string_view name, std::string_view uuid);
 
-enum class ArnKind { kStateMachine, kExecution, kExpressExecution };
+std::string ActivityArn(const ArnScope& scope, std::string_view name);
+
+enum class ArnKind { kStateMachine, kExecution, kExpressExecution, kActivity };
 
 struct ParsedArn {
   ArnKind kind = ArnKind::kStateMachine;
-  std::string machine;    // state machine name
+  std::string machine;    // state machine name (activities: the activity name)
   std::string execution;  // execution name (executions only)
 };
 

@@ -3,6 +3,7 @@
 
 #include "api/operations.h"
 #include "api/render.h"
+#include "runtime/runtime.h"
 #include "store/store.h"
 
 namespace flowstate::api {
@@ -24,8 +25,15 @@ ApiResult<json::Json> Api::HistorySince(const std::string& execution_arn, int64_
       events.push_back(RenderEvent(event, /*include_data=*/true));
     }
   }
+  // The tokens it waits on (`.waitForTaskToken` tasks, activities): the AWS API has no call
+  // that lists them, but a human approving from the console needs them.
+  json::Json tokens = json::Json::array();
+  for (const std::string& token : context_->runtime.tokens().PendingFor(execution_arn)) {
+    tokens.push_back(json::Json{{"taskToken", token}});
+  }
   return json::Json{{"events", std::move(events)},
-                    {"status", std::string(model::ToString(record->status))}};
+                    {"status", std::string(model::ToString(record->status))},
+                    {"taskTokens", std::move(tokens)}};
 }
 
 }  // namespace flowstate::api

@@ -5,10 +5,10 @@
 #include <optional>
 #include <string>
 
-#include "api/json_text.h"
 #include "api/operations.h"
 #include "api/page_token.h"
 #include "api/render.h"
+#include "json/compact_text.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
@@ -118,13 +118,13 @@ std::string SyncResponse(const std::string& execution_arn, const StartPlan& plan
   out.reserve(256 + plan.input_text.size() + result.output.value_or("").size());
   const auto member = [&out](std::string_view key, std::string_view value) {
     out += out.empty() ? "{" : ",";
-    AppendJsonString(out, key);
+    json::AppendQuoted(key, out);
     out += ':';
-    AppendJsonString(out, value);
+    json::AppendQuoted(value, out);
   };
   const auto raw_member = [&out](std::string_view key, const std::string& raw_json) {
     out += ',';
-    AppendJsonString(out, key);
+    json::AppendQuoted(key, out);
     out += ':';
     out += raw_json;
   };
@@ -162,38 +162,53 @@ std::string SyncResponse(const std::string& execution_arn, const StartPlan& plan
 
 }  // namespace
 
-ApiResult<json::Json> StartExecution(Api::Context& ctx, const RequestReader& request) {
-  FS_API_TRY(plan, PlanStart(ctx, request));
+void StartExecution(Api::Context& ctx, const RequestReader& request, ApiDone done) {
+  auto plan = PlanStart(ctx, request);
+  if (!plan) {
+    done(ErrorResponse(plan.error()));
+    return;
+  }
   const base::Timestamp now = ctx.clock.Now();
-  if (plan.machine->type == model::WorkflowType::kExpress) {
+  if (plan->machine->type == model::WorkflowType::kExpress) {
     // AWS: Express starts are not idempotent; each gets a unique ARN.
     const std::string arn =
-        ExpressExecutionArn(ctx.options.scope, plan.machine->name, plan.name, NewUuid());
-    StartExpress(ctx, std::move(plan), arn, now, nullptr);
-    return json::Json{{"executionArn", arn}, {"startDate", EpochSeconds(now)}};
+        ExpressExecutionArn(ctx.options.scope, plan->machine->name, plan->name, NewUuid());
+    StartExpress(ctx, std::move(*plan), arn, now, nullptr);
+    done(OkResponse({{"executionArn", arn}, {"startDate", EpochSeconds(now)}}));
+    return;
   }
   store::ExecutionRecord record;
-  record.arn = ExecutionArn(ctx.options.scope, plan.machine->name, plan.name);
-  record.name = plan.name;
-  record.state_machine_arn = plan.machine->arn;
-  record.revision_id = plan.machine->revision_id;
-  record.type = plan.machine->type;
-  record.input = plan.input_text;
-  record.trace_header = plan.trace_header;
+  record.arn = ExecutionArn(ctx.options.scope, plan->machine->name, plan->name);
+  record.name = plan->name;
+  record.state_machine_arn = plan->machine->arn;
+  record.revision_id = plan->machine->revision_id;
+  record.type = plan->machine->type;
+  record.input = plan->input_text;
+  record.trace_header = plan->trace_header;
   record.start_date = now;
-  auto started = ctx.store.StartExecution(record);
-  if (!started) {
-    return Fail("ExecutionAlreadyExists", "Execution Already Exists: '" + record.arn + "'");
-  }
-  if (started->created) {
-    runtime::StartRequest start;
-    start.info = InfoFor(plan, record.arn, now);
-    start.model = std::move(plan.model);
-    start.input = std::move(plan.input);
-    ctx.runtime.Start(std::move(start));
-  }
-  return json::Json{{"executionArn", started->record.arn},
-                    {"startDate", EpochSeconds(started->record.start_date)}};
+  // The reply waits until the start is durable, without holding this (network) thread; the
+  // runtime takes the execution only once its record exists.
+  auto started_plan = std::make_shared<StartPlan>(std::move(*plan));
+  ctx.store.StartExecutionAsync(record, [&ctx, started_plan, now, done = std::move(done)](
+                                            base::Result<store::StartResult> started) {
+    if (!started) {
+      done(ErrorResponse(
+          started.error().code() == base::StatusCode::kAlreadyExists
+              ? ApiError{"ExecutionAlreadyExists", started.error().message()}
+              : ApiError{"ServiceUnavailable",
+                         "The execution could not be stored: " + started.error().message(), 503}));
+      return;
+    }
+    if (started->created) {
+      runtime::StartRequest start;
+      start.info = InfoFor(*started_plan, started->record.arn, now);
+      start.model = std::move(started_plan->model);
+      start.input = std::move(started_plan->input);
+      ctx.runtime.Start(std::move(start));
+    }
+    done(OkResponse({{"executionArn", started->record.arn},
+                     {"startDate", EpochSeconds(started->record.start_date)}}));
+  });
 }
 
 void StartSyncExecution(Api::Context& ctx, const RequestReader& request, ApiDone done) {

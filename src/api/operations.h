@@ -30,7 +30,7 @@ ApiResult<json::Json> ValidateStateMachineDefinition(Api::Context& ctx,
                                                      const RequestReader& request);
 
 // Executions (execution_operations.cc).
-ApiResult<json::Json> StartExecution(Api::Context& ctx, const RequestReader& request);
+void StartExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
 void StartSyncExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
 ApiResult<json::Json> DescribeExecution(Api::Context& ctx, const RequestReader& request);
 ApiResult<json::Json> DescribeStateMachineForExecution(Api::Context& ctx,
@@ -38,6 +38,16 @@ ApiResult<json::Json> DescribeStateMachineForExecution(Api::Context& ctx,
 ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& request);
 ApiResult<json::Json> GetExecutionHistory(Api::Context& ctx, const RequestReader& request);
 void StopExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
+
+// Activities and task tokens (activity_operations.cc).
+ApiResult<json::Json> CreateActivity(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> DescribeActivity(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> DeleteActivity(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> ListActivities(Api::Context& ctx, const RequestReader& request);
+void GetActivityTask(Api::Context& ctx, const RequestReader& request, ApiDone done);
+ApiResult<json::Json> SendTaskSuccess(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> SendTaskFailure(Api::Context& ctx, const RequestReader& request);
+ApiResult<json::Json> SendTaskHeartbeat(Api::Context& ctx, const RequestReader& request);
 
 // Shared helpers.
 ApiResponse ErrorResponse(const ApiError& error);

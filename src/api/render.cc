@@ -17,15 +17,13 @@ json::Json RenderEvent(const model::HistoryEvent& event, bool include_data) {
   out["id"] = event.id;
   out["previousEventId"] = event.previous_event_id;
   if (!event.details_key.empty()) {
-    if (include_data || !event.details.is_object()) {
-      out[event.details_key] = event.details;
-    } else {
-      json::Json details = event.details;
+    json::Json details = event.details.ToJson();
+    if (!include_data && details.is_object()) {
       details.erase("input");
       details.erase("output");
       details.erase("parameters");
-      out[event.details_key] = std::move(details);
     }
+    out[event.details_key] = std::move(details);
   }
   return out;
 }

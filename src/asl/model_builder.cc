@@ -6,6 +6,7 @@
 
 #include "asl/definition.h"
 #include "base/clock.h"
+#include "query/jsonata_template.h"
 
 namespace flowstate::asl {
 namespace {
@@ -16,24 +17,8 @@ Status Invalid(const std::string& where, const std::string& what) {
   return Status::InvalidArgument(where + ": " + what);
 }
 
-// Fields of JSONata mode and variables: a later issue implements them; until then a
-// definition using them is refused with a clear message instead of being half-run.
-constexpr std::string_view kLaterFields[] = {"Arguments", "Output", "Assign", "Condition", "Items"};
-
-Status RejectLaterFeatures(const json::Json& object, const std::string& where) {
-  if (!object.is_object()) {
-    return Status::Ok();
-  }
-  auto ql = object.find("QueryLanguage");
-  if (ql != object.end() && ql->is_string() && ql->get<std::string>() == "JSONata") {
-    return Invalid(where, "QueryLanguage JSONata is not supported yet");
-  }
-  for (std::string_view key : kLaterFields) {
-    if (object.contains(std::string(key))) {
-      return Invalid(where, "the field '" + std::string(key) + "' is not supported yet");
-    }
-  }
-  return Status::Ok();
+bool IsJsonataExpressionValue(const json::Json& value) {
+  return value.is_string() && query::IsJsonataString(value.get_ref<const std::string&>());
 }
 
 std::optional<int64_t> GetInt(const json::Json& object, std::string_view key) {
@@ -68,6 +53,23 @@ std::string GetString(const json::Json& object, std::string_view key) {
     return {};
   }
   return it->get<std::string>();
+}
+
+// arn:<partition>:states:<region>:<account>:activity:<name>
+bool IsActivityArn(std::string_view resource) {
+  size_t pos = 0;
+  for (int field = 0; field < 6; ++field) {
+    const size_t colon = resource.find(':', pos);
+    if (colon == std::string_view::npos) {
+      return false;
+    }
+    const std::string_view part = resource.substr(pos, colon - pos);
+    if ((field == 2 && part != "states") || (field == 5 && part != "activity")) {
+      return false;
+    }
+    pos = colon + 1;
+  }
+  return pos < resource.size();
 }
 
 Status ResolveNext(const json::Json& object, const Scope& scope, const std::string& where,
@@ -123,9 +125,8 @@ base::Result<std::shared_ptr<const StateMachineModel>> ModelBuilder::Build(
   if (!definition.is_object()) {
     return base::Err(Status::InvalidArgument("definition must be a JSON object"));
   }
-  if (Status status = RejectLaterFeatures(definition, "/"); !status.ok()) {
-    return base::Err(status);
-  }
+  auto ql = definition.find("QueryLanguage");
+  top_jsonata_ = ql != definition.end() && ql->is_string() && ql->get<std::string>() == "JSONata";
   std::optional<int64_t> timeout;
   if (definition.contains("TimeoutSeconds")) {
     timeout = GetInt(definition, "TimeoutSeconds");
@@ -180,9 +181,6 @@ Status ModelBuilder::BuildState(const std::string& name, const json::Json& state
   if (!state_json.is_object()) {
     return Invalid(where, "a state must be an object");
   }
-  if (Status status = RejectLaterFeatures(state_json, where); !status.ok()) {
-    return status;
-  }
   auto type = ParseStateType(GetString(state_json, "Type"));
   if (!type) {
     return Invalid(where, "unknown Type '" + GetString(state_json, "Type") + "'");
@@ -191,6 +189,10 @@ Status ModelBuilder::BuildState(const std::string& name, const json::Json& state
   state.entered_event_type = std::string(StateTypeName(state.type)) + "StateEntered";
   state.exited_event_type = std::string(StateTypeName(state.type)) + "StateExited";
   state.comment = GetString(state_json, "Comment");
+  state.jsonata = top_jsonata_;
+  if (auto ql = state_json.find("QueryLanguage"); ql != state_json.end() && ql->is_string()) {
+    state.jsonata = ql->get<std::string>() == "JSONata";
+  }
   if (Status status = ResolveNext(state_json, scope, where, "Next", state.next); !status.ok()) {
     return status;
   }
@@ -236,6 +238,19 @@ Status ModelBuilder::BuildState(const std::string& name, const json::Json& state
 }
 
 Status ModelBuilder::BuildDataFlow(const json::Json& state_json, State& state) {
+  if (Status status = CompileAssignField(state_json, state.jsonata, state.assign); !status.ok()) {
+    return Invalid("/States/" + state.name, status.message());
+  }
+  state.uses_context |= state.assign.uses_context;
+  if (state.jsonata) {
+    for (auto [key, field] : {std::pair<std::string_view, JsonataField*>{"Output", &state.output},
+                              {"Arguments", &state.arguments}}) {
+      if (Status status = CompileJsonataField(state_json, key, *field); !status.ok()) {
+        return Invalid("/States/" + state.name, status.message());
+      }
+    }
+    return Status::Ok();
+  }
   if (Status status = CompileResultPathField(state_json, state.result_path); !status.ok()) {
     return Invalid("/States/" + state.name, status.message());
   }
@@ -297,10 +312,18 @@ Status ModelBuilder::BuildRetryCatch(const json::Json& state_json, const Scope& 
       if (!catcher_json.is_object()) {
         return Invalid(where, "a Catcher must be an object");
       }
-      if (Status status = RejectLaterFeatures(catcher_json, where + "/Catch"); !status.ok()) {
-        return status;
-      }
       Catcher catcher;
+      if (Status status = CompileAssignField(catcher_json, state.jsonata, catcher.assign);
+          !status.ok()) {
+        return Invalid(where + "/Catch", status.message());
+      }
+      state.uses_context |= catcher.assign.uses_context;
+      if (state.jsonata) {
+        if (Status status = CompileJsonataField(catcher_json, "Output", catcher.output);
+            !status.ok()) {
+          return Invalid(where + "/Catch", status.message());
+        }
+      }
       if (Status status = ParseErrorEquals(catcher_json, where + "/Catch", catcher.error_equals);
           !status.ok()) {
         return status;
@@ -312,8 +335,11 @@ Status ModelBuilder::BuildRetryCatch(const json::Json& state_json, const Scope& 
       if (catcher.next == kNoState) {
         return Invalid(where, "a Catcher needs Next");
       }
-      if (Status status = CompileResultPathField(catcher_json, catcher.result_path); !status.ok()) {
-        return Invalid(where + "/Catch", status.message());
+      if (!state.jsonata) {
+        if (Status status = CompileResultPathField(catcher_json, catcher.result_path);
+            !status.ok()) {
+          return Invalid(where + "/Catch", status.message());
+        }
       }
       state.catchers.push_back(std::move(catcher));
     }
@@ -326,11 +352,16 @@ Status ModelBuilder::BuildTask(const json::Json& state_json, State& state) {
   TaskSpec& task = state.task;
   task.resource = GetString(state_json, "Resource");
   constexpr std::string_view kInvoke = "arn:aws:states:::lambda:invoke";
+  constexpr std::string_view kWaitSuffix = ".waitForTaskToken";
   constexpr std::string_view kLegacyPrefix = "arn:aws:lambda:";
-  if (task.resource == kInvoke) {
+  if (task.resource == kInvoke ||
+      task.resource == std::string(kInvoke) + std::string(kWaitSuffix)) {
     task.kind = TaskKind::kLambdaInvoke;
     task.resource_type = "lambda";
-    task.resource_api = "invoke";
+    task.wait_for_task_token = task.resource != kInvoke;
+    task.resource_api = task.wait_for_task_token ? "invoke.waitForTaskToken" : "invoke";
+  } else if (IsActivityArn(task.resource)) {
+    task.kind = TaskKind::kActivity;
   } else if (task.resource.rfind(kLegacyPrefix, 0) == 0 &&
              task.resource.find(":function:") != std::string::npos) {
     task.kind = TaskKind::kLambdaLegacy;
@@ -341,13 +372,24 @@ Status ModelBuilder::BuildTask(const json::Json& state_json, State& state) {
   } else {
     task.kind = TaskKind::kUnsupported;
   }
-  if (state_json.contains("TimeoutSeconds")) {
+  if (state.jsonata) {
+    for (auto [key, field] :
+         {std::pair<std::string_view, JsonataField*>{"TimeoutSeconds", &task.timeout_seconds_expr},
+          {"HeartbeatSeconds", &task.heartbeat_seconds_expr}}) {
+      auto it = state_json.find(std::string(key));
+      if (it == state_json.end() || !IsJsonataExpressionValue(*it)) continue;
+      if (Status status = CompileJsonataField(state_json, key, *field); !status.ok()) {
+        return Invalid(where, status.message());
+      }
+    }
+  }
+  if (state_json.contains("TimeoutSeconds") && !task.timeout_seconds_expr.present) {
     task.timeout_seconds = GetInt(state_json, "TimeoutSeconds");
     if (!task.timeout_seconds || *task.timeout_seconds <= 0) {
       return Invalid(where, "TimeoutSeconds must be a positive integer");
     }
   }
-  if (state_json.contains("HeartbeatSeconds")) {
+  if (state_json.contains("HeartbeatSeconds") && !task.heartbeat_seconds_expr.present) {
     task.heartbeat_seconds = GetInt(state_json, "HeartbeatSeconds");
     if (!task.heartbeat_seconds || *task.heartbeat_seconds <= 0) {
       return Invalid(where, "HeartbeatSeconds must be a positive integer");
@@ -372,6 +414,13 @@ Status ModelBuilder::BuildTask(const json::Json& state_json, State& state) {
 Status ModelBuilder::BuildWait(const json::Json& state_json, State& state) {
   const std::string where = "/States/" + state.name;
   WaitSpec& wait = state.wait;
+  for (std::string_view key : {"Seconds", "Timestamp"}) {
+    auto it = state_json.find(std::string(key));
+    if (state.jsonata && it != state_json.end() && IsJsonataExpressionValue(*it)) {
+      wait.kind = key == "Seconds" ? WaitKind::kSeconds : WaitKind::kTimestamp;
+      return CompileJsonataField(state_json, key, wait.expr);
+    }
+  }
   if (state_json.contains("Seconds")) {
     auto seconds = GetInt(state_json, "Seconds");
     if (!seconds || *seconds < 0) {
@@ -406,6 +455,15 @@ Status ModelBuilder::BuildWait(const json::Json& state_json, State& state) {
 Status ModelBuilder::BuildFail(const json::Json& state_json, State& state) {
   const std::string where = "/States/" + state.name;
   FailSpec& fail = state.fail;
+  if (state.jsonata) {
+    for (auto [key, field] : {std::pair<std::string_view, JsonataField*>{"Error", &fail.error_expr},
+                              {"Cause", &fail.cause_expr}}) {
+      if (Status status = CompileJsonataField(state_json, key, *field); !status.ok()) {
+        return Invalid(where, status.message());
+      }
+    }
+    return Status::Ok();
+  }
   if (state_json.contains("Error")) fail.error = GetString(state_json, "Error");
   if (state_json.contains("Cause")) fail.cause = GetString(state_json, "Cause");
   for (auto [key, field] :
@@ -427,9 +485,6 @@ Status ModelBuilder::BuildParallel(const json::Json& state_json, State& state,
     return Invalid(where, "Branches must be a non-empty array");
   }
   for (size_t idx = 0; idx < branches->size(); ++idx) {
-    if (Status status = RejectLaterFeatures((*branches)[idx], where); !status.ok()) {
-      return status;
-    }
     auto branch =
         BuildScope((*branches)[idx], scope_index, where + "/Branches[" + std::to_string(idx) + "]");
     if (!branch) {
@@ -452,9 +507,6 @@ Status ModelBuilder::BuildMap(const json::Json& state_json, State& state, ScopeI
   }
   if (processor == nullptr) {
     return Invalid(where, "a Map state needs ItemProcessor (or Iterator)");
-  }
-  if (Status status = RejectLaterFeatures(*processor, where); !status.ok()) {
-    return status;
   }
   if (processor->is_object()) {
     auto config = processor->find("ProcessorConfig");
@@ -479,6 +531,9 @@ Status ModelBuilder::BuildMap(const json::Json& state_json, State& state, ScopeI
     for (size_t idx = static_cast<size_t>(map.processor); idx < scopes_.size(); ++idx) {
       scopes_[idx].in_distributed_map = true;
     }
+  }
+  if (state.jsonata) {
+    return BuildJsonataMap(state_json, state);
   }
   if (Status status = CompilePathField(state_json, "ItemsPath", map.items_path); !status.ok()) {
     return Invalid(where, status.message());
@@ -517,6 +572,23 @@ Status ModelBuilder::BuildMap(const json::Json& state_json, State& state, ScopeI
       return Invalid(where, status.message());
     }
     state.uses_context |= field->uses_context;
+  }
+  map.label = GetString(state_json, "Label");
+  return Status::Ok();
+}
+
+Status ModelBuilder::BuildJsonataMap(const json::Json& state_json, State& state) {
+  const std::string where = "/States/" + state.name;
+  MapSpec& map = state.map;
+  for (auto [key, field] :
+       {std::pair<std::string_view, JsonataField*>{"Items", &map.items},
+        {"ItemSelector", &map.item_selector_jsonata},
+        {"MaxConcurrency", &map.max_concurrency_expr},
+        {"ToleratedFailureCount", &map.tolerated_failure_count_expr},
+        {"ToleratedFailurePercentage", &map.tolerated_failure_percentage_expr}}) {
+    if (Status status = CompileJsonataField(state_json, key, *field); !status.ok()) {
+      return Invalid(where, status.message());
+    }
   }
   map.label = GetString(state_json, "Label");
   return Status::Ok();

@@ -31,9 +31,11 @@ class ModelBuilder {
   base::Status BuildFail(const json::Json& state_json, State& state);
   base::Status BuildParallel(const json::Json& state_json, State& state, ScopeIndex scope_index);
   base::Status BuildMap(const json::Json& state_json, State& state, ScopeIndex scope_index);
+  base::Status BuildJsonataMap(const json::Json& state_json, State& state);
   base::Status BuildRetryCatch(const json::Json& state_json, const Scope& scope, State& state);
 
   std::vector<Scope> scopes_;
+  bool top_jsonata_ = false;  // the definition's QueryLanguage is JSONata
 };
 
 // Compiles a path-valued field ("InputPath", ...) of `object` into `field`.
@@ -46,5 +48,11 @@ base::Status CompileTemplateField(const json::Json& object, std::string_view key
 // Compiles a single path or intrinsic expression (e.g. Fail ErrorPath) as a template field.
 base::Status CompileExpressionField(const json::Json& object, std::string_view key,
                                     ExpressionField& field);
+
+// Compiles a JSONata-mode field (Output, Arguments, Items, ...): any JSON value.
+base::Status CompileJsonataField(const json::Json& object, std::string_view key,
+                                 JsonataField& field);
+// Compiles Assign for a state of either query language.
+base::Status CompileAssignField(const json::Json& object, bool jsonata, AssignField& field);
 
 }  // namespace flowstate::asl

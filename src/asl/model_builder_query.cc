@@ -5,6 +5,7 @@
 #include "asl/model_builder.h"
 #include "query/choice_rule.h"
 #include "query/json_path.h"
+#include "query/jsonata_template.h"
 #include "query/payload_template.h"
 #include "query/result_path.h"
 
@@ -112,6 +113,46 @@ Status CompileResultPathField(const json::Json& object, ResultPathField& field) 
   return Status::Ok();
 }
 
+Status CompileJsonataField(const json::Json& object, std::string_view key, JsonataField& field) {
+  auto it = object.find(std::string(key));
+  if (it == object.end()) {
+    return Status::Ok();
+  }
+  auto compiled = query::JsonataTemplate::Compile(*it);
+  if (!compiled) {
+    return Status::InvalidArgument(std::string(key) + ": " + compiled.error().message());
+  }
+  field.present = true;
+  field.compiled = std::make_shared<const query::JsonataTemplate>(std::move(*compiled));
+  return Status::Ok();
+}
+
+Status CompileAssignField(const json::Json& object, bool jsonata, AssignField& field) {
+  auto it = object.find("Assign");
+  if (it == object.end()) {
+    return Status::Ok();
+  }
+  if (!it->is_object()) {
+    return Status::InvalidArgument("Assign must be an object");
+  }
+  field.present = true;
+  if (jsonata) {
+    auto compiled = query::JsonataTemplate::Compile(*it);
+    if (!compiled) {
+      return Status::InvalidArgument("Assign: " + compiled.error().message());
+    }
+    field.jsonata = std::make_shared<const query::JsonataTemplate>(std::move(*compiled));
+    return Status::Ok();
+  }
+  field.uses_context = ContainsContext(*it);
+  auto compiled = query::PayloadTemplate::Compile(*it);
+  if (!compiled) {
+    return Status::InvalidArgument("Assign: " + compiled.error().message());
+  }
+  field.jsonpath = std::make_shared<const query::PayloadTemplate>(std::move(*compiled));
+  return Status::Ok();
+}
+
 Status ModelBuilder::BuildChoice(const json::Json& state_json, const Scope& scope, State& state) {
   const std::string where = "/States/" + state.name;
   auto choices = state_json.find("Choices");
@@ -132,12 +173,29 @@ Status ModelBuilder::BuildChoice(const json::Json& state_json, const Scope& scop
       return Status::InvalidArgument(where +
                                      ": Missing 'Next' target: " + next->get<std::string>());
     }
+    if (Status status = CompileAssignField(rule_json, state.jsonata, branch.assign); !status.ok()) {
+      return Status::InvalidArgument(where + ": " + status.message());
+    }
+    if (state.jsonata) {
+      for (auto [key, field] :
+           {std::pair<std::string_view, JsonataField*>{"Condition", &branch.condition},
+            {"Output", &branch.output}}) {
+        if (Status status = CompileJsonataField(rule_json, key, *field); !status.ok()) {
+          return Status::InvalidArgument(where + ": " + status.message());
+        }
+      }
+      if (!branch.condition.present) {
+        return Status::InvalidArgument(where + ": a JSONata Choice rule needs Condition");
+      }
+      state.choices.push_back(std::move(branch));
+      continue;
+    }
     auto rule = query::ChoiceRule::Compile(rule_json);
     if (!rule) {
       return Status::InvalidArgument(where + ": " + rule.error().message());
     }
     branch.rule = std::make_shared<const query::ChoiceRule>(std::move(*rule));
-    branch.uses_context = ContainsContext(rule_json);
+    branch.uses_context = ContainsContext(rule_json) || branch.assign.uses_context;
     state.uses_context |= branch.uses_context;
     state.choices.push_back(std::move(branch));
   }

@@ -22,6 +22,7 @@ class PayloadTemplate;  // query/payload_template.h
 class ChoiceRule;       // query/choice_rule.h
 class DynamicValue;     // query/payload_template.h
 class ResultPath;       // query/result_path.h
+class JsonataTemplate;  // query/jsonata_template.h
 }  // namespace flowstate::query
 
 namespace flowstate::asl {
@@ -73,6 +74,23 @@ struct ResultPathField {
   std::shared_ptr<const query::ResultPath> compiled;  // set when present
 };
 
+// A field of a JSONata-mode state (Arguments, Output, Items, TimeoutSeconds, ...): JSON in which
+// "{% expr %}" strings are expressions (a plain value compiles to a constant).
+struct JsonataField {
+  bool present = false;
+  std::shared_ptr<const query::JsonataTemplate> compiled;
+};
+
+// Assign (both query languages): the variables a state, Catcher or Choice rule sets when it is
+// left. JSONPath mode: a payload template whose `$` is the state's result; JSONata mode: a
+// JSONata template. Exactly one of the two is set when present.
+struct AssignField {
+  bool present = false;
+  std::shared_ptr<const query::PayloadTemplate> jsonpath;
+  std::shared_ptr<const query::JsonataTemplate> jsonata;
+  bool uses_context = false;  // JSONPath template mentions "$$"
+};
+
 enum class JitterStrategy : uint8_t { kNone, kFull };
 
 struct Retrier {
@@ -88,10 +106,15 @@ struct Catcher {
   std::vector<std::string> error_equals;
   StateIndex next = kNoState;
   ResultPathField result_path;  // absent: `$` (replace the input with {Error, Cause})
+  JsonataField output;          // JSONata: absent means the error output
+  AssignField assign;
 };
 
 struct ChoiceBranch {
-  std::shared_ptr<const query::ChoiceRule> rule;
+  std::shared_ptr<const query::ChoiceRule> rule;  // JSONPath rules
+  JsonataField condition;                         // JSONata rules
+  JsonataField output;                            // JSONata: replaces the state's Output
+  AssignField assign;                             // replaces the state's Assign
   StateIndex next = kNoState;
   bool uses_context = false;
 };
@@ -99,20 +122,24 @@ struct ChoiceBranch {
 enum class TaskKind : uint8_t {
   kLambdaInvoke,  // arn:aws:states:::lambda:invoke
   kLambdaLegacy,  // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+  kActivity,      // arn:aws:states:REGION:ACCOUNT:activity:NAME
   kUnsupported,   // any other resource: fails at run time with a clear States.Runtime cause
 };
 
 struct TaskSpec {
   TaskKind kind = TaskKind::kUnsupported;
-  std::string resource;       // as written
-  std::string function_name;  // legacy: the function ARN (the Resource itself)
-  std::string region;         // from the resource ARN when it has one, else empty
-  std::string resource_type;  // "lambda" for optimized integrations
-  std::string resource_api;   // "invoke"
+  std::string resource;              // as written
+  std::string function_name;         // legacy: the function ARN (the Resource itself)
+  std::string region;                // from the resource ARN when it has one, else empty
+  std::string resource_type;         // "lambda" for optimized integrations
+  std::string resource_api;          // "invoke", "invoke.waitForTaskToken"
+  bool wait_for_task_token = false;  // `.waitForTaskToken`: the result comes from SendTask*
   std::optional<int64_t> timeout_seconds;
   PathField timeout_seconds_path;
   std::optional<int64_t> heartbeat_seconds;
   PathField heartbeat_seconds_path;
+  JsonataField timeout_seconds_expr;    // JSONata: TimeoutSeconds as an expression
+  JsonataField heartbeat_seconds_expr;  // JSONata: HeartbeatSeconds as an expression
   bool has_credentials = false;
   json::Json credentials;  // raw Credentials object, when present
 };
@@ -123,7 +150,8 @@ struct WaitSpec {
   WaitKind kind = WaitKind::kSeconds;
   int64_t seconds = 0;
   base::Timestamp timestamp{};
-  PathField path;  // SecondsPath / TimestampPath
+  PathField path;     // SecondsPath / TimestampPath
+  JsonataField expr;  // JSONata: Seconds / Timestamp given as an expression
 };
 
 struct FailSpec {
@@ -131,6 +159,8 @@ struct FailSpec {
   std::optional<std::string> cause;
   ExpressionField error_path;  // ErrorPath: a path or an intrinsic function
   ExpressionField cause_path;  // CausePath
+  JsonataField error_expr;     // JSONata: Error as an expression
+  JsonataField cause_expr;     // JSONata: Cause as an expression
 };
 
 struct ParallelSpec {
@@ -150,6 +180,12 @@ struct MapSpec {
   std::optional<double> tolerated_failure_percentage;
   PathField tolerated_failure_percentage_path;
   std::string label;
+  // JSONata mode.
+  JsonataField items;  // absent: the state input
+  JsonataField item_selector_jsonata;
+  JsonataField max_concurrency_expr;
+  JsonataField tolerated_failure_count_expr;
+  JsonataField tolerated_failure_percentage_expr;
 };
 
 struct State {
@@ -160,6 +196,7 @@ struct State {
   StateIndex next = kNoState;      // kNoState with end == true for terminal transitions
   bool end = false;
   std::string comment;
+  bool jsonata = false;  // QueryLanguage of this state (its own, else the definition's)
 
   PathField input_path;
   PathField output_path;
@@ -168,6 +205,9 @@ struct State {
   TemplateField result_selector;  // Task/Parallel/Map
   bool has_result = false;        // Pass Result
   json::Json result;
+  JsonataField arguments;  // JSONata: Task/Parallel Arguments
+  JsonataField output;     // JSONata: Output
+  AssignField assign;
 
   std::vector<Retrier> retriers;
   std::vector<Catcher> catchers;

@@ -1,7 +1,8 @@
 // The definition checker behind ValidateDefinition (asl/definition.h): one pass over the
 // document for the schema rules (SCHEMA_VALIDATION_FAILED, INVALID_STATE_NAME,
 // TOO_DEEPLY_NESTED), then, when the schema holds, one pass over every scope's transition graph
-// (DUPLICATE_STATE_NAME, MISSING_TRANSITION_TARGET, MISSING_END_STATE). Messages and
+// (DUPLICATE_STATE_NAME, MISSING_TRANSITION_TARGET, MISSING_END_STATE) and one over the JSONata
+// expressions (INVALID_JSONATA_EXPRESSION, UNSUPPORTED_JSONATA_EXPRESSION). Messages and
 // locations follow AWS's ValidateStateMachineDefinition answers.
 #pragma once
 
@@ -29,6 +30,11 @@ class DiagnosticSink {
 // Schema rules for a whole definition object; appends to `sink`.
 void CheckDefinitionSchema(const json::Json& definition, const ValidationOptions& options,
                            DiagnosticSink& sink);
+
+// JSONata expressions of the JSONata states: each must parse (INVALID_JSONATA_EXPRESSION), read
+// nothing from the top-level context and only the `$states` members its field offers
+// (UNSUPPORTED_JSONATA_EXPRESSION). Meaningful only when CheckDefinitionSchema found nothing.
+void CheckJsonataExpressions(const json::Json& definition, DiagnosticSink& sink);
 
 // Transition-graph rules; meaningful only when CheckDefinitionSchema found nothing.
 void CheckDefinitionGraph(const json::Json& definition, DiagnosticSink& sink);

@@ -3,6 +3,7 @@
 // into history events, never an exception and never a Status (STYLE.md §4).
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace flowstate::base {
@@ -10,6 +11,10 @@ namespace flowstate::base {
 struct AslError {
   std::string error;
   std::string cause;
+  // Set for a JSONata evaluation failure (States.QueryEvaluationError): the field that failed
+  // ("Output/result", "Items"; empty when AWS names none). The engine records it in an
+  // EvaluationFailed event.
+  std::optional<std::string> evaluation_location = std::nullopt;
 };
 
 }  // namespace flowstate::base

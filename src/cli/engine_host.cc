@@ -76,9 +76,11 @@ void EngineHost::Shutdown() {
   timers_.Stop();
   if (runtime_) {
     runtime_->Shutdown();
-    runtime_.reset();
   }
+  // The store finishes its queued writes; their callbacks may still call into the (stopped)
+  // runtime, which drops what they post. Only then does the runtime go.
   store_.reset();
+  runtime_.reset();
 }
 
 std::string LambdaEndpointOrEnv(const std::string& flag) {

@@ -5,7 +5,9 @@
 // and randomness, so the same arguments always give the same Outcome.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "asl/state_machine_model.h"
@@ -19,14 +21,15 @@
 namespace flowstate::engine {
 
 struct Outcome {
-  std::vector<model::HistoryEvent> events;  // ids continue from the snapshot's last id
-  std::vector<model::TimerRequest> timers;  // to arm
-  std::vector<model::OutboundTask> tasks;   // to call
-  std::optional<model::Terminal> terminal;  // set when the execution ended in this step
-  int64_t states_entered = 0;               // states entered in this step (counted in both
-                                            // history modes)
-  bool more_work = false;                   // step budget spent: call Advance again with a
-                                            // kTimerFired input of stamp 0 (a "continue")
+  std::vector<model::HistoryEvent> events;        // ids continue from the snapshot's last id
+  std::vector<model::TimerRequest> timers;        // to arm
+  std::vector<model::OutboundTask> tasks;         // to call
+  std::vector<model::TokenClosed> closed_tokens;  // task tokens no longer waited for
+  std::optional<model::Terminal> terminal;        // set when the execution ended in this step
+  int64_t states_entered = 0;                     // states entered in this step (counted in both
+                                                  // history modes)
+  bool more_work = false;                         // step budget spent: call Advance again with a
+                                                  // kTimerFired input of stamp 0 (a "continue")
 };
 
 struct AdvanceOptions {
@@ -41,16 +44,21 @@ struct AdvanceOptions {
   // Multiplies Wait state durations and Retry intervals (AWS Step Functions Local's
   // WAIT_TIME_SCALE): 0.01 makes a one-hour Wait last 36 seconds. Timeouts are not scaled.
   double wait_time_scale = 1.0;
+  // Makes the task token of an activity or `.waitForTaskToken` task. Tokens must be unguessable,
+  // so the runtime passes a source of secure randomness (TaskTokenRegistry::NewToken); when
+  // unset, tokens come from `rng` (deterministic: tests and executions nobody can answer).
+  std::function<std::string()> new_task_token;
 };
 
-// Applies `input` to `snapshot` (updated in place; copy it first to keep the old one).
+// Applies `input` to `snapshot` (taken by value: a task's result moves into the state's
+// output instead of being copied) (updated in place; copy it first to keep the old one).
 // Answers: kTaskSucceeded carries the task's raw result (lambda:invoke: AWS's wrapped
 // {ExecutedVersion, Payload, ...}); kTaskFailed carries error/cause, and error
 // "States.Timeout" records TaskTimedOut/LambdaFunctionTimedOut instead of ...Failed. An input
 // whose stamp matches no pending work (a late timer, a cancelled task) is dropped: no event.
 // Stamps carry the frame index in their low 24 bits (engine-internal, opaque to callers).
 Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
-                const model::Input& input, base::Timestamp now, base::Rng& rng,
+                model::Input input, base::Timestamp now, base::Rng& rng,
                 const AdvanceOptions& options = {});
 
 }  // namespace flowstate::engine

@@ -29,6 +29,9 @@ json::Json Executor::BuildContext(int32_t frame_id, const asl::State& state) {
     context["State"]["RetryCount"] = current.retry_count;
   }
   context["StateMachine"] = {{"Id", info.state_machine_arn}, {"Name", info.state_machine_name}};
+  if (state.type == asl::StateType::kTask && !current.task_token.empty()) {
+    context["Task"] = {{"Token", current.task_token}};  // activities and callbacks only
+  }
   return context;
 }
 

@@ -15,6 +15,7 @@ query::EvalContext Executor::MakeContext(int32_t frame_id, const asl::State& sta
   query::EvalContext ctx;
   ctx.input = input;
   ctx.context = ContextFor(frame_id, state);
+  ctx.variables = VisibleVariables(frame_id);
   ctx.rng = &rng_;
   return ctx;
 }
@@ -26,7 +27,7 @@ base::AslError Executor::RuntimeError(int32_t frame_id, const asl::State& state,
       "' (entered at the event id #" +
       std::to_string(snapshot_.frames[static_cast<size_t>(frame_id)].entered_event_id) + "). ";
   cause += error.cause;
-  return {std::move(error.error), std::move(cause)};
+  return {std::move(error.error), std::move(cause), std::move(error.evaluation_location)};
 }
 
 base::AslError Executor::DataLimitError(std::string_view who) const {
@@ -121,13 +122,22 @@ Expected Executor::ApplyOutputPath(int32_t frame_id, const asl::State& state,
 }
 
 Expected Executor::FinishDataFlow(int32_t frame_id, const asl::State& state, json::Json result,
-                                  bool apply_selector) {
+                                  bool apply_selector, json::Json* assigned) {
   if (apply_selector && state.result_selector.present) {
     auto selected = ApplyTemplate(frame_id, state, state.result_selector, result);
     if (!selected) {
       return selected;
     }
     result = std::move(*selected);
+  }
+  if (assigned != nullptr && state.assign.present) {
+    // Assign reads the (selected) result as `$`, before ResultPath merges it.
+    StatesView unused;
+    Expected values = EvalAssign(frame_id, state, state.assign, &result, unused);
+    if (!values) {
+      return values;
+    }
+    *assigned = std::move(*values);
   }
   Expected merged;
   const asl::ResultPathField& result_path = state.result_path;

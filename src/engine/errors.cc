@@ -22,6 +22,9 @@ bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
     if (name == error || name == "States.ALL") {
       return true;
     }
+    if (name == "States.Timeout" && error == "States.HeartbeatTimeout") {
+      return true;  // a missed heartbeat is a timeout too
+    }
     if (name == "States.TaskFailed" && error != "States.Timeout" &&
         error.rfind("States.", 0) != 0) {
       return true;  // any task failure but a timeout
@@ -33,6 +36,18 @@ bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
 void Executor::HandleStateError(int32_t frame_id, base::AslError error,
                                 std::string_view failed_event) {
   const asl::State& state = StateOf(frame_id);
+  if (error.evaluation_location) {
+    model::HistoryEvent& failed =
+        Emit(frame_id, "EvaluationFailed", "evaluationFailedEventDetails");
+    if (options_.record_history) {
+      failed.details["error"] = error.error;
+      failed.details["cause"] = error.cause;
+      if (!error.evaluation_location->empty()) {
+        failed.details["location"] = *error.evaluation_location;
+      }
+      failed.details["state"] = state.name;
+    }
+  }
   for (size_t idx = 0; idx < state.retriers.size(); ++idx) {
     const asl::Retrier& retrier = state.retriers[idx];
     if (!ErrorMatches(retrier.error_equals, error.error)) {
@@ -67,22 +82,42 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
   if (!failed_event.empty()) {
     Emit(frame_id, failed_event, "");
   }
-  for (const asl::Catcher& catcher : state.catchers) {
+  for (size_t index = 0; index < state.catchers.size(); ++index) {
+    const asl::Catcher& catcher = state.catchers[index];
     if (!ErrorMatches(catcher.error_equals, error.error)) {
       continue;
     }
+    const std::string where = "Catch[" + std::to_string(index) + "]/";
     json::Json error_output = json::Json::object();
     error_output["Error"] = error.error;
     error_output["Cause"] = error.cause;
     const json::Json& input = frame(frame_id).input;
-    Expected output =
-        ApplyResultPath(frame_id, state, catcher.result_path, input, std::move(error_output));
+    // Only the Catcher's Assign runs (JSONPath: `$` is the error output), with the entry
+    // values of the variables; it assigns in the state's own scope.
+    StatesView view;
+    view.input = &input;
+    view.error_output = &error_output;
+    Expected assigned =
+        EvalAssign(frame_id, state, catcher.assign, &error_output, view, where + "Assign");
+    if (!assigned) {
+      FailScope(frame_id, std::move(assigned.error()));
+      return;
+    }
+    Expected output;
+    if (state.jsonata) {
+      output = catcher.output.present
+                   ? EvalJsonata(frame_id, state, *catcher.output.compiled, where + "Output", view)
+                   : Expected(error_output);
+    } else {
+      output = ApplyResultPath(frame_id, state, catcher.result_path, input, error_output);
+    }
     if (!output) {
       FailScope(frame_id, std::move(output.error()));
       return;
     }
     frame(frame_id).phase = model::FramePhase::kEnter;
-    ExitState(frame_id, state, std::move(*output), catcher.next, /*from_catch=*/true);
+    ExitState(frame_id, state, std::move(*output), catcher.next, /*from_catch=*/true,
+              std::move(*assigned));
     return;
   }
   FailScope(frame_id, std::move(error));

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "engine/compact_text.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 
 namespace flowstate::engine {
@@ -39,20 +39,20 @@ Executor::Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot
   region_ = RegionOf(snapshot_.info.state_machine_arn);
 }
 
-void Executor::Apply(const model::Input& input) {
+void Executor::Apply(model::Input input) {
   if (input.kind != model::InputKind::kStart &&
       snapshot_.status != model::ExecutionStatus::kRunning) {
     return;  // a late answer for an execution that already ended: dropped, no event
   }
   switch (input.kind) {
     case model::InputKind::kStart:
-      Start(input);
+      Start(std::move(input));
       break;
     case model::InputKind::kTimerFired:
       OnTimer(input.stamp);
       break;
     case model::InputKind::kTaskSucceeded:
-      OnTaskSucceeded(input);
+      OnTaskSucceeded(std::move(input));
       break;
     case model::InputKind::kTaskFailed:
       OnTaskFailed(input);
@@ -60,18 +60,31 @@ void Executor::Apply(const model::Input& input) {
     case model::InputKind::kStop:
       Stop(input);
       break;
+    case model::InputKind::kTaskSubmitted:
+      OnTaskSubmitted(input);
+      break;
+    case model::InputKind::kActivityStarted:
+      OnActivityStarted(input);
+      break;
+    case model::InputKind::kHeartbeat:
+      OnHeartbeat(input);
+      break;
+    case model::InputKind::kTaskScheduleFailed:
+      OnTaskScheduleFailed(input);
+      break;
   }
   RunQueue();
 }
 
-void Executor::Start(const model::Input& input) {
-  snapshot_.info = input.info;
+void Executor::Start(model::Input input) {
+  snapshot_.info = std::move(input.info);
   region_ = RegionOf(snapshot_.info.state_machine_arn);
   snapshot_.execution_input = input.payload;
   snapshot_.status = model::ExecutionStatus::kRunning;
   snapshot_.next_event_id = 1;
   snapshot_.frames.clear();
   snapshot_.free_frames.clear();
+  snapshot_.variable_bytes = 0;
   model::HistoryEvent& started =
       EmitWithPrev(0, "ExecutionStarted", "executionStartedEventDetails");
   if (options_.record_history) {
@@ -85,7 +98,7 @@ void Executor::Start(const model::Input& input) {
       started.details["stateMachineVersionArn"] = snapshot_.info.state_machine_version_arn;
     }
   }
-  int32_t root = NewFrame(-1, asl::kRootScope, 0, input.payload, 0);
+  int32_t root = NewFrame(-1, asl::kRootScope, 0, std::move(input.payload), 0);
   if (model_.timeout_seconds()) {
     snapshot_.execution_timeout_stamp = NewStamp(0);
     outcome_.timers.push_back({now_ + std::chrono::seconds(*model_.timeout_seconds()),
@@ -108,7 +121,7 @@ void Executor::Continue() {
   }
 }
 
-int32_t Executor::FindFrameByStamp(uint64_t stamp, bool* is_timeout) const {
+int32_t Executor::FindFrameByStamp(uint64_t stamp, StampMatch* match) const {
   size_t frame_id = stamp & ((uint64_t{1} << kStampFrameBits) - 1);
   if (frame_id >= snapshot_.frames.size()) {
     return -1;
@@ -118,14 +131,15 @@ int32_t Executor::FindFrameByStamp(uint64_t stamp, bool* is_timeout) const {
     return -1;
   }
   if (candidate.stamp == stamp) {
-    *is_timeout = false;
-    return static_cast<int32_t>(frame_id);
+    *match = StampMatch::kTask;
+  } else if (candidate.timeout_stamp == stamp) {
+    *match = StampMatch::kTimeout;
+  } else if (candidate.heartbeat_stamp == stamp) {
+    *match = StampMatch::kHeartbeat;
+  } else {
+    return -1;
   }
-  if (candidate.timeout_stamp == stamp) {
-    *is_timeout = true;
-    return static_cast<int32_t>(frame_id);
-  }
-  return -1;
+  return static_cast<int32_t>(frame_id);
 }
 
 void Executor::OnTimer(uint64_t stamp) {
@@ -137,16 +151,20 @@ void Executor::OnTimer(uint64_t stamp) {
     TimeOut();
     return;
   }
-  bool is_timeout = false;
-  int32_t frame_id = FindFrameByStamp(stamp, &is_timeout);
+  StampMatch match = StampMatch::kNone;
+  int32_t frame_id = FindFrameByStamp(stamp, &match);
   if (frame_id < 0) {
     return;
   }
   model::Frame& target = frame(frame_id);
-  if (is_timeout) {
+  if (match == StampMatch::kTimeout) {
     if (target.phase == model::FramePhase::kWaitTask) {
       TaskFailure(frame_id, {"States.Timeout", ""}, /*timed_out=*/true);
     }
+    return;
+  }
+  if (match == StampMatch::kHeartbeat) {
+    OnHeartbeatTimer(frame_id);
     return;
   }
   switch (target.phase) {
@@ -164,19 +182,17 @@ void Executor::OnTimer(uint64_t stamp) {
   }
 }
 
-void Executor::OnTaskSucceeded(const model::Input& input) {
-  bool is_timeout = false;
-  int32_t frame_id = FindFrameByStamp(input.stamp, &is_timeout);
-  if (frame_id < 0 || is_timeout || frame(frame_id).phase != model::FramePhase::kWaitTask) {
+void Executor::OnTaskSucceeded(model::Input input) {
+  int32_t frame_id = WaitingTaskFrame(input);
+  if (frame_id < 0) {
     return;
   }
-  TaskResult(frame_id, input.payload);
+  TaskResult(frame_id, std::move(input.payload));
 }
 
 void Executor::OnTaskFailed(const model::Input& input) {
-  bool is_timeout = false;
-  int32_t frame_id = FindFrameByStamp(input.stamp, &is_timeout);
-  if (frame_id < 0 || is_timeout || frame(frame_id).phase != model::FramePhase::kWaitTask) {
+  int32_t frame_id = WaitingTaskFrame(input);
+  if (frame_id < 0) {
     return;
   }
   // The runtime reports a call that outlived TimeoutSeconds as States.Timeout.
@@ -204,7 +220,7 @@ void Executor::Stop(const model::Input& input) {
   }
   if (aborted.details.empty()) {
     aborted.details_key.clear();
-    aborted.details = nullptr;
+    aborted.details.Clear();
   }
   FinishExecution(std::move(terminal));
 }
@@ -213,7 +229,7 @@ void Executor::TimeOut() {
   model::HistoryEvent& timed_out = EmitWithPrev(snapshot_.next_event_id - 1, "ExecutionTimedOut",
                                                 "executionTimedOutEventDetails");
   timed_out.details_key.clear();
-  timed_out.details = nullptr;
+  timed_out.details.Clear();
   model::Terminal terminal;
   terminal.status = model::ExecutionStatus::kTimedOut;
   FinishExecution(std::move(terminal));
@@ -223,13 +239,13 @@ void Executor::FinishExecution(model::Terminal terminal) {
   snapshot_.status = terminal.status;
   outcome_.terminal = std::move(terminal);
   runnable_.clear();
+  runnable_next_ = 0;
   // Frames are kept (a store may persist the final snapshot) but nothing can resume them.
 }
 
 void Executor::RunQueue() {
-  while (!runnable_.empty() && !Ended()) {
-    int32_t frame_id = runnable_.front();
-    runnable_.pop_front();
+  while (runnable_next_ < runnable_.size() && !Ended()) {
+    int32_t frame_id = runnable_[runnable_next_++];
     RunFrame(frame_id);
     if (outcome_.more_work) {
       break;
@@ -313,6 +329,7 @@ int32_t Executor::NewFrame(int32_t parent, int32_t scope, int32_t child_index, j
 }
 
 void Executor::FreeFrame(int32_t frame_id) {
+  ReleaseVariables(frame_id);
   model::Frame& freed = frame(frame_id);
   freed = model::Frame();
   freed.phase = model::FramePhase::kFree;
@@ -372,27 +389,31 @@ void Executor::FailScope(int32_t frame_id, base::AslError error) {
       failed.details["cause"] = error.cause;
       terminal.has_cause = true;
     }
-    if (failed.details.empty()) {
-      failed.details = json::Json::object();
-    }
     terminal.error = std::move(error.error);
     terminal.cause = std::move(error.cause);
     FinishExecution(std::move(terminal));
     return;
   }
-  current.phase = model::FramePhase::kFailed;
-  current.error = std::move(error.error);
-  current.cause = std::move(error.cause);
+  if (current.state >= 0 && StateOf(frame_id).type == asl::StateType::kTask &&
+      StateOf(current.parent).type == asl::StateType::kParallel) {
+    // AWS ends a failed Task of a Parallel branch as aborted, like the branches it stops
+    // (recorded in the PARALLEL_CATCH_ERROR_* cases).
+    Emit(frame_id, "TaskStateAborted", "");
+  }
+  model::Frame& failed = frame(frame_id);
+  failed.phase = model::FramePhase::kFailed;
+  failed.error = std::move(error.error);
+  failed.cause = std::move(error.cause);
   ChildFinished(frame_id);
 }
 
 Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
-                const model::Input& input, base::Timestamp now, base::Rng& rng,
+                model::Input input, base::Timestamp now, base::Rng& rng,
                 const AdvanceOptions& options) {
   Outcome outcome;
-  outcome.events.reserve(64);
+  if (options.record_history) outcome.events.reserve(64);
   Executor executor(model, snapshot, now, rng, options, outcome);
-  executor.Apply(input);
+  executor.Apply(std::move(input));
   return outcome;
 }
 

@@ -6,24 +6,29 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "asl/state_machine_model.h"
 #include "base/asl_error.h"
 #include "base/clock.h"
 #include "base/rng.h"
 #include "engine/advance.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "model/execution_snapshot.h"
 #include "model/input.h"
 #include "query/eval_context.h"
+#include "query/jsonata/evaluator.h"
+#include "query/jsonata/value.h"
 
 namespace flowstate::engine {
 
 using Expected = tl::expected<json::Json, base::AslError>;
+using json::AppendCompactText;
+using json::CompactText;
 
 // The effective input of a state: the frame's input itself when InputPath is absent (no copy),
 // else the selected value.
@@ -33,27 +38,41 @@ struct Selected {
   const json::Json& get() const { return borrowed != nullptr ? *borrowed : owned; }
 };
 
+// What `$states` holds for the JSONata evaluations of one state (engine/jsonata_flow.cc):
+// pointers to data the caller owns, and the `$states` value built once from them.
+struct StatesView {
+  const json::Json* input = nullptr;         // $states.input: the state's raw input
+  const json::Json* result = nullptr;        // $states.result (Task/Parallel/Map success)
+  const json::Json* error_output = nullptr;  // $states.errorOutput (Catch)
+  const json::Json* context = nullptr;       // a prepared $states.context (Map item), else built
+  std::optional<query::jsonata::Value> value;
+  bool value_has_context = false;
+};
+
 // {"truncated": false}: the inputDetails/outputDetails of every payload-carrying event (copied
 // from one instance instead of built from an initializer list each time).
-const json::Json& NotTruncated();
+model::RawJson NotTruncated();
 
 class Executor {
  public:
   Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
            base::Timestamp now, base::Rng& rng, const AdvanceOptions& options, Outcome& outcome);
 
-  void Apply(const model::Input& input);
+  void Apply(model::Input input);
 
  private:
   // --- executor.cc: inputs, the run loop, frames and transitions
-  void Start(const model::Input& input);
+  void Start(model::Input input);
   void Continue();
   void OnTimer(uint64_t stamp);
-  void OnTaskSucceeded(const model::Input& input);
+  void OnTaskSucceeded(model::Input input);
   void OnTaskFailed(const model::Input& input);
   void Stop(const model::Input& input);
   void TimeOut();
-  int32_t FindFrameByStamp(uint64_t stamp, bool* is_timeout) const;
+  // What a stamp answers in its frame: the task (or timer) itself, the task's TimeoutSeconds
+  // timer or its heartbeat timer.
+  enum class StampMatch { kNone, kTask, kTimeout, kHeartbeat };
+  int32_t FindFrameByStamp(uint64_t stamp, StampMatch* match) const;
   // Stamps carry their frame's index in the low bits, so an answer finds its frame in O(1)
   // (a Map with thousands of iterations waiting on tasks).
   static constexpr int kStampFrameBits = 24;
@@ -81,12 +100,15 @@ class Executor {
   model::HistoryEvent& EmitWithPrev(int64_t previous_event_id, std::string_view type,
                                     std::string_view details_key);
   void EmitStateEntered(int32_t frame_id, const asl::State& state);
-  void EmitStateExited(int32_t frame_id, const asl::State& state, const std::string& output_text);
+  void EmitStateExited(int32_t frame_id, const asl::State& state, const std::string& output_text,
+                       const json::Json& assigned = json::Json());
   // Checks the output size, emits ...StateExited and moves to `next` (End when kNoState).
   // `from_catch`: the output is a Catcher's; if it is too big the scope fails (a second catch
   // of the same error would loop).
+  // `assigned`: the variables the state's Assign set (object, or null), stored in the frame's
+  // scope once the output is accepted.
   void ExitState(int32_t frame_id, const asl::State& state, json::Json output, asl::StateIndex next,
-                 bool from_catch = false);
+                 bool from_catch = false, json::Json assigned = json::Json());
 
   // --- data_flow.cc
   query::EvalContext MakeContext(int32_t frame_id, const asl::State& state,
@@ -102,9 +124,10 @@ class Executor {
                            const asl::ResultPathField& path, const json::Json& input,
                            json::Json result);
   Expected ApplyOutputPath(int32_t frame_id, const asl::State& state, const json::Json& value);
-  // Result -> ResultSelector -> ResultPath -> OutputPath -> size check.
+  // Result -> ResultSelector -> (Assign) -> ResultPath -> OutputPath -> size check. With
+  // `assigned`, the state's JSONPath Assign is evaluated on the selected result into it.
   Expected FinishDataFlow(int32_t frame_id, const asl::State& state, json::Json result,
-                          bool apply_selector);
+                          bool apply_selector, json::Json* assigned = nullptr);
   base::AslError RuntimeError(int32_t frame_id, const asl::State& state,
                               base::AslError error) const;
   base::AslError DataLimitError(std::string_view who) const;
@@ -115,6 +138,42 @@ class Executor {
   bool ExceedsPayloadLimit(size_t bytes) const {
     return options_.max_payload_bytes != 0 && bytes > options_.max_payload_bytes;
   }
+
+  // --- jsonata_flow.cc: JSONata-mode fields and Assign
+  Expected EvalJsonata(int32_t frame_id, const asl::State& state,
+                       const query::JsonataTemplate& field, std::string_view name,
+                       StatesView& view);
+  // Assign of a state, Catcher or Choice rule: the object of new values (null when absent),
+  // evaluated with the variables' entry values. JSONPath: `$` is `jsonpath_input`.
+  // `name`: the field in causes ("Assign", "Choices[0]/Assign", "Catch[1]/Assign").
+  Expected EvalAssign(int32_t frame_id, const asl::State& state, const asl::AssignField& assign,
+                      const json::Json* jsonpath_input, StatesView& view,
+                      std::string_view name = "Assign");
+  // Output (or `fallback` when absent) and Assign of a JSONata state; then ExitState.
+  void FinishJsonata(int32_t frame_id, const asl::State& state, StatesView& view,
+                     const json::Json& fallback, asl::StateIndex next);
+  // JSONata Task/Parallel: Arguments evaluated (the state input when absent).
+  Expected JsonataArguments(int32_t frame_id, const asl::State& state);
+  // A JSONata field that must be an integer >= `minimum` (TimeoutSeconds, MaxConcurrency...).
+  tl::expected<int64_t, base::AslError> EvalJsonataInteger(int32_t frame_id,
+                                                           const asl::State& state,
+                                                           const asl::JsonataField& field,
+                                                           std::string_view name, StatesView& view);
+  void RunChoiceJsonata(int32_t frame_id, const asl::State& state);
+  void RunFailJsonata(int32_t frame_id, const asl::State& state);
+  const query::jsonata::FunctionTable& SfnFunctions();
+  std::optional<query::jsonata::FunctionTable> sfn_functions_;
+
+  // --- variables.cc
+  // The variables `frame_id` can read: its scope's and its ancestors' (inner names win), or
+  // null when there are none. A Distributed Map's iterations do not see the outer ones.
+  const json::Json* VisibleVariables(int32_t frame_id);
+  // Stores `assigned` in the frame's scope; fails on AWS's size limits.
+  std::optional<base::AslError> StoreVariables(int32_t frame_id, const asl::State& state,
+                                               const json::Json& assigned);
+  // Forgets a frame's variables (its scope ended) and their share of the execution's total.
+  void ReleaseVariables(int32_t frame_id);
+  json::Json visible_variables_;  // scratch: the merged view of several scopes
 
   // --- context_object.cc
   const json::Json* ContextFor(int32_t frame_id, const asl::State& state);
@@ -138,12 +197,33 @@ class Executor {
 
   // --- task.cc
   void RunTask(int32_t frame_id, const asl::State& state);
-  void TaskResult(int32_t frame_id, const json::Json& result);
+  void TaskResult(int32_t frame_id, json::Json result);
   void TaskFailure(int32_t frame_id, base::AslError error, bool timed_out);
+
+  // --- token_task.cc: activities and `.waitForTaskToken` (task tokens, heartbeats)
+  static bool UsesTaskToken(const asl::TaskSpec& task) {
+    return task.kind == asl::TaskKind::kActivity || task.wait_for_task_token;
+  }
+  std::string NewTaskToken();
+  // The frame waits on its task (kWaitTask) and `input` answers it.
+  int32_t WaitingTaskFrame(const model::Input& input);
+  void OnTaskSubmitted(const model::Input& input);
+  void OnActivityStarted(const model::Input& input);
+  void OnHeartbeat(const model::Input& input);
+  void OnHeartbeatTimer(int32_t frame_id);
+  void OnTaskScheduleFailed(const model::Input& input);
+  void ArmHeartbeat(int32_t frame_id);
+  // The frame stops waiting on its token (if any): SendTask* on it fails from now on.
+  void CloseTaskToken(int32_t frame_id, bool timed_out);
 
   // --- parallel_map.cc
   void RunParallel(int32_t frame_id, const asl::State& state);
   void RunMap(int32_t frame_id, const asl::State& state);
+  void RunMapJsonata(int32_t frame_id, const asl::State& state);
+  // Starts the iterations of a Map whose items and limits are resolved.
+  void LaunchMap(int32_t frame_id, const asl::State& state, json::Json effective, json::Json items,
+                 json::Json tolerated_count, json::Json tolerated_percentage,
+                 int64_t max_concurrency);
   void PumpChildren(int32_t frame_id);
   void ChildFinished(int32_t child_id);
   void FinishComposite(int32_t frame_id);
@@ -161,7 +241,10 @@ class Executor {
   const AdvanceOptions& options_;
   Outcome& outcome_;
   int64_t budget_;
-  std::deque<int32_t> runnable_;
+  // Frames ready to step, FIFO: a vector read from `runnable_next_` (a std::deque allocates on
+  // construction, and an Executor lives for one Advance call).
+  std::vector<int32_t> runnable_;
+  size_t runnable_next_ = 0;
   std::string region_;
 };
 

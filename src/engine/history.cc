@@ -2,24 +2,22 @@
 // frame starts at 0 as AWS records it, a branch or iteration at the event that started it).
 #include <string>
 
-#include "engine/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 
 namespace flowstate::engine {
-const json::Json& NotTruncated() {
-  static const json::Json kNotTruncated = {{"truncated", false}};
-  return kNotTruncated;
-}
+model::RawJson NotTruncated() { return {R"({"truncated":false})"}; }
 
 namespace {
 
 // The event handed out when nothing is recorded (history off, or a Distributed Map's child
-// execution): callers may still fill its details, which nobody reads; they are not cleared, so
-// that reassigning the same members reuses them instead of reallocating.
+// execution): callers may still fill its details, which nobody reads. Cleared, not freed, so the
+// text's buffer is reused.
 model::HistoryEvent& Discarded(int64_t id) {
   static thread_local model::HistoryEvent discarded;
   discarded.id = id;
+  discarded.details.Clear();
   return discarded;
 }
 
@@ -35,9 +33,7 @@ model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::stri
   event.type = std::string(type);
   event.details_key = std::string(details_key);
   if (!details_key.empty()) {
-    event.details = json::Json::object();
-    // Most details have 2-4 members: one allocation instead of three regrowths.
-    event.details.get_ptr<json::Json::object_t*>()->reserve(4);
+    event.details.MakeEmptyObject();  // small-string storage: the first payload sizes the buffer
   }
   return event;
 }
@@ -77,7 +73,7 @@ void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
 }
 
 void Executor::EmitStateExited(int32_t frame_id, const asl::State& state,
-                               const std::string& output_text) {
+                               const std::string& output_text, const json::Json& assigned) {
   if (!options_.record_history) {
     Emit(frame_id, state.exited_event_type, "");
     return;
@@ -86,6 +82,15 @@ void Executor::EmitStateExited(int32_t frame_id, const asl::State& state,
   event.details["name"] = state.name;
   event.details["output"] = output_text;
   event.details["outputDetails"] = NotTruncated();
+  if (assigned.is_object()) {
+    // Each assigned variable's value as JSON text, as AWS records it.
+    json::Json texts = json::Json::object();
+    for (auto it = assigned.begin(); it != assigned.end(); ++it) {
+      texts[it.key()] = CompactText(it.value());
+    }
+    event.details["assignedVariables"] = std::move(texts);
+    event.details["assignedVariablesDetails"] = NotTruncated();
+  }
 }
 
 }  // namespace flowstate::engine

@@ -8,6 +8,7 @@
 #include "json/json.h"
 #include "query/java_text.h"
 #include "query/json_path.h"
+#include "query/jsonata_template.h"
 #include "query/payload_template.h"
 
 namespace flowstate::engine {
@@ -24,13 +25,34 @@ std::string ShowValue(const json::Json& value) {
   return value.is_string() ? value.get<std::string>() : json::Dump(value);
 }
 
+// An integer, or a string holding one in decimal (AWS reads "1" from a variable as 1).
+std::optional<int64_t> IntegerValue(const json::Json& value) {
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (!value.is_string()) return std::nullopt;
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t number = 0;
+  size_t start = text[0] == '-' ? 1 : 0;
+  if (start == text.size()) return std::nullopt;
+  for (size_t idx = start; idx < text.size(); ++idx) {
+    if (text[idx] < '0' || text[idx] > '9') return std::nullopt;
+    number = number * 10 + (text[idx] - '0');
+  }
+  return start == 1 ? -number : number;
+}
+
 }  // namespace
 
 void Executor::RunParallel(int32_t frame_id, const asl::State& state) {
   const json::Json& input = frame(frame_id).input;
-  Expected effective = ApplyInputPath(frame_id, state, input);
-  if (effective && state.parameters.present) {
-    effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
+  Expected effective;
+  if (state.jsonata) {
+    effective = JsonataArguments(frame_id, state);
+  } else {
+    effective = ApplyInputPath(frame_id, state, input);
+    if (effective && state.parameters.present) {
+      effective = ApplyTemplate(frame_id, state, state.parameters, *effective);
+    }
   }
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
@@ -50,6 +72,10 @@ void Executor::RunParallel(int32_t frame_id, const asl::State& state) {
 }
 
 void Executor::RunMap(int32_t frame_id, const asl::State& state) {
+  if (state.jsonata) {
+    RunMapJsonata(frame_id, state);
+    return;
+  }
   const asl::MapSpec& map = state.map;
   const json::Json& input = frame(frame_id).input;
   Expected effective = ApplyInputPath(frame_id, state, input);
@@ -83,7 +109,8 @@ void Executor::RunMap(int32_t frame_id, const asl::State& state) {
       HandleStateError(frame_id, RuntimeError(frame_id, state, std::move(selected.error())));
       return;
     }
-    if (!selected->is_number_integer() || selected->get<int64_t>() < 0) {
+    std::optional<int64_t> value = IntegerValue(*selected);
+    if (!value || *value < 0) {
       HandleStateError(
           frame_id,
           RuntimeError(frame_id, state,
@@ -92,7 +119,7 @@ void Executor::RunMap(int32_t frame_id, const asl::State& state) {
                             "\" which is not a valid integer: " + map.max_concurrency_path.text}));
       return;
     }
-    max_concurrency = selected->get<int64_t>();
+    max_concurrency = *value;
   }
   Emit(frame_id, "MapStateStarted", "mapStateStartedEventDetails").details["length"] = items.size();
   json::Json tolerated_count = nullptr;
@@ -147,6 +174,106 @@ void Executor::RunMap(int32_t frame_id, const asl::State& state) {
                                              "100."}));
     return;
   }
+  LaunchMap(frame_id, state, std::move(*effective), std::move(items), std::move(tolerated_count),
+            std::move(tolerated_percentage), max_concurrency);
+}
+
+void Executor::RunMapJsonata(int32_t frame_id, const asl::State& state) {
+  const asl::MapSpec& map = state.map;
+  // AWS records MapStateFailed after an evaluation failure of the Map's own fields.
+  auto fail = [&](base::AslError error) {
+    HandleStateError(frame_id, std::move(error), "MapStateFailed");
+  };
+  StatesView view;
+  view.input = &frame(frame_id).input;
+  json::Json items;
+  if (map.items.present) {
+    Expected evaluated = EvalJsonata(frame_id, state, *map.items.compiled, "Items", view);
+    if (!evaluated) {
+      fail(std::move(evaluated.error()));
+      return;
+    }
+    if (!evaluated->is_array()) {
+      fail(RuntimeError(frame_id, state,
+                        query::JsonataTypeError(map.items.compiled->single_text(), "Items", "array",
+                                                *evaluated)));
+      return;
+    }
+    items = std::move(*evaluated);
+  } else {
+    items = frame(frame_id).input;
+    if (!items.is_array()) {
+      fail(RuntimeError(frame_id, state,
+                        {"States.QueryEvaluationError",
+                         "Map state input must be an array but was: " + json::Dump(items), ""}));
+      return;
+    }
+  }
+  int64_t max_concurrency = map.max_concurrency;
+  json::Json tolerated_count = nullptr;
+  json::Json tolerated_percentage = nullptr;
+  if (map.max_concurrency_expr.present) {
+    auto value =
+        EvalJsonataInteger(frame_id, state, map.max_concurrency_expr, "MaxConcurrency", view);
+    if (!value) {
+      fail(std::move(value.error()));
+      return;
+    }
+    max_concurrency = *value;
+  }
+  if (map.tolerated_failure_count_expr.present) {
+    auto value = EvalJsonataInteger(frame_id, state, map.tolerated_failure_count_expr,
+                                    "ToleratedFailureCount", view);
+    if (!value) {
+      fail(std::move(value.error()));
+      return;
+    }
+    tolerated_count = *value;
+  }
+  if (map.tolerated_failure_percentage_expr.present) {
+    Expected value = EvalJsonata(frame_id, state, *map.tolerated_failure_percentage_expr.compiled,
+                                 "ToleratedFailurePercentage", view);
+    if (!value) {
+      fail(std::move(value.error()));
+      return;
+    }
+    if (!value->is_number()) {
+      fail(RuntimeError(
+          frame_id, state,
+          query::JsonataTypeError(map.tolerated_failure_percentage_expr.compiled->single_text(),
+                                  "ToleratedFailurePercentage", "number", *value)));
+      return;
+    }
+    tolerated_percentage = *value;
+  }
+  if (max_concurrency < 0) {
+    fail(RuntimeError(frame_id, state,
+                      {"States.QueryEvaluationError", "MaxConcurrency cannot be negative."}));
+    return;
+  }
+  Emit(frame_id, "MapStateStarted", "mapStateStartedEventDetails").details["length"] = items.size();
+  if (!tolerated_count.is_null() && tolerated_count.get<int64_t>() < 0) {
+    HandleStateError(frame_id,
+                     RuntimeError(frame_id, state,
+                                  {"States.Runtime", "ToleratedFailureCount cannot be negative."}));
+    return;
+  }
+  if (!tolerated_percentage.is_null() &&
+      (tolerated_percentage.get<double>() < 0 || tolerated_percentage.get<double>() > 100)) {
+    HandleStateError(frame_id, RuntimeError(frame_id, state,
+                                            {"States.Runtime",
+                                             "ToleratedFailurePercentage must be between 0 and "
+                                             "100."}));
+    return;
+  }
+  LaunchMap(frame_id, state, frame(frame_id).input, std::move(items), std::move(tolerated_count),
+            std::move(tolerated_percentage), max_concurrency);
+}
+
+void Executor::LaunchMap(int32_t frame_id, const asl::State& state, json::Json effective,
+                         json::Json items, json::Json tolerated_count,
+                         json::Json tolerated_percentage, int64_t max_concurrency) {
+  const asl::MapSpec& map = state.map;
   if (map.distributed) {
     Emit(frame_id, "MapRunStarted", "mapRunStartedEventDetails").details["mapRunArn"] =
         MapRunArn(map.label.empty() ? state.name : map.label);
@@ -155,7 +282,7 @@ void Executor::RunMap(int32_t frame_id, const asl::State& state) {
   model::Frame& current = frame(frame_id);
   current.phase = model::FramePhase::kWaitChildren;
   current.effective_input = json::Json::array();
-  current.effective_input.push_back(std::move(*effective));
+  current.effective_input.push_back(std::move(effective));
   current.effective_input.push_back(std::move(items));
   current.effective_input.push_back(std::move(tolerated_count));
   current.effective_input.push_back(std::move(tolerated_percentage));
@@ -205,12 +332,34 @@ void Executor::PumpChildren(int32_t frame_id) {
       child_input = parent.effective_input;
     } else {
       const json::Json& item = parent.effective_input[kMapItems][static_cast<size_t>(index)];
-      if (!state.map.item_selector.present) {
+      if (state.jsonata && state.map.item_selector_jsonata.present) {
+        const query::JsonataTemplate& selector = *state.map.item_selector_jsonata.compiled;
+        StatesView view;
+        view.input = &parent.effective_input[kMapInput];
+        json::Json context;
+        if (selector.may_read_context()) {
+          context = BuildContext(frame_id, state);
+          context["Map"] = {{"Item", {{"Index", index}, {"Value", item}}}};
+          view.context = &context;
+        }
+        Expected selected = EvalJsonata(frame_id, state, selector, "ItemSelector", view);
+        if (!selected) {
+          frame(frame_id).pumping = false;
+          AbortChildren(frame_id);
+          frame(frame_id).phase = model::FramePhase::kEnter;
+          frame(frame_id).results.clear();
+          frame(frame_id).effective_input = nullptr;
+          HandleStateError(frame_id, std::move(selected.error()), "MapStateFailed");
+          return;
+        }
+        child_input = std::move(*selected);
+      } else if (state.jsonata || !state.map.item_selector.present) {
         child_input = item;
       } else {
         query::EvalContext ctx;
         ctx.input = &parent.effective_input[kMapInput];
         ctx.rng = &rng_;
+        ctx.variables = VisibleVariables(frame_id);
         if (state.map.item_selector.uses_context) {
           context_ = BuildContext(frame_id, state);
           context_["Map"] = {{"Item", {{"Index", index}, {"Value", item}}}};
@@ -355,12 +504,21 @@ void Executor::FinishComposite(int32_t frame_id) {
     EmitWithPrev(chain, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "");
     frame(frame_id).last_event_id = chain;
   }
-  Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true);
+  if (state.jsonata) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    view.result = &result;
+    FinishJsonata(frame_id, state, view, result, state.next);
+    return;
+  }
+  json::Json assigned;
+  Expected output =
+      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true, &assigned);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
   }
-  ExitState(frame_id, state, std::move(*output), state.next);
+  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(assigned));
 }
 
 void Executor::AbortChildren(int32_t frame_id) {
@@ -393,6 +551,7 @@ void Executor::AbortFrame(int32_t frame_id) {
   const asl::State& state = StateOf(frame_id);
   switch (current.phase) {
     case model::FramePhase::kWaitTask:
+      CloseTaskToken(frame_id, /*timed_out=*/false);
       Emit(frame_id, "TaskStateAborted", "");
       break;
     case model::FramePhase::kWaitTimer:

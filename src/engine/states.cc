@@ -4,8 +4,8 @@
 #include <cmath>
 #include <utility>
 
-#include "engine/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "query/choice_rule.h"
 #include "query/java_text.h"
@@ -16,22 +16,34 @@
 namespace flowstate::engine {
 
 void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json output,
-                         asl::StateIndex next, bool from_catch) {
+                         asl::StateIndex next, bool from_catch, json::Json assigned) {
   std::string text;
   if (NeedsPayloadText()) text = CompactText(output);
+  std::optional<base::AslError> failure;
   if (ExceedsPayloadLimit(text.size())) {
+    failure = DataLimitError(state.name);
+  } else if (assigned.is_object()) {
+    failure = StoreVariables(frame_id, state, assigned);
+  }
+  if (failure) {
     if (from_catch) {
-      FailScope(frame_id, DataLimitError(state.name));
+      FailScope(frame_id, std::move(*failure));
     } else {
-      HandleStateError(frame_id, DataLimitError(state.name));
+      HandleStateError(frame_id, std::move(*failure));
     }
     return;
   }
-  EmitStateExited(frame_id, state, text);
+  EmitStateExited(frame_id, state, text, assigned);
   Transition(frame_id, std::move(output), next, std::move(text));
 }
 
 void Executor::RunPass(int32_t frame_id, const asl::State& state) {
+  if (state.jsonata) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    FinishJsonata(frame_id, state, view, frame(frame_id).input, state.next);
+    return;
+  }
   auto effective = SelectInput(frame_id, state);
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
@@ -54,15 +66,21 @@ void Executor::RunPass(int32_t frame_id, const asl::State& state) {
     bool input_needed = state.result_path.present && !state.result_path.compiled->replaces();
     result = input_needed ? json::Json(effective->get()) : TakeSelected(frame_id, *effective);
   }
-  Expected output = FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/false);
+  json::Json assigned;
+  Expected output =
+      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/false, &assigned);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
   }
-  ExitState(frame_id, state, std::move(*output), state.next);
+  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(assigned));
 }
 
 void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
+  if (state.jsonata) {
+    RunChoiceJsonata(frame_id, state);
+    return;
+  }
   auto effective = SelectInput(frame_id, state);
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
@@ -70,6 +88,7 @@ void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
   }
   query::EvalContext ctx = MakeContext(frame_id, state, &effective->get());
   asl::StateIndex next = asl::kNoState;
+  const asl::AssignField* assign = &state.assign;
   for (const asl::ChoiceBranch& branch : state.choices) {
     auto matched = branch.rule->Evaluate(ctx);
     if (!matched) {
@@ -78,6 +97,7 @@ void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
     }
     if (*matched) {
       next = branch.next;
+      if (branch.assign.present) assign = &branch.assign;
       break;
     }
   }
@@ -91,8 +111,15 @@ void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
                                    "No Matches! [" + json::Dump(effective->get()) + "]"}));
     return;
   }
+  StatesView unused;
+  Expected assigned = EvalAssign(frame_id, state, *assign, &effective->get(), unused);
+  if (!assigned) {
+    HandleStateError(frame_id, std::move(assigned.error()));
+    return;
+  }
   if (!state.output_path.present) {
-    ExitState(frame_id, state, TakeSelected(frame_id, *effective), next);
+    ExitState(frame_id, state, TakeSelected(frame_id, *effective), next, false,
+              std::move(*assigned));
     return;
   }
   Expected output = ApplyOutputPath(frame_id, state, effective->get());
@@ -100,7 +127,7 @@ void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
   }
-  ExitState(frame_id, state, std::move(*output), next);
+  ExitState(frame_id, state, std::move(*output), next, false, std::move(*assigned));
 }
 
 void Executor::RunWait(int32_t frame_id, const asl::State& state) {
@@ -112,66 +139,109 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
   }
   base::Timestamp fire_at = now_;
   const asl::WaitSpec& wait = state.wait;
-  switch (wait.kind) {
-    case asl::WaitKind::kSeconds:
-      fire_at = frame(frame_id).entered_time + std::chrono::seconds(wait.seconds);
-      break;
-    case asl::WaitKind::kTimestamp:
-      fire_at = wait.timestamp;
-      break;
-    case asl::WaitKind::kSecondsPath:
-    case asl::WaitKind::kTimestampPath: {
-      query::EvalContext ctx = MakeContext(frame_id, state, &*effective);
-      auto selected = wait.path.path->Select(ctx);
-      if (!selected) {
-        HandleStateError(frame_id, RuntimeError(frame_id, state, std::move(selected.error())));
+  if (wait.expr.present) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    if (wait.kind == asl::WaitKind::kSeconds) {
+      auto seconds = EvalJsonataInteger(frame_id, state, wait.expr, "Seconds", view);
+      if (!seconds) {
+        HandleStateError(frame_id, std::move(seconds.error()));
         return;
       }
-      const json::Json& value = *selected;
-      std::string shown = value.is_string() ? value.get<std::string>() : json::Dump(value);
-      if (wait.kind == asl::WaitKind::kSecondsPath) {
-        bool integral =
-            value.is_number_integer() ||
-            (value.is_number_float() && value.get<double>() == std::floor(value.get<double>()) &&
-             std::isfinite(value.get<double>()));
-        if (!integral) {
-          HandleStateError(
-              frame_id,
-              RuntimeError(frame_id, state,
-                           {"States.Runtime",
-                            "The SecondsPath parameter cannot be parsed as a long value: " +
-                                wait.path.text + " == " + shown}));
-          return;
-        }
-        auto seconds = value.is_number_float() ? static_cast<int64_t>(value.get<double>())
-                                               : value.get<int64_t>();
-        if (seconds < 0) {
-          HandleStateError(frame_id,
-                           RuntimeError(frame_id, state,
-                                        {"States.Runtime",
-                                         "The SecondsPath parameter references a negative value: " +
-                                             wait.path.text + " == " + shown}));
-          return;
-        }
-        fire_at = frame(frame_id).entered_time + std::chrono::seconds(seconds);
-      } else {
-        std::optional<base::Timestamp> timestamp;
-        if (value.is_string()) {
-          timestamp = base::ParseIso8601(value.get_ref<const std::string&>());
-        }
-        if (!timestamp) {
-          HandleStateError(
-              frame_id,
-              RuntimeError(frame_id, state,
-                           {"States.Runtime",
-                            "The TimestampPath parameter does not reference a valid ISO-8601 "
-                            "extended offset date-time format string: " +
-                                wait.path.text + " == " + shown}));
-          return;
-        }
-        fire_at = *timestamp;
+      if (*seconds < 0) {
+        HandleStateError(frame_id, RuntimeError(frame_id, state,
+                                                {"States.QueryEvaluationError",
+                                                 "The Seconds field references a negative value: " +
+                                                     std::to_string(*seconds),
+                                                 "Seconds"}));
+        return;
       }
-      break;
+      fire_at = frame(frame_id).entered_time + std::chrono::seconds(*seconds);
+    } else {
+      Expected value = EvalJsonata(frame_id, state, *wait.expr.compiled, "Timestamp", view);
+      if (!value) {
+        HandleStateError(frame_id, std::move(value.error()));
+        return;
+      }
+      std::optional<base::Timestamp> timestamp;
+      if (value->is_string()) {
+        timestamp = base::ParseIso8601(value->get_ref<const std::string&>());
+      }
+      if (!timestamp) {
+        HandleStateError(
+            frame_id,
+            RuntimeError(frame_id, state,
+                         {"States.QueryEvaluationError",
+                          "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                          "date-time format string: " +
+                              (value->is_string() ? value->get<std::string>() : json::Dump(*value)),
+                          "Timestamp"}));
+        return;
+      }
+      fire_at = *timestamp;
+    }
+  } else {
+    switch (wait.kind) {
+      case asl::WaitKind::kSeconds:
+        fire_at = frame(frame_id).entered_time + std::chrono::seconds(wait.seconds);
+        break;
+      case asl::WaitKind::kTimestamp:
+        fire_at = wait.timestamp;
+        break;
+      case asl::WaitKind::kSecondsPath:
+      case asl::WaitKind::kTimestampPath: {
+        query::EvalContext ctx = MakeContext(frame_id, state, &*effective);
+        auto selected = wait.path.path->Select(ctx);
+        if (!selected) {
+          HandleStateError(frame_id, RuntimeError(frame_id, state, std::move(selected.error())));
+          return;
+        }
+        const json::Json& value = *selected;
+        std::string shown = value.is_string() ? value.get<std::string>() : json::Dump(value);
+        if (wait.kind == asl::WaitKind::kSecondsPath) {
+          bool integral =
+              value.is_number_integer() ||
+              (value.is_number_float() && value.get<double>() == std::floor(value.get<double>()) &&
+               std::isfinite(value.get<double>()));
+          if (!integral) {
+            HandleStateError(
+                frame_id,
+                RuntimeError(frame_id, state,
+                             {"States.Runtime",
+                              "The SecondsPath parameter cannot be parsed as a long value: " +
+                                  wait.path.text + " == " + shown}));
+            return;
+          }
+          auto seconds = value.is_number_float() ? static_cast<int64_t>(value.get<double>())
+                                                 : value.get<int64_t>();
+          if (seconds < 0) {
+            HandleStateError(
+                frame_id, RuntimeError(frame_id, state,
+                                       {"States.Runtime",
+                                        "The SecondsPath parameter references a negative value: " +
+                                            wait.path.text + " == " + shown}));
+            return;
+          }
+          fire_at = frame(frame_id).entered_time + std::chrono::seconds(seconds);
+        } else {
+          std::optional<base::Timestamp> timestamp;
+          if (value.is_string()) {
+            timestamp = base::ParseIso8601(value.get_ref<const std::string&>());
+          }
+          if (!timestamp) {
+            HandleStateError(
+                frame_id,
+                RuntimeError(frame_id, state,
+                             {"States.Runtime",
+                              "The TimestampPath parameter does not reference a valid ISO-8601 "
+                              "extended offset date-time format string: " +
+                                  wait.path.text + " == " + shown}));
+            return;
+          }
+          fire_at = *timestamp;
+        }
+        break;
+      }
     }
   }
   frame(frame_id).effective_input = std::move(*effective);
@@ -200,15 +270,33 @@ void Executor::FinishWait(int32_t frame_id) {
   json::Json effective = std::move(frame(frame_id).effective_input);
   frame(frame_id).effective_input = nullptr;
   frame(frame_id).phase = model::FramePhase::kEnter;
+  if (state.jsonata) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    FinishJsonata(frame_id, state, view, frame(frame_id).input, state.next);
+    return;
+  }
+  StatesView unused;
+  Expected assigned = EvalAssign(frame_id, state, state.assign, &effective, unused);
+  if (!assigned) {
+    HandleStateError(frame_id, std::move(assigned.error()));
+    return;
+  }
   Expected output = ApplyOutputPath(frame_id, state, effective);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
   }
-  ExitState(frame_id, state, std::move(*output), state.next);
+  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(*assigned));
 }
 
 void Executor::RunSucceed(int32_t frame_id, const asl::State& state) {
+  if (state.jsonata) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    FinishJsonata(frame_id, state, view, frame(frame_id).input, asl::kNoState);
+    return;
+  }
   auto effective = SelectInput(frame_id, state);
   if (!effective) {
     HandleStateError(frame_id, std::move(effective.error()));
@@ -227,6 +315,10 @@ void Executor::RunSucceed(int32_t frame_id, const asl::State& state) {
 }
 
 void Executor::RunFail(int32_t frame_id, const asl::State& state) {
+  if (state.jsonata) {
+    RunFailJsonata(frame_id, state);
+    return;
+  }
   const asl::FailSpec& fail = state.fail;
   const json::Json& input = frame(frame_id).input;
   base::AslError error;

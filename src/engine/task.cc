@@ -1,11 +1,13 @@
-// Task states: Lambda only in this issue (AWS-REFERENCE.md §7 "Lambda, two forms"). The engine
-// emits the outbound call with a stamp; the runtime answers with kTaskSucceeded/kTaskFailed.
+// Task states (AWS-REFERENCE.md §7): Lambda in its two forms, `lambda:invoke.waitForTaskToken`
+// and activities. The engine emits the outbound call with a stamp; the runtime answers with
+// kTaskSucceeded/kTaskFailed (token tasks: see token_task.cc).
 #include <utility>
 
-#include "engine/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 #include "query/json_path.h"
+#include "query/jsonata_template.h"
 
 namespace flowstate::engine {
 namespace {
@@ -31,13 +33,23 @@ tl::expected<int64_t, std::string> ResolveSeconds(const asl::PathField& field,
 
 void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   const asl::TaskSpec& task = state.task;
+  {
+    // Each attempt gets its own token, made before Parameters so `$$.Task.Token` can read it.
+    model::Frame& current = frame(frame_id);
+    current.task_token = UsesTaskToken(task) ? NewTaskToken() : std::string();
+    current.task_started = false;
+    current.heartbeat_seconds = 0;
+    current.heartbeat_stamp = 0;
+  }
   auto selected = SelectInput(frame_id, state);
   if (!selected) {
     HandleStateError(frame_id, std::move(selected.error()));
     return;
   }
   Expected effective;
-  if (state.parameters.present) {
+  if (state.jsonata) {
+    effective = JsonataArguments(frame_id, state);
+  } else if (state.parameters.present) {
     effective = ApplyTemplate(frame_id, state, state.parameters, selected->get());
   } else if (selected->borrowed == nullptr) {
     effective = selected->owned;  // copied: the ...Path fields below still read it
@@ -75,6 +87,30 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
       *out = *seconds;
     }
   }
+  if (task.timeout_seconds_expr.present || task.heartbeat_seconds_expr.present) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    for (auto [field, out, name] :
+         {std::tuple{&task.timeout_seconds_expr, &timeout, "TimeoutSeconds"},
+          std::tuple{&task.heartbeat_seconds_expr, &heartbeat, "HeartbeatSeconds"}}) {
+      if (!field->present) continue;
+      auto seconds = EvalJsonataInteger(frame_id, state, *field, name, view);
+      if (seconds && *seconds <= 0) {
+        seconds = tl::unexpected(RuntimeError(
+            frame_id, state,
+            {"States.QueryEvaluationError",
+             "The JSONata expression '" + field->compiled->single_text() +
+                 "' specified for the field '" + name +
+                 "' returned a value that is not a positive integer: " + std::to_string(*seconds),
+             std::string(name)}));
+      }
+      if (!seconds) {
+        HandleStateError(frame_id, std::move(seconds.error()));
+        return;
+      }
+      *out = *seconds;
+    }
+  }
   std::string parameters_text;
   if (NeedsPayloadText()) parameters_text = CompactText(*effective);
   if (ExceedsPayloadLimit(parameters_text.size())) {
@@ -86,7 +122,20 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   outbound.resource = task.resource;
   outbound.timeout_seconds = timeout;
   outbound.heartbeat_seconds = heartbeat;
-  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+  outbound.task_token = frame(frame_id).task_token;
+  outbound.wait_for_task_token = task.wait_for_task_token;
+  if (task.kind == asl::TaskKind::kActivity) {
+    outbound.kind = model::TaskKind::kActivity;
+    model::HistoryEvent& scheduled =
+        Emit(frame_id, "ActivityScheduled", "activityScheduledEventDetails");
+    if (options_.record_history) {
+      scheduled.details["resource"] = task.resource;
+      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["inputDetails"] = NotTruncated();
+      if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+      if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;
+    }
+  } else if (task.kind == asl::TaskKind::kLambdaInvoke) {
     outbound.kind = model::TaskKind::kLambdaInvoke;
     if (effective->is_object()) {
       auto name = effective->find("FunctionName");
@@ -113,10 +162,12 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     outbound.function_name = task.function_name;
     model::HistoryEvent& scheduled =
         Emit(frame_id, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails");
-    scheduled.details["resource"] = task.resource;
-    scheduled.details["input"] = std::move(parameters_text);
-    scheduled.details["inputDetails"] = NotTruncated();
-    if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    if (options_.record_history) {
+      scheduled.details["resource"] = task.resource;
+      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["inputDetails"] = NotTruncated();
+      if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
+    }
     Emit(frame_id, "LambdaFunctionStarted", "");
   }
   outbound.parameters = std::move(*effective);
@@ -127,12 +178,20 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     current.timeout_stamp = NewStamp(frame_id);
     outcome_.timers.push_back({now_ + std::chrono::seconds(*timeout), current.timeout_stamp});
   }
+  if (heartbeat && !current.task_token.empty()) {
+    current.heartbeat_seconds = *heartbeat;
+    // A callback's heartbeat clock runs from the start; an activity's from ActivityStarted.
+    if (task.kind != asl::TaskKind::kActivity) {
+      ArmHeartbeat(frame_id);
+    }
+  }
   outcome_.tasks.push_back(std::move(outbound));
 }
 
-void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
+void Executor::TaskResult(int32_t frame_id, json::Json result) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
+  CloseTaskToken(frame_id, /*timed_out=*/false);
   model::Frame& current = frame(frame_id);
   current.stamp = 0;
   current.timeout_stamp = 0;
@@ -147,7 +206,14 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
                 /*timed_out=*/false);
     return;
   }
-  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+  if (task.kind == asl::TaskKind::kActivity) {
+    model::HistoryEvent& succeeded =
+        Emit(frame_id, "ActivitySucceeded", "activitySucceededEventDetails");
+    if (options_.record_history) {
+      succeeded.details["output"] = std::move(text);
+      succeeded.details["outputDetails"] = NotTruncated();
+    }
+  } else if (task.kind == asl::TaskKind::kLambdaInvoke) {
     model::HistoryEvent& succeeded = Emit(frame_id, "TaskSucceeded", "taskSucceededEventDetails");
     if (options_.record_history) {
       succeeded.details["resourceType"] = task.resource_type;
@@ -163,22 +229,38 @@ void Executor::TaskResult(int32_t frame_id, const json::Json& result) {
       succeeded.details["outputDetails"] = NotTruncated();
     }
   }
-  Expected output = FinishDataFlow(frame_id, state, result, /*apply_selector=*/true);
+  if (state.jsonata) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    view.result = &result;
+    FinishJsonata(frame_id, state, view, result, state.next);
+    return;
+  }
+  json::Json assigned;
+  Expected output =
+      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true, &assigned);
   if (!output) {
     HandleStateError(frame_id, std::move(output.error()));
     return;
   }
-  ExitState(frame_id, state, std::move(*output), state.next);
+  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(assigned));
 }
 
 void Executor::TaskFailure(int32_t frame_id, base::AslError error, bool timed_out) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
+  CloseTaskToken(frame_id, timed_out);
   model::Frame& current = frame(frame_id);
   current.stamp = 0;
   current.timeout_stamp = 0;
   current.phase = model::FramePhase::kEnter;
-  if (task.kind == asl::TaskKind::kLambdaInvoke) {
+  if (task.kind == asl::TaskKind::kActivity) {
+    model::HistoryEvent& failed =
+        timed_out ? Emit(frame_id, "ActivityTimedOut", "activityTimedOutEventDetails")
+                  : Emit(frame_id, "ActivityFailed", "activityFailedEventDetails");
+    if (!error.error.empty()) failed.details["error"] = error.error;
+    if (!error.cause.empty()) failed.details["cause"] = error.cause;
+  } else if (task.kind == asl::TaskKind::kLambdaInvoke) {
     model::HistoryEvent& failed = timed_out
                                       ? Emit(frame_id, "TaskTimedOut", "taskTimedOutEventDetails")
                                       : Emit(frame_id, "TaskFailed", "taskFailedEventDetails");

@@ -27,6 +27,16 @@ json::Json FrameToJson(const Frame& frame) {
   if (!frame.effective_input.is_null()) {
     out["effective"] = frame.effective_input;
   }
+  if (!frame.task_token.empty()) {
+    out["taskToken"] = frame.task_token;
+    out["taskStarted"] = frame.task_started;
+    out["heartbeatSeconds"] = frame.heartbeat_seconds;
+    out["heartbeatStamp"] = frame.heartbeat_stamp;
+    out["heartbeatDeadline"] = base::ToUnixMillis(frame.heartbeat_deadline);
+  }
+  if (!frame.variables.is_null()) {
+    out["variables"] = frame.variables;
+  }
   if (!frame.results.empty()) {
     // A discarded value (a tolerated Distributed Map failure) has no JSON form: persisted as
     // null plus its index in "dropped".
@@ -78,6 +88,16 @@ Frame FrameFromJson(const json::Json& in) {
   if (in.contains("effective")) {
     frame.effective_input = in.at("effective");
   }
+  if (in.contains("taskToken")) {
+    frame.task_token = in.at("taskToken").get<std::string>();
+    frame.task_started = in.at("taskStarted").get<bool>();
+    frame.heartbeat_seconds = in.at("heartbeatSeconds").get<int64_t>();
+    frame.heartbeat_stamp = in.at("heartbeatStamp").get<uint64_t>();
+    frame.heartbeat_deadline = base::FromUnixMillis(in.at("heartbeatDeadline").get<int64_t>());
+  }
+  if (in.contains("variables")) {
+    frame.variables = in.at("variables");
+  }
   if (in.contains("results")) {
     for (const auto& result : in.at("results")) {
       frame.results.push_back(result);
@@ -123,6 +143,7 @@ json::Json ExecutionSnapshot::ToJson() const {
   out["nextStamp"] = next_stamp;
   out["executionTimeoutStamp"] = execution_timeout_stamp;
   out["mapRunCounter"] = map_run_counter;
+  if (variable_bytes != 0) out["variableBytes"] = variable_bytes;
   json::Json frames_json = json::Json::array();
   for (const Frame& frame : frames) {
     frames_json.push_back(FrameToJson(frame));
@@ -160,6 +181,7 @@ base::Result<ExecutionSnapshot> ExecutionSnapshot::FromJson(const json::Json& va
     snapshot.next_stamp = value.at("nextStamp").get<uint64_t>();
     snapshot.execution_timeout_stamp = value.at("executionTimeoutStamp").get<uint64_t>();
     snapshot.map_run_counter = value.at("mapRunCounter").get<uint64_t>();
+    snapshot.variable_bytes = value.value("variableBytes", int64_t{0});
     for (const auto& frame : value.at("frames")) {
       snapshot.frames.push_back(FrameFromJson(frame));
     }

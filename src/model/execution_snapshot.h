@@ -45,6 +45,15 @@ struct Frame {
   uint64_t stamp = 0;                 // pending timer / task
   uint64_t timeout_stamp = 0;         // pending task timeout timer
   json::Json effective_input;         // Task: effective input sent; Map: the item list
+  // Activities and `.waitForTaskToken` tasks (kWaitTask).
+  std::string task_token;                // what SendTask* names; empty for other tasks
+  bool task_started = false;             // ActivityStarted / TaskSubmitted recorded
+  int64_t heartbeat_seconds = 0;         // 0: no HeartbeatSeconds
+  uint64_t heartbeat_stamp = 0;          // pending heartbeat timer
+  base::Timestamp heartbeat_deadline{};  // moved by every SendTaskHeartbeat
+  // Workflow variables declared in this frame's scope (object name -> value; null: none).
+  // Inner frames read their ancestors' variables too (engine/variables.cc).
+  json::Json variables;
 
   // Parallel/Map bookkeeping (kWaitChildren).
   std::vector<json::Json> results;  // per branch / iteration, in order
@@ -70,8 +79,10 @@ struct ExecutionSnapshot {
   int64_t next_event_id = 1;
   uint64_t next_stamp = 1;
   uint64_t execution_timeout_stamp = 0;
-  uint64_t map_run_counter = 0;  // distinguishes Map Run ARNs within the execution
-  std::vector<Frame> frames;     // frames[0] is the root once started
+  uint64_t map_run_counter = 0;
+  int64_t variable_bytes = 0;  // JSON size of all live variables (names + values): 10 MiB cap  //
+                               // distinguishes Map Run ARNs within the execution
+  std::vector<Frame> frames;   // frames[0] is the root once started
   std::vector<int32_t> free_frames;
 
   json::Json ToJson() const;

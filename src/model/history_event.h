@@ -6,7 +6,7 @@
 #include <string>
 
 #include "base/clock.h"
-#include "json/json.h"
+#include "model/event_details.h"
 
 namespace flowstate::model {
 
@@ -17,7 +17,7 @@ struct HistoryEvent {
   std::string type;         // "ExecutionStarted", "PassStateEntered", ...
   std::string details_key;  // "executionStartedEventDetails", "stateEnteredEventDetails", ...;
                             // empty for events without details (e.g. "MapStateSucceeded")
-  json::Json details;       // the details object exactly as the API returns it: payloads such
+  EventDetails details;     // the details object exactly as the API returns it: payloads such
                             // as "input"/"output" are JSON *text* (strings), as on AWS
 };
 

@@ -18,6 +18,11 @@ enum class InputKind {
   kTaskFailed,     // stamp + error + cause
   kTimerFired,     // stamp
   kStop,           // error + cause (StopExecution)
+  // Callback and activity tasks (AWS-REFERENCE.md §7): each carries the task's stamp.
+  kTaskSubmitted,       // payload: the integration's response; the task now waits for its token
+  kActivityStarted,     // worker_name: a GetActivityTask poll claimed the activity task
+  kHeartbeat,           // SendTaskHeartbeat: moves the heartbeat deadline, writes no event
+  kTaskScheduleFailed,  // error + cause: the task could not be scheduled (unknown activity)
 };
 
 struct Input {
@@ -26,7 +31,8 @@ struct Input {
   json::Json payload;
   std::string error;
   std::string cause;
-  ExecutionInfo info;  // kStart only
+  std::string worker_name;  // kActivityStarted only
+  ExecutionInfo info;       // kStart only
 };
 
 }  // namespace flowstate::model

@@ -8,6 +8,7 @@ namespace {
 
 constexpr const char* kLambdaInvoke = "lambda:invoke";
 constexpr const char* kLambdaLegacy = "lambda:legacy";
+constexpr const char* kActivity = "activity";
 
 }  // namespace
 
@@ -17,6 +18,8 @@ std::string OutboundTask::KindText() const {
       return kLambdaInvoke;
     case TaskKind::kLambdaLegacy:
       return kLambdaLegacy;
+    case TaskKind::kActivity:
+      return kActivity;
   }
   return kLambdaInvoke;
 }
@@ -32,6 +35,12 @@ json::Json OutboundTask::ToJson() const {
   if (heartbeat_seconds) {
     out["heartbeatSeconds"] = *heartbeat_seconds;
   }
+  if (!task_token.empty()) {
+    out["taskToken"] = task_token;
+  }
+  if (wait_for_task_token) {
+    out["waitForTaskToken"] = true;
+  }
   return out;
 }
 
@@ -43,6 +52,8 @@ base::Result<OutboundTask> OutboundTask::FromOutbox(uint64_t stamp, std::string_
     task.kind = TaskKind::kLambdaInvoke;
   } else if (kind == kLambdaLegacy) {
     task.kind = TaskKind::kLambdaLegacy;
+  } else if (kind == kActivity) {
+    task.kind = TaskKind::kActivity;
   } else {
     return base::Err(base::Status::Corruption("unknown outbox kind '" + std::string(kind) + "'"));
   }
@@ -61,6 +72,10 @@ base::Result<OutboundTask> OutboundTask::FromOutbox(uint64_t stamp, std::string_
     if (in.contains("heartbeatSeconds")) {
       task.heartbeat_seconds = in["heartbeatSeconds"].get<int64_t>();
     }
+    if (in.contains("taskToken")) {
+      task.task_token = in["taskToken"].get<std::string>();
+    }
+    task.wait_for_task_token = in.value("waitForTaskToken", false);
   } catch (const std::exception& e) {
     return base::Err(base::Status::Corruption(std::string("outbox payload: ") + e.what()));
   }

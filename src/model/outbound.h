@@ -25,6 +25,7 @@ enum class TaskKind {
                   // the result is AWS's wrapped {ExecutedVersion, Payload, SdkHttpMetadata, ...}
   kLambdaLegacy,  // arn:aws:lambda:...:function:NAME: parameters are the payload; the result is
                   // the function's return value as is
+  kActivity,      // arn:aws:states:...:activity:NAME: parameters are the input a worker gets
 };
 
 struct OutboundTask {
@@ -35,6 +36,12 @@ struct OutboundTask {
   json::Json parameters;      // effective input: the Lambda payload, or the invoke parameters
   std::optional<int64_t> timeout_seconds;
   std::optional<int64_t> heartbeat_seconds;
+  // Activities and `.waitForTaskToken` tasks: the token that SendTaskSuccess/Failure/Heartbeat
+  // name to answer this task (`$$.Task.Token`); empty for other tasks.
+  std::string task_token;
+  // `.waitForTaskToken`: the integration's response is only TaskSubmitted; the result is what
+  // SendTaskSuccess/Failure brings.
+  bool wait_for_task_token = false;
 
   // The outbox encoding (durable stores keep it until the task is answered): the kind as text
   // and the rest as one JSON object.
@@ -42,6 +49,13 @@ struct OutboundTask {
   json::Json ToJson() const;
   static base::Result<OutboundTask> FromOutbox(uint64_t stamp, std::string_view kind,
                                                std::string_view payload);
+};
+
+// A task token the engine stopped waiting for (answered, timed out or aborted): SendTask* on it
+// is now TaskTimedOut (timed_out) or TaskDoesNotExist.
+struct TokenClosed {
+  std::string token;
+  bool timed_out = false;
 };
 
 struct Terminal {

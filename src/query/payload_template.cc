@@ -14,6 +14,7 @@ struct PayloadTemplate::Node {
   Json constant;
   // kObject: output key (".$" stripped) and its node.
   std::vector<std::pair<std::string, Node>> fields;
+  bool unique_keys = true;  // kObject: no two fields share an output key ("a" and "a.$")
   std::vector<Node> items;
   std::optional<DynamicValue> dynamic;
   std::string field_name;  // kDynamic: the key as written, with ".$"
@@ -65,6 +66,14 @@ base::Result<Node> CompileObject(const Json& object) {
     folded.constant = object;
     return folded;
   }
+  for (size_t i = 0; i < node.fields.size() && node.unique_keys; ++i) {
+    for (size_t j = i + 1; j < node.fields.size(); ++j) {
+      if (node.fields[i].first == node.fields[j].first) {
+        node.unique_keys = false;
+        break;
+      }
+    }
+  }
   return node;
 }
 
@@ -115,14 +124,19 @@ tl::expected<Json, base::AslError> EvaluateNode(const Node& node, const EvalCont
       break;
   }
   Json out = Json::object();
+  auto* members = out.get_ptr<Json::object_t*>();
   // One allocation for the members instead of a regrowth per power of two.
-  out.get_ptr<Json::object_t*>()->reserve(node.fields.size());
+  members->reserve(node.fields.size());
   for (const auto& [key, child] : node.fields) {
     auto value = EvaluateNode(child, ctx);
     if (!value) {
       return value;
     }
-    out[key] = std::move(*value);
+    if (node.unique_keys) {
+      members->emplace_back(key, std::move(*value));  // no lookup: the key is known new
+    } else {
+      out[key] = std::move(*value);
+    }
   }
   return out;
 }

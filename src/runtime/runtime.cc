@@ -14,6 +14,7 @@
 
 #include "base/rng.h"
 #include "engine/advance.h"
+#include "json/compact_text.h"
 #include "model/execution_snapshot.h"
 #include "runtime/task_dispatcher.h"
 #include "runtime/timer_service.h"
@@ -54,6 +55,7 @@ struct Adoption {
 struct Effects {
   std::vector<model::TimerRequest> timers;
   std::vector<model::OutboundTask> tasks;
+  std::vector<model::TokenClosed> closed_tokens;
   std::optional<ExecutionResult> result;  // the execution ended
   bool more_work = false;
   // A Start or Stop whose commit is lost must be applied again after the reload; inputs that
@@ -125,9 +127,13 @@ model::Input ContinueInput() {
 }
 
 bool AnswersStamp(const model::Input& input) {
+  // kTaskSubmitted: a `.waitForTaskToken` call returned; the task now waits on its token, which
+  // the snapshot keeps, so the call's outbox row can go.
   return input.stamp != 0 && (input.kind == model::InputKind::kTimerFired ||
                               input.kind == model::InputKind::kTaskSucceeded ||
-                              input.kind == model::InputKind::kTaskFailed);
+                              input.kind == model::InputKind::kTaskFailed ||
+                              input.kind == model::InputKind::kTaskSubmitted ||
+                              input.kind == model::InputKind::kTaskScheduleFailed);
 }
 
 // A step worth no commit: a timer or task answer the engine dropped as stale (or a "continue"
@@ -291,15 +297,14 @@ class Inbox {
 // for an execution happens on its lane thread, so LiveExecution needs no lock.
 class Runtime::Lane {
  public:
-  Lane(store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
-       TimerService& timers, ModelCache& models, TransitionFeed& feed, uint64_t seed,
-       double wait_time_scale)
-      : store_(store),
+  Lane(Runtime& owner, store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
+       TimerService& timers, ModelCache& models, uint64_t seed, double wait_time_scale)
+      : owner_(owner),
+        store_(store),
         clock_(clock),
         dispatcher_(dispatcher),
         timers_(timers),
         models_(models),
-        feed_(feed),
         rng_(seed),
         wait_time_scale_(wait_time_scale),
         inbox_(std::make_shared<Inbox>()) {
@@ -336,6 +341,7 @@ class Runtime::Lane {
         Process(work);
       }
       batch.clear();
+      FlushCommits();
     }
   }
 
@@ -416,7 +422,16 @@ class Runtime::Lane {
     for (const store::TimerRow& timer : resumption.timers) {
       ArmTimer(arn, timer.fire_at, timer.stamp);
     }
+    // Tokens live in the snapshot: the execution answers SendTask* again from here on.
+    for (const model::Frame& frame : it->second.snapshot.frames) {
+      if (frame.phase == model::FramePhase::kWaitTask && !frame.task_token.empty()) {
+        owner_.tokens_.Register(frame.task_token, TokenTarget{arn, frame.stamp});
+      }
+    }
     for (const model::OutboundTask& task : resumption.tasks) {
+      if (task.kind == model::TaskKind::kActivity && ActivityStarted(it->second, task.stamp)) {
+        continue;  // a worker has it already; only its answer (or a timeout) is missing
+      }
       DispatchTask(arn, task);
     }
     for (auto& input : waiting) {
@@ -449,8 +464,47 @@ class Runtime::Lane {
   }
 
   void DispatchTask(const std::string& arn, const model::OutboundTask& task) {
-    dispatcher_.Dispatch(
-        task, [this, arn](model::Input task_input) { PostInput(arn, std::move(task_input)); });
+    if (!task.task_token.empty()) {
+      owner_.tokens_.Register(task.task_token, TokenTarget{arn, task.stamp});
+    }
+    if (task.kind == model::TaskKind::kActivity) {
+      ScheduleActivity(arn, task);
+      return;
+    }
+    dispatcher_.Dispatch(task, [this, arn, submitted = task.wait_for_task_token](
+                                   model::Input task_input) {
+      // `.waitForTaskToken`: the call's response only submits the task; SendTask* ends it.
+      if (submitted && task_input.kind == model::InputKind::kTaskSucceeded) {
+        task_input.kind = model::InputKind::kTaskSubmitted;
+      }
+      PostInput(arn, std::move(task_input));
+    });
+  }
+
+  // An activity task goes to the broker (a parked poll gets it at once); an activity that does
+  // not exist fails the task (ActivityScheduleFailed).
+  void ScheduleActivity(const std::string& arn, const model::OutboundTask& task) {
+    if (!store_.GetCatalogEntry(store::kActivityCatalog, task.resource)) {
+      model::Input failed;
+      failed.kind = model::InputKind::kTaskScheduleFailed;
+      failed.stamp = task.stamp;
+      failed.error = "States.Runtime";
+      failed.cause = "The activity " + task.resource + " does not exist.";
+      PostInput(arn, std::move(failed));
+      return;
+    }
+    owner_.activities_->Enqueue(
+        task.resource,
+        ActivityTask{task.task_token, json::CompactText(task.parameters), arn, task.stamp});
+  }
+
+  static bool ActivityStarted(const LiveExecution& live, uint64_t stamp) {
+    for (const model::Frame& frame : live.snapshot.frames) {
+      if (frame.phase == model::FramePhase::kWaitTask && frame.stamp == stamp) {
+        return frame.task_started;
+      }
+    }
+    return false;
   }
 
   void ProcessStop(Work& work) {
@@ -513,6 +567,7 @@ class Runtime::Lane {
     // Memory-only executions keep no history (AWS gives Express none), so none is built.
     options.record_history = it->second.persist;
     options.wait_time_scale = wait_time_scale_;
+    options.new_task_token = &TaskTokenRegistry::NewToken;
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
@@ -536,6 +591,7 @@ class Runtime::Lane {
     Effects effects;
     effects.timers = std::move(outcome.timers);
     effects.tasks = std::move(outcome.tasks);
+    effects.closed_tokens = std::move(outcome.closed_tokens);
     effects.more_work = outcome.more_work && !outcome.terminal;
     if (outcome.terminal) {
       effects.result = ToResult(*outcome.terminal, now);
@@ -543,7 +599,8 @@ class Runtime::Lane {
     return effects;
   }
 
-  // Hands the step to the store as one Transition; its effects wait for the answer
+  // Turns the step into one Transition (committed with the rest of the inbox batch, see
+  // FlushCommits); its effects wait for the answer
   // (ProcessCommitted), as do the execution's next inputs.
   void Commit(LiveIt it, const model::Input& input, std::vector<model::HistoryEvent> events,
               Effects effects) {
@@ -577,16 +634,40 @@ class Runtime::Lane {
     live.committing = true;
     auto committed = std::make_shared<Committed>();
     committed->effects = std::move(effects);
-    std::vector<store::Transition> batch;
-    batch.push_back(std::move(transition));
-    store_.Commit(std::move(batch), [inbox = inbox_, arn = it->first, committed](
+    outgoing_.push_back(std::move(transition));
+    outgoing_waiters_.emplace_back(it->first, std::move(committed));
+  }
+
+  // Hands every Transition the last inbox batch produced to the store as one Commit: one queue
+  // entry and one savepoint for all of them instead of one each. The store answers each
+  // Transition on its own (a failure of the batch as a whole reloads each execution in it).
+  void FlushCommits() {
+    if (outgoing_.empty()) {
+      return;
+    }
+    auto waiters =
+        std::make_shared<std::vector<std::pair<std::string, std::shared_ptr<Committed>>>>(
+            std::move(outgoing_waiters_));
+    outgoing_waiters_.clear();
+    std::vector<store::Transition> batch = std::move(outgoing_);
+    outgoing_.clear();
+    store_.Commit(std::move(batch), [inbox = inbox_, waiters](
                                         base::Result<std::vector<store::CommitResult>> outcome) {
-      committed->outcome = std::move(outcome);
-      Work work;
-      work.kind = WorkKind::kCommitted;
-      work.arn = arn;
-      work.committed = committed;
-      inbox->Post(std::move(work));
+      for (size_t i = 0; i < waiters->size(); ++i) {
+        auto& [arn, committed] = (*waiters)[i];
+        if (!outcome) {
+          committed->outcome = base::Err(outcome.error());
+        } else if (i < outcome->size()) {
+          committed->outcome = std::vector<store::CommitResult>{(*outcome)[i]};
+        } else {
+          committed->outcome = base::Err(base::Status::Internal("store answered too few results"));
+        }
+        Work work;
+        work.kind = WorkKind::kCommitted;
+        work.arn = std::move(arn);
+        work.committed = std::move(committed);
+        inbox->Post(std::move(work));
+      }
     });
   }
 
@@ -612,7 +693,8 @@ class Runtime::Lane {
     }
     live.version++;
     const bool ended = RunEffects(it, committed.effects);
-    feed_.Publish(work.arn);  // after the effects: a watcher also sees the tokens they registered
+    // After the effects, so a watcher also sees the task tokens they registered.
+    owner_.feed().Publish(work.arn);
     if (ended) {
       return;
     }
@@ -637,6 +719,7 @@ class Runtime::Lane {
       return;
     }
     if (!loaded->resumption) {  // the step that ended it did commit
+      owner_.tokens_.CloseExecution(arn);
       const ExecutionResult result = ToResult(loaded->record);
       if (on_end) {
         on_end(result);
@@ -670,6 +753,9 @@ class Runtime::Lane {
   // erased).
   bool RunEffects(LiveIt it, Effects& effects) {
     const std::string arn = it->first;
+    for (const auto& closed : effects.closed_tokens) {
+      owner_.tokens_.Close(closed.token, closed.timed_out);
+    }
     for (const auto& timer : effects.timers) {
       ArmTimer(arn, timer.fire_at, timer.stamp);
     }
@@ -682,6 +768,7 @@ class Runtime::Lane {
     if (!effects.result) {
       return false;
     }
+    owner_.tokens_.CloseExecution(arn);
     auto on_end = std::move(it->second.on_end);
     live_.erase(it);
     UpdateLiveCount();
@@ -692,18 +779,21 @@ class Runtime::Lane {
     return true;
   }
 
+  Runtime& owner_;
   store::Store& store_;
   const base::Clock& clock_;
   TaskDispatcher& dispatcher_;
   TimerService& timers_;
   ModelCache& models_;
-  TransitionFeed& feed_;
   base::Rng rng_;
   const double wait_time_scale_;
   std::shared_ptr<Inbox> inbox_;
 
   // Owned by the lane thread.
   std::unordered_map<std::string, LiveExecution> live_;
+  // Transitions of the inbox batch being processed, committed together when it is done.
+  std::vector<store::Transition> outgoing_;
+  std::vector<std::pair<std::string, std::shared_ptr<Committed>>> outgoing_waiters_;
   std::unordered_multimap<std::string, Runtime::StopDone> stop_waiters_;
   std::atomic<size_t> live_count_{0};
 
@@ -713,12 +803,25 @@ class Runtime::Lane {
 Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base::Clock& clock,
                  TaskDispatcher& dispatcher, TimerService& timers)
     : store_(store), clock_(clock), wait_time_scale_(options.wait_time_scale) {
+  activities_ = std::make_unique<ActivityBroker>(
+      options.activities, timers, clock,
+      [this](const ActivityTask& task) {
+        TokenTarget target;
+        return tokens_.Lookup(task.token, /*answer=*/false, &target) == TokenStatus::kPending;
+      },
+      [this](const ActivityTask& task, const std::string& worker_name) {
+        model::Input started;
+        started.kind = model::InputKind::kActivityStarted;
+        started.stamp = task.stamp;
+        started.worker_name = worker_name;
+        LaneFor(task.execution_arn).PostInput(task.execution_arn, std::move(started));
+      });
   int lanes =
       options.lanes > 0 ? options.lanes : static_cast<int>(std::thread::hardware_concurrency());
   lanes = std::max(lanes, 1);
   const uint64_t seed = options.seed != 0 ? options.seed : base::SecureRandom64();
   for (int i = 0; i < lanes; ++i) {
-    lanes_.push_back(std::make_unique<Lane>(store, clock, dispatcher, timers, models_, feed_,
+    lanes_.push_back(std::make_unique<Lane>(*this, store, clock, dispatcher, timers, models_,
                                             seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL,
                                             options.wait_time_scale));
   }
@@ -761,7 +864,8 @@ void Runtime::StartInline(StartRequest request) {
   options.record_history = false;  // memory-only: nobody can read its history
   options.wait_time_scale = wait_time_scale_;
   const base::Timestamp now = clock_.Now();
-  engine::Outcome outcome = engine::Advance(*live.model, live.snapshot, start, now, rng, options);
+  engine::Outcome outcome =
+      engine::Advance(*live.model, live.snapshot, std::move(start), now, rng, options);
   if (outcome.terminal) {
     if (live.on_end) {
       live.on_end(ToResult(*outcome.terminal, now));
@@ -818,7 +922,19 @@ base::Result<size_t> Runtime::Recover() {
   return resumed;
 }
 
+TokenStatus Runtime::AnswerTask(const std::string& token, model::Input answer) {
+  TokenTarget target;
+  const TokenStatus status =
+      tokens_.Lookup(token, answer.kind != model::InputKind::kHeartbeat, &target);
+  if (status == TokenStatus::kPending) {
+    answer.stamp = target.stamp;
+    LaneFor(target.execution_arn).PostInput(target.execution_arn, std::move(answer));
+  }
+  return status;
+}
+
 void Runtime::Shutdown() {
+  activities_->Shutdown();  // parked polls answer now, while their connections exist
   for (auto& lane : lanes_) {
     lane->Shutdown();
   }

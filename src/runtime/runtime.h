@@ -18,7 +18,10 @@
 #include "json/json.h"
 #include "model/execution_info.h"
 #include "model/execution_status.h"
+#include "model/input.h"
+#include "runtime/activity_broker.h"
 #include "runtime/model_cache.h"
+#include "runtime/task_token_registry.h"
 #include "runtime/transition_feed.h"
 
 namespace flowstate::store {
@@ -57,6 +60,7 @@ struct RuntimeOptions {
   uint64_t seed = 0;  // 0 = random (per-lane Rng seeds derive from it)
   // Scales Wait states and Retry intervals (--wait-time-scale, env WAIT_TIME_SCALE).
   double wait_time_scale = 1.0;
+  ActivityBrokerOptions activities{};
 };
 
 class Runtime {
@@ -88,6 +92,13 @@ class Runtime {
   // executions were resumed; an execution that cannot be resumed (its revision or snapshot is
   // unreadable) is reported on stderr and left as stored.
   base::Result<size_t> Recover();
+  // SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat: hands `answer` (kTaskSucceeded,
+  // kTaskFailed or kHeartbeat; its stamp is filled in here) to the execution waiting on `token`
+  // when the token is pending; otherwise returns why not (AWS-REFERENCE.md §3.4).
+  TokenStatus AnswerTask(const std::string& token, model::Input answer);
+  // GetActivityTask long polls (ActivityStarted is recorded when a poll claims a task).
+  ActivityBroker& activities() { return *activities_; }
+  TaskTokenRegistry& tokens() { return tokens_; }
 
   // Stops the lanes; executions still running stay as the store has them. Idempotent.
   void Shutdown();
@@ -105,7 +116,9 @@ class Runtime {
   const double wait_time_scale_;
   ModelCache models_;
   TransitionFeed feed_;
-  std::vector<std::unique_ptr<Lane>> lanes_;
+  TaskTokenRegistry tokens_;
+  std::unique_ptr<ActivityBroker> activities_;
+  std::vector<std::unique_ptr<Lane>> lanes_;  // last: lanes use the members above
 };
 
 }  // namespace flowstate::runtime

@@ -34,6 +34,7 @@ class ConsoleEvents::Watcher {
   // Pump state, touched only on the ConsoleEvents thread.
   int64_t after_ = 0;
   std::string status_;
+  std::string tokens_;
 
  private:
   std::string execution_arn_;
@@ -148,9 +149,11 @@ void ConsoleEvents::Pump(Watcher& watcher) {
     }
     const json::Json& events = (*batch)["events"];
     const std::string status = (*batch)["status"].get<std::string>();
-    if (events.empty() && status == watcher.status_) {
+    std::string tokens = json::Dump((*batch)["taskTokens"]);
+    if (events.empty() && status == watcher.status_ && tokens == watcher.tokens_) {
       return;
     }
+    watcher.tokens_ = std::move(tokens);
     if (!events.empty()) {
       watcher.after_ = events.back()["id"].get<int64_t>();
     }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
 #include "model/execution_info.h"
@@ -31,6 +32,15 @@ struct StateMachineRecord {
 // State machine records are immutable once stored (an update stores a new one), so readers on
 // the hot path (every StartExecution) share them instead of copying the definition text.
 using StateMachinePtr = std::shared_ptr<const StateMachineRecord>;
+
+// Catalog kinds (Store::*CatalogEntry): the API's smaller resources, each a JSON text by key.
+inline constexpr std::string_view kActivityCatalog = "activity";  // key: activity ARN
+inline constexpr std::string_view kTagCatalog = "tags";           // key: resource ARN
+
+struct CatalogEntry {
+  std::string key;
+  std::string value;  // JSON text
+};
 
 struct ExecutionRecord {
   std::string arn;

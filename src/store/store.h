@@ -108,10 +108,32 @@ class Store {
   // The state machine as it was at `revision_id` (what an execution started on it runs).
   virtual base::Result<StateMachinePtr> GetRevision(std::string_view revision_id) = 0;
 
+  // Catalog: the API's smaller resources (activities, tags, versions, aliases) as JSON text by
+  // (kind, key); kinds are the k*Catalog constants of records.h. Create fails with
+  // AlreadyExists when the key is taken; Get and Delete with NotFound when it is not. List
+  // returns the entries whose key starts with `prefix`, sorted by key; `token` is the key to
+  // continue after.
+  virtual base::Status CreateCatalogEntry(std::string_view kind, std::string_view key,
+                                          std::string_view value) = 0;
+  virtual base::Status PutCatalogEntry(std::string_view kind, std::string_view key,
+                                       std::string_view value) = 0;
+  virtual base::Result<std::string> GetCatalogEntry(std::string_view kind,
+                                                    std::string_view key) = 0;
+  virtual base::Status DeleteCatalogEntry(std::string_view kind, std::string_view key) = 0;
+  virtual base::Result<Page<CatalogEntry>> ListCatalogEntries(std::string_view kind,
+                                                              std::string_view prefix,
+                                                              const PageRequest& page) = 0;
+
   // Creates a RUNNING execution, applying AWS's name idempotency (AWS-REFERENCE.md §5): the
   // same name with the same input while RUNNING returns the existing record (created=false);
   // otherwise a used name is AlreadyExists.
   virtual base::Result<StartResult> StartExecution(const ExecutionRecord& record) = 0;
+  // The same, answered through `done` (on any thread, possibly before it returns): a durable
+  // store does not hold the caller (a network thread) while the start is made durable.
+  using StartDone = std::function<void(base::Result<StartResult>)>;
+  virtual void StartExecutionAsync(const ExecutionRecord& record, StartDone done) {
+    done(StartExecution(record));
+  }
   virtual base::Result<ExecutionRecord> GetExecution(std::string_view arn) = 0;
   // Newest first.
   virtual base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,

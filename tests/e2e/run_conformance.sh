@@ -31,8 +31,8 @@ done
 
 cd "$corpus"
 status=0
-python3 run.py --endpoint "http://127.0.0.1:$api_port" --lambda-port "$lambda_port" \
-  --exclude-needs jsonata,variables "$@" || status=$?
+python3 run.py --endpoint "http://127.0.0.1:$api_port" --lambda-port "$lambda_port" "$@" ||
+  status=$?
 if ! kill -0 "$server" 2>/dev/null; then
   echo "flowstate serve died during the run; its log:"
   cat "$log"

@@ -65,7 +65,7 @@ TEST(AdvanceTest, LambdaInvokeRoundTrip) {
   ASSERT_EQ(first.timers.size(), 1u);  // the task timeout
   EXPECT_EQ(Types(first.events), (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
                                                            "TaskScheduled", "TaskStarted"}));
-  const Json& scheduled = first.events[2].details;
+  const Json scheduled = first.events[2].details.ToJson();
   EXPECT_EQ(first.events[2].details_key, "taskScheduledEventDetails");
   EXPECT_EQ(scheduled["resourceType"], "lambda");
   EXPECT_EQ(scheduled["resource"], "invoke");
@@ -167,6 +167,42 @@ TEST(AdvanceTest, ExecutionTimeoutAndWait) {
   EXPECT_EQ(Types(run.events).back(), "ExecutionTimedOut");
 }
 
+// WAIT_TIME_SCALE: Wait durations and Retry intervals shrink; the task timeout does not.
+TEST(AdvanceTest, WaitTimeScaleScalesWaitsAndRetriesButNotTimeouts) {
+  auto model = Build(R"({
+    "StartAt": "W",
+    "States": {
+      "W": {"Type": "Wait", "Seconds": 100, "Next": "Call"},
+      "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+               "Parameters": {"FunctionName": "fn"}, "TimeoutSeconds": 30,
+               "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 20, "MaxAttempts": 1}],
+               "End": true}
+    }
+  })");
+  AdvanceOptions options;
+  options.wait_time_scale = 0.01;
+  model::ExecutionSnapshot snapshot;
+  base::Rng rng(1);
+  Outcome first = Advance(*model, snapshot, StartInput(Json::object(), kT0), kT0, rng, options);
+  ASSERT_EQ(first.timers.size(), 1u);
+  EXPECT_EQ(first.timers[0].fire_at, kT0 + std::chrono::seconds(1));  // 100 s x 0.01
+  model::Input fired;
+  fired.kind = model::InputKind::kTimerFired;
+  fired.stamp = first.timers[0].stamp;
+  const base::Timestamp t1 = kT0 + std::chrono::seconds(1);
+  Outcome second = Advance(*model, snapshot, fired, t1, rng, options);
+  ASSERT_EQ(second.tasks.size(), 1u);
+  ASSERT_EQ(second.timers.size(), 1u);
+  EXPECT_EQ(second.timers[0].fire_at, t1 + std::chrono::seconds(30));  // timeout: unscaled
+  model::Input failed;
+  failed.kind = model::InputKind::kTaskFailed;
+  failed.stamp = second.tasks[0].stamp;
+  failed.error = "Boom";
+  Outcome third = Advance(*model, snapshot, failed, t1, rng, options);
+  ASSERT_EQ(third.timers.size(), 1u);
+  EXPECT_EQ(third.timers[0].fire_at, t1 + std::chrono::milliseconds(200));  // 20 s x 0.01
+}
+
 TEST(AdvanceTest, StopAbortsTheRunningState) {
   auto model =
       Build(R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}})");
@@ -183,7 +219,7 @@ TEST(AdvanceTest, StopAbortsTheRunningState) {
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kAborted);
   EXPECT_EQ(Types(second.events),
             (std::vector<std::string>{"WaitStateAborted", "ExecutionAborted"}));
-  EXPECT_EQ(second.events[1].details["error"], "E");
+  EXPECT_EQ(second.events[1].details.ToJson()["error"], "E");
   // The Wait timer firing afterwards does nothing.
   model::Input fired;
   fired.kind = model::InputKind::kTimerFired;
@@ -269,7 +305,7 @@ TEST(AdvanceTest, DistributedMapToleratesFailuresAndKeepsChildEventsOut) {
             (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
                                       "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
                                       "MapStateExited", "ExecutionSucceeded"}));
-  EXPECT_NE(run.events[3].details["mapRunArn"].get<std::string>().find(":mapRun:"),
+  EXPECT_NE(run.events[3].details.ToJson()["mapRunArn"].get<std::string>().find(":mapRun:"),
             std::string::npos);
 
   auto strict = Build(DistributedMap("").c_str());
@@ -338,13 +374,37 @@ TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
   }
 }
 
-TEST(BuildModelTest, RejectsJsonataAndVariablesForNow) {
-  auto jsonata = json::Parse(
-      R"({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}})");
-  auto assign = json::Parse(
-      R"({"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"x": 1}, "End": true}}})");
-  EXPECT_FALSE(asl::BuildModel(*jsonata).has_value());
-  EXPECT_FALSE(asl::BuildModel(*assign).has_value());
+TEST(BuildModelTest, BuildsQueryLanguagePerStateAndAssign) {
+  auto model = Build(R"({
+    "QueryLanguage": "JSONata", "StartAt": "A",
+    "States": {
+      "A": {"Type": "Pass", "Output": "{% $states.input.x %}", "Assign": {"v": 1}, "Next": "B"},
+      "B": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}
+    }
+  })");
+  ASSERT_NE(model, nullptr);
+  const asl::State& a = model->root().states[0];
+  EXPECT_TRUE(a.jsonata);
+  EXPECT_TRUE(a.output.present);
+  EXPECT_TRUE(a.assign.present);
+  EXPECT_NE(a.assign.jsonata, nullptr);
+  EXPECT_EQ(a.assign.jsonpath, nullptr);
+
+  auto mixed = Build(R"({"StartAt": "A", "States": {
+      "A": {"Type": "Pass", "Assign": {"v.$": "$.x"}, "Next": "B"},
+      "B": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}}})");
+  ASSERT_NE(mixed, nullptr);
+  EXPECT_FALSE(mixed->root().states[0].jsonata);
+  EXPECT_NE(mixed->root().states[0].assign.jsonpath, nullptr);
+  EXPECT_TRUE(mixed->root().states[1].jsonata);
+}
+
+TEST(BuildModelTest, RefusesAnExpressionThatDoesNotParse) {
+  auto bad = json::Parse(
+      R"({"QueryLanguage": "JSONata", "StartAt": "A",
+          "States": {"A": {"Type": "Pass", "Output": "{% $states.input. %}", "End": true}}})");
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_FALSE(asl::BuildModel(*bad).has_value());
 }
 
 TEST(BuildModelTest, CompilesFieldsAndResolvesTransitions) {

@@ -1,5 +1,5 @@
-// Runs every `kind: execution` case of the shared conformance corpus that needs none of
-// jsonata, variables, lambda, in-process: BuildModel + Advance with a manual clock. Compares
+// Runs every `kind: execution` case of the shared conformance corpus (the Lambda ones with
+// the corpus's functions emulated), in-process: BuildModel + Advance with a manual clock. Compares
 // status, output, error, cause (with the corpus's placeholders as wildcards) and the event-type
 // sequence (order-free for Map/Parallel cases), as the corpus's run.py --events does.
 #include <algorithm>
@@ -468,14 +468,11 @@ void RunCorpus(bool lambda_only) {
     buffer << stream.rdbuf();
     auto parsed = json::Parse(buffer.str());
     if (!parsed || parsed->value("kind", "") != "execution") continue;
-    bool excluded = false;
     bool has_lambda = false;
     for (const auto& need : parsed->value("needs", Json::array())) {
-      std::string tag = need.get<std::string>();
-      if (tag == "jsonata" || tag == "variables") excluded = true;
-      if (tag == "lambda") has_lambda = true;
+      if (need.get<std::string>() == "lambda") has_lambda = true;
     }
-    if (excluded || has_lambda != lambda_only) continue;
+    if (has_lambda != lambda_only) continue;
     std::string name = path.parent_path().filename().string() + "/" + path.stem().string();
     if (filter != nullptr && name.find(filter) == std::string::npos) continue;
     std::vector<std::string> problems = RunCase(*parsed);
@@ -503,7 +500,7 @@ void RunCorpus(bool lambda_only) {
             << " with a previousEventId difference)\n";
 }
 
-// Every execution case that needs none of jsonata, variables, lambda.
+// Every execution case that needs no Lambda function.
 TEST(ConformanceTest, ExecutionCases) { RunCorpus(/*lambda_only=*/false); }
 
 // The Lambda cases, with the corpus's functions emulated in-process and their answers

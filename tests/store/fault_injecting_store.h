@@ -40,6 +40,25 @@ class FaultInjectingStore final : public Store {
   base::Result<StateMachinePtr> GetRevision(std::string_view revision_id) override {
     return inner_.GetRevision(revision_id);
   }
+  base::Status CreateCatalogEntry(std::string_view kind, std::string_view key,
+                                  std::string_view value) override {
+    return inner_.CreateCatalogEntry(kind, key, value);
+  }
+  base::Status PutCatalogEntry(std::string_view kind, std::string_view key,
+                               std::string_view value) override {
+    return inner_.PutCatalogEntry(kind, key, value);
+  }
+  base::Result<std::string> GetCatalogEntry(std::string_view kind, std::string_view key) override {
+    return inner_.GetCatalogEntry(kind, key);
+  }
+  base::Status DeleteCatalogEntry(std::string_view kind, std::string_view key) override {
+    return inner_.DeleteCatalogEntry(kind, key);
+  }
+  base::Result<Page<CatalogEntry>> ListCatalogEntries(std::string_view kind,
+                                                      std::string_view prefix,
+                                                      const PageRequest& page) override {
+    return inner_.ListCatalogEntries(kind, prefix, page);
+  }
   base::Result<StartResult> StartExecution(const ExecutionRecord& record) override {
     return inner_.StartExecution(record);
   }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "json/json.h"
+#include "store/sqlite/schema.h"
 
 namespace flowstate::store {
 namespace {
@@ -40,7 +41,7 @@ Transition Step(const std::string& arn, int64_t expected_version, std::vector<in
     event.previous_event_id = id - 1;
     event.type = "WaitStateEntered";
     event.details_key = "stateEnteredEventDetails";
-    event.details = json::Json::object();
+    event.details.MakeEmptyObject();
     event.details["name"] = "W";
     transition.events.push_back(std::move(event));
   }
@@ -113,7 +114,7 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
   auto history = store->GetHistory(arn, PageRequest{10, ""}, false);
   ASSERT_TRUE(history.has_value());
   ASSERT_EQ(history->items.size(), 2u);
-  EXPECT_EQ(history->items[1].details["name"], "W");
+  EXPECT_EQ(history->items[1].details.ToJson()["name"], "W");
   auto snapshot = store->LoadSnapshot(arn);
   ASSERT_TRUE(snapshot.has_value());
   EXPECT_EQ(*snapshot, std::string("{\"v\":1,\"bytes\":\"\\u0000\"}"));
@@ -259,8 +260,8 @@ TEST_F(SqliteStoreTest, AVersionOneDatabaseIsMigrated) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE timer; DROP TABLE outbox; "
-                         "DELETE FROM schema_version WHERE version = 2",
+                         "DROP TABLE timer; DROP TABLE outbox; DROP TABLE catalog_entry; "
+                         "DELETE FROM schema_version WHERE version >= 2",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -288,7 +289,7 @@ TEST_F(SqliteStoreTest, SchemaVersionIsRecordedAndANewerDatabaseIsRefused) {
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &stmt, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 2);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), sqlite::CurrentSchemaVersion());
   sqlite3_finalize(stmt);
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_version VALUES (999)", nullptr, nullptr, nullptr),
             SQLITE_OK);

@@ -53,7 +53,7 @@ model::HistoryEvent Event(int64_t id) {
   event.timestamp = base::FromUnixMillis(1700000000000 + id);
   event.type = "PassStateEntered";
   event.details_key = "stateEnteredEventDetails";
-  event.details = json::Json::object();
+  event.details.MakeEmptyObject();
   event.details["name"] = "A" + std::to_string(id);
   event.details["input"] = R"({"n":)" + std::to_string(id) + "}";
   return event;
@@ -283,7 +283,7 @@ TEST_P(StoreContractTest, HistoryPagesForwardAndReverse) {
   EXPECT_EQ(event.timestamp, base::FromUnixMillis(1700000000001));
   EXPECT_EQ(event.type, "PassStateEntered");
   EXPECT_EQ(event.details_key, "stateEnteredEventDetails");
-  EXPECT_EQ(json::Dump(event.details), R"({"name":"A1","input":"{\"n\":1}"})");
+  EXPECT_EQ(event.details.text(), R"({"name":"A1","input":"{\"n\":1}"})");
 
   auto exact = store().GetHistory(arn, PageRequest{7, ""}, false);
   ASSERT_TRUE(exact.has_value());
@@ -475,6 +475,29 @@ std::vector<uint64_t> OutboxStamps(const ExecutionState& state) {
     stamps.push_back(item.stamp);
   }
   return stamps;
+}
+
+base::Result<StartResult> StartAsync(Store& store, const ExecutionRecord& record) {
+  std::promise<base::Result<StartResult>> promise;
+  auto future = promise.get_future();
+  store.StartExecutionAsync(record, [&promise](base::Result<StartResult> result) {
+    promise.set_value(std::move(result));
+  });
+  return future.get();
+}
+
+TEST_P(StoreContractTest, AsyncStartAppliesTheSameIdempotencyRules) {
+  auto first = StartAsync(store(), Execution("m", "a", R"({"x":1})"));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->created);
+  auto repeat = StartAsync(store(), Execution("m", "a", R"({"x":1})"));
+  ASSERT_TRUE(repeat.has_value());
+  EXPECT_FALSE(repeat->created);
+  EXPECT_EQ(repeat->record.input, R"({"x":1})");
+  auto other_input = StartAsync(store(), Execution("m", "a", R"({"x":2})"));
+  ASSERT_FALSE(other_input.has_value());
+  EXPECT_EQ(other_input.error().code(), base::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(store().GetExecution(Execution("m", "a").arn).has_value());
 }
 
 TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem) {

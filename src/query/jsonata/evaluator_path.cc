@@ -67,7 +67,10 @@ Value Evaluator::EvaluatePath(const Node* n, const Value& input, Frame* env) {
       result = EvaluateStep(step, *sequence, env, i + 1 == n->items.size());
     }
     if (result.IsUndefined() || (result.IsArray() && result.AsArray().items.empty())) {
-      result = Value();
+      // An empty sequence is nothing, but the last step's own empty array (`$x.items` with
+      // items = []) is the result, as in jsonata-js.
+      bool own_array = i + 1 == n->items.size() && result.IsArray() && !result.IsSequence();
+      if (!own_array) result = Value();
       break;
     }
     if (i + 1 < n->items.size()) {

@@ -1,5 +1,6 @@
 #include "query/jsonata/expression.h"
 
+#include <algorithm>
 #include <new>
 
 #include "json/json.h"
@@ -18,6 +19,35 @@ tl::expected<Expression, Error> Expression::Compile(std::string_view source) {
   } catch (const std::bad_alloc&) {
     return tl::unexpected(MakeError("U1001"));
   }
+}
+
+namespace {
+
+void CollectVariables(const Node* node, std::vector<std::string>& out) {
+  if (node == nullptr) return;
+  if (node->kind == NodeKind::kVariable) {
+    const std::string& name = node->str;
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  CollectVariables(node->lhs.get(), out);
+  CollectVariables(node->rhs.get(), out);
+  CollectVariables(node->third.get(), out);
+  CollectVariables(node->group.get(), out);
+  for (const auto& item : node->items) CollectVariables(item.get(), out);
+  for (const auto& [key, value] : node->pairs) {
+    CollectVariables(key.get(), out);
+    CollectVariables(value.get(), out);
+  }
+  for (const auto& term : node->sort_terms) CollectVariables(term.expr.get(), out);
+  for (const auto& stage : node->stages) CollectVariables(stage.filter.get(), out);
+}
+
+}  // namespace
+
+std::vector<std::string> Expression::VariableNames() const {
+  std::vector<std::string> names;
+  CollectVariables(root_.get(), names);
+  return names;
 }
 
 tl::expected<Value, Error> Expression::Evaluate(const Value& input,

@@ -44,6 +44,11 @@ class Expression {
   tl::expected<std::optional<json::Json>, Error> EvaluateJson(
       const json::Json* input, const EvalOptions& options = {}) const;
   const std::string& source() const { return source_; }
+  // Every `$name` the expression mentions (without the `$`; `$` itself is ""), each once, in
+  // order of first appearance. Lets callers bind only the variables an expression can read.
+  std::vector<std::string> VariableNames() const;
+  // The compiled tree, for static checks.
+  const Node* root() const { return root_.get(); }
 
  private:
   std::shared_ptr<const Node> root_;

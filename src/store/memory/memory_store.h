@@ -27,6 +27,16 @@ class MemoryStore final : public Store {
   base::Result<Page<StateMachineRecord>> ListStateMachines(const PageRequest& page) override;
   base::Result<StateMachinePtr> GetRevision(std::string_view revision_id) override;
 
+  base::Status CreateCatalogEntry(std::string_view kind, std::string_view key,
+                                  std::string_view value) override;
+  base::Status PutCatalogEntry(std::string_view kind, std::string_view key,
+                               std::string_view value) override;
+  base::Result<std::string> GetCatalogEntry(std::string_view kind, std::string_view key) override;
+  base::Status DeleteCatalogEntry(std::string_view kind, std::string_view key) override;
+  base::Result<Page<CatalogEntry>> ListCatalogEntries(std::string_view kind,
+                                                      std::string_view prefix,
+                                                      const PageRequest& page) override;
+
   base::Result<StartResult> StartExecution(const ExecutionRecord& record) override;
   base::Result<ExecutionRecord> GetExecution(std::string_view arn) override;
   base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,
@@ -60,6 +70,8 @@ class MemoryStore final : public Store {
   // state machine ARN -> (sequence -> execution ARN): listing without a scan of all executions.
   std::unordered_map<std::string, std::map<int64_t, std::string>> executions_by_machine_;
   int64_t next_sequence_ = 1;
+  // kind -> key -> JSON text
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> catalog_;
 };
 
 }  // namespace flowstate::store

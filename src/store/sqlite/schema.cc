@@ -9,7 +9,7 @@ namespace flowstate::store::sqlite {
 namespace {
 
 // Append-only: a shipped migration never changes; a new schema is a new entry.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: state machines, executions, history.
     R"sql(
 CREATE TABLE state_machine (
@@ -78,6 +78,15 @@ CREATE TABLE outbox (
   kind TEXT NOT NULL,
   payload TEXT NOT NULL,
   PRIMARY KEY (execution_id, stamp)
+) WITHOUT ROWID;
+)sql",
+    // 3: the catalog (activities, tags, versions, aliases: Store::*CatalogEntry).
+    R"sql(
+CREATE TABLE catalog_entry (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 )sql",
 };

@@ -164,18 +164,19 @@ base::Status InsertEvents(Connection& db, int64_t execution_id,
     if (!stmt) {
       return stmt.error();
     }
-    // Serialised once, here; reads return the stored text's parse.
-    std::optional<std::string> details;
-    if (!event.details_key.empty() || !event.details.is_null()) {
-      details = json::Dump(event.details);
-    }
+    // Stored as the text the engine wrote; reads return it as is.
+    const bool has_details = !event.details.is_null();
     stmt->Bind(1, execution_id);
     stmt->Bind(2, event.id);
     stmt->Bind(3, event.previous_event_id);
     stmt->Bind(4, base::ToUnixMillis(event.timestamp));
     stmt->Bind(5, std::string_view(event.type));
     stmt->Bind(6, std::string_view(event.details_key));
-    stmt->Bind(7, details);
+    if (has_details) {
+      stmt->Bind(7, std::string_view(event.details.text()));
+    } else {
+      stmt->BindNull(7);
+    }
     if (stmt->Step() != SQLITE_DONE) {
       return db.Error("insert history event " + std::to_string(event.id));
     }
@@ -303,6 +304,34 @@ base::Result<CommitResult> ApplyTransition(Connection& db, const Transition& tra
     return base::Err(std::move(status));
   }
   return CommitResult::kOk;
+}
+
+// Creates the execution row, or finds the RUNNING one an idempotent repeat names (AWS: the
+// same name with the same input while RUNNING).
+base::Status ApplyStart(Connection& db, const ExecutionRecord& record, StartResult& result) {
+  static const std::string kSelect =
+      std::string("SELECT ") + kExecutionColumns + " FROM execution WHERE arn = ?1";
+  {
+    auto stmt = db.Prepare(kSelect.c_str());
+    if (!stmt) {
+      return stmt.error();
+    }
+    stmt->Bind(1, std::string_view(record.arn));
+    const int rc = stmt->Step();
+    if (rc == SQLITE_ROW) {
+      ExecutionRecord old = ReadExecution(*stmt);
+      if (old.status == model::ExecutionStatus::kRunning && old.input == record.input) {
+        result = StartResult{std::move(old), false};
+        return base::Status::Ok();
+      }
+      return base::Status::AlreadyExists("Execution Already Exists: '" + record.arn + "'");
+    }
+    if (rc != SQLITE_DONE) {
+      return db.Error("find execution");
+    }
+  }
+  result = StartResult{record, true};
+  return InsertExecution(db, record);
 }
 
 base::Status Savepoint(Connection& db, const char* sql) {
@@ -651,37 +680,31 @@ base::Result<StateMachinePtr> SqliteStore::GetRevision(std::string_view revision
 // --- Executions -----------------------------------------------------------------------------
 
 base::Result<StartResult> SqliteStore::StartExecution(const ExecutionRecord& record) {
-  static const std::string kSelect =
-      std::string("SELECT ") + kExecutionColumns + " FROM execution WHERE arn = ?1";
   StartResult result;
-  base::Status status = WriteAndWait([&](Connection& db) {
-    {
-      auto stmt = db.Prepare(kSelect.c_str());
-      if (!stmt) {
-        return stmt.error();
-      }
-      stmt->Bind(1, std::string_view(record.arn));
-      const int rc = stmt->Step();
-      if (rc == SQLITE_ROW) {
-        ExecutionRecord old = ReadExecution(*stmt);
-        // AWS: a repeat of a RUNNING start with the same input is idempotent.
-        if (old.status == model::ExecutionStatus::kRunning && old.input == record.input) {
-          result = StartResult{std::move(old), false};
-          return base::Status::Ok();
-        }
-        return base::Status::AlreadyExists("Execution Already Exists: '" + record.arn + "'");
-      }
-      if (rc != SQLITE_DONE) {
-        return db.Error("find execution");
-      }
-    }
-    result = StartResult{record, true};
-    return InsertExecution(db, record);
-  });
+  base::Status status =
+      WriteAndWait([&](Connection& db) { return ApplyStart(db, record, result); });
   if (!status.ok()) {
     return base::Err(std::move(status));
   }
   return result;
+}
+
+void SqliteStore::StartExecutionAsync(const ExecutionRecord& record, StartDone done) {
+  struct Pending {
+    ExecutionRecord record;
+    StartResult result;
+    StartDone done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{record, {}, std::move(done)});
+  Enqueue(
+      Write{[pending](Connection& db) { return ApplyStart(db, pending->record, pending->result); },
+            [pending](base::Status status) {
+              if (status.ok()) {
+                pending->done(std::move(pending->result));
+              } else {
+                pending->done(base::Err(std::move(status)));
+              }
+            }});
 }
 
 base::Result<ExecutionRecord> SqliteStore::GetExecution(std::string_view arn) {
@@ -813,12 +836,7 @@ base::Result<Page<model::HistoryEvent>> SqliteStore::GetHistory(std::string_view
     event.type = stmt->Text(3);
     event.details_key = stmt->Text(4);
     if (!stmt->IsNull(5)) {
-      auto details = json::Parse(stmt->Text(5));
-      if (!details) {
-        return base::Err(base::Status::Corruption("history event " + std::to_string(event.id) +
-                                                  ": " + details.error().message()));
-      }
-      event.details = std::move(*details);
+      event.details = model::EventDetails::FromText(stmt->Text(5));
     }
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -56,7 +56,19 @@ class SqliteStore final : public Store {
   base::Result<Page<StateMachineRecord>> ListStateMachines(const PageRequest& page) override;
   base::Result<StateMachinePtr> GetRevision(std::string_view revision_id) override;
 
+  // sqlite_catalog.cc
+  base::Status CreateCatalogEntry(std::string_view kind, std::string_view key,
+                                  std::string_view value) override;
+  base::Status PutCatalogEntry(std::string_view kind, std::string_view key,
+                               std::string_view value) override;
+  base::Result<std::string> GetCatalogEntry(std::string_view kind, std::string_view key) override;
+  base::Status DeleteCatalogEntry(std::string_view kind, std::string_view key) override;
+  base::Result<Page<CatalogEntry>> ListCatalogEntries(std::string_view kind,
+                                                      std::string_view prefix,
+                                                      const PageRequest& page) override;
+
   base::Result<StartResult> StartExecution(const ExecutionRecord& record) override;
+  void StartExecutionAsync(const ExecutionRecord& record, StartDone done) override;
   base::Result<ExecutionRecord> GetExecution(std::string_view arn) override;
   base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,
                                                      const PageRequest& page) override;

@@ -1,4 +1,4 @@
-#include "engine/compact_text.h"
+#include "json/compact_text.h"
 
 #include <string>
 
@@ -6,7 +6,7 @@
 
 #include "json/json.h"
 
-namespace flowstate::engine {
+namespace flowstate::json {
 namespace {
 
 using json::Json;
@@ -43,4 +43,4 @@ TEST(CompactTextTest, MatchesDumpOnNestedValuesInOrder) {
 }
 
 }  // namespace
-}  // namespace flowstate::engine
+}  // namespace flowstate::json

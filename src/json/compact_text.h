@@ -5,16 +5,20 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "json/json.h"
 
-namespace flowstate::engine {
+namespace flowstate::json {
 
 // Appends the compact text of `value` to `out`. Values whose formatting is not trivial
 // (floating-point numbers, strings with non-ASCII bytes, binary) are delegated to json::Dump,
 // so the result always equals json::Dump(value).
-void AppendCompactText(const json::Json& value, std::string& out);
+void AppendCompactText(const Json& value, std::string& out);
 
-std::string CompactText(const json::Json& value);
+// Appends `text` as a JSON string literal (quotes included), escaped as Dump escapes it.
+void AppendQuoted(std::string_view text, std::string& out);
 
-}  // namespace flowstate::engine
+std::string CompactText(const Json& value);
+
+}  // namespace flowstate::json

@@ -1,0 +1,220 @@
+// JSONata-mode data flow (AWS-REFERENCE.md §6.4): Arguments, Output, Assign and the fields that
+// take an expression, evaluated against `$states` {input, result, errorOutput, context} and
+// the variables' entry values. Failures are States.QueryEvaluationError with AWS's causes.
+#include <cmath>
+#include <utility>
+
+#include "engine/executor.h"
+#include "json/json.h"
+#include "query/jsonata_functions.h"
+#include "query/jsonata_template.h"
+#include "query/payload_template.h"
+
+namespace flowstate::engine {
+namespace {
+
+namespace jsonata = query::jsonata;
+
+jsonata::Value BuildStates(const StatesView& view, const json::Json* context) {
+  auto object = std::make_shared<jsonata::ObjectData>();
+  if (view.input != nullptr) object->Set("input", jsonata::FromJson(*view.input));
+  if (view.result != nullptr) object->Set("result", jsonata::FromJson(*view.result));
+  if (view.error_output != nullptr) {
+    object->Set("errorOutput", jsonata::FromJson(*view.error_output));
+  }
+  if (context != nullptr) object->Set("context", jsonata::FromJson(*context));
+  return jsonata::Value::FromObject(std::move(object));
+}
+
+}  // namespace
+
+const jsonata::FunctionTable& Executor::SfnFunctions() {
+  if (!sfn_functions_) sfn_functions_ = query::StepFunctionsFunctions(&rng_);
+  return *sfn_functions_;
+}
+
+Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
+                               const query::JsonataTemplate& field, std::string_view name,
+                               StatesView& view) {
+  query::JsonataScope scope;
+  if (field.reads_states()) {
+    const bool need_context = field.may_read_context();
+    if (!view.value || (need_context && !view.value_has_context)) {
+      json::Json built;
+      const json::Json* context = nullptr;
+      if (need_context) {
+        context = view.context;
+        if (context == nullptr) {
+          built = BuildContext(frame_id, state);
+          context = &built;
+        }
+      }
+      view.value = BuildStates(view, context);
+      view.value_has_context = need_context;
+    }
+    scope.states = &*view.value;
+  }
+  if (!field.IsConstant()) {
+    scope.variables = VisibleVariables(frame_id);
+    scope.functions = &SfnFunctions();
+  }
+  auto value = field.Evaluate(scope, name);
+  if (!value) {
+    return tl::unexpected(RuntimeError(frame_id, state, std::move(value.error())));
+  }
+  return std::move(*value);
+}
+
+Expected Executor::EvalAssign(int32_t frame_id, const asl::State& state,
+                              const asl::AssignField& assign, const json::Json* jsonpath_input,
+                              StatesView& view, std::string_view name) {
+  if (!assign.present) {
+    return json::Json();
+  }
+  if (assign.jsonata != nullptr) {
+    return EvalJsonata(frame_id, state, *assign.jsonata, name, view);
+  }
+  query::EvalContext ctx = MakeContext(frame_id, state, jsonpath_input);
+  auto value = assign.jsonpath->Evaluate(ctx);
+  if (!value) {
+    return tl::unexpected(RuntimeError(frame_id, state, std::move(value.error())));
+  }
+  return std::move(*value);
+}
+
+void Executor::FinishJsonata(int32_t frame_id, const asl::State& state, StatesView& view,
+                             const json::Json& fallback, asl::StateIndex next) {
+  Expected assigned = EvalAssign(frame_id, state, state.assign, nullptr, view);
+  if (!assigned) {
+    HandleStateError(frame_id, std::move(assigned.error()));
+    return;
+  }
+  json::Json output;
+  if (state.output.present) {
+    Expected evaluated = EvalJsonata(frame_id, state, *state.output.compiled, "Output", view);
+    if (!evaluated) {
+      HandleStateError(frame_id, std::move(evaluated.error()));
+      return;
+    }
+    output = std::move(*evaluated);
+  } else {
+    output = fallback;
+  }
+  ExitState(frame_id, state, std::move(output), next, /*from_catch=*/false, std::move(*assigned));
+}
+
+Expected Executor::JsonataArguments(int32_t frame_id, const asl::State& state) {
+  if (!state.arguments.present) {
+    return frame(frame_id).input;
+  }
+  StatesView view;
+  view.input = &frame(frame_id).input;
+  return EvalJsonata(frame_id, state, *state.arguments.compiled, "Arguments", view);
+}
+
+tl::expected<int64_t, base::AslError> Executor::EvalJsonataInteger(int32_t frame_id,
+                                                                   const asl::State& state,
+                                                                   const asl::JsonataField& field,
+                                                                   std::string_view name,
+                                                                   StatesView& view) {
+  Expected value = EvalJsonata(frame_id, state, *field.compiled, name, view);
+  if (!value) {
+    return tl::unexpected(std::move(value.error()));
+  }
+  bool integral = value->is_number_integer() ||
+                  (value->is_number_float() && std::isfinite(value->get<double>()) &&
+                   value->get<double>() == std::floor(value->get<double>()) &&
+                   std::fabs(value->get<double>()) < 9.2e18);
+  if (!integral) {
+    return tl::unexpected(RuntimeError(
+        frame_id, state,
+        query::JsonataTypeError(field.compiled->single_text(), name, "integer", *value)));
+  }
+  return value->is_number_float() ? static_cast<int64_t>(value->get<double>())
+                                  : value->get<int64_t>();
+}
+
+void Executor::RunChoiceJsonata(int32_t frame_id, const asl::State& state) {
+  StatesView view;
+  view.input = &frame(frame_id).input;
+  const asl::ChoiceBranch* matched = nullptr;
+  std::string rule;  // "Choices[i]/": AWS names a rule's fields under its index
+  for (size_t idx = 0; idx < state.choices.size(); ++idx) {
+    const asl::ChoiceBranch& branch = state.choices[idx];
+    rule = "Choices[" + std::to_string(idx) + "]/";
+    Expected condition =
+        EvalJsonata(frame_id, state, *branch.condition.compiled, rule + "Condition", view);
+    if (!condition) {
+      HandleStateError(frame_id, std::move(condition.error()));
+      return;
+    }
+    if (!condition->is_boolean()) {
+      HandleStateError(frame_id, RuntimeError(frame_id, state,
+                                              query::JsonataTypeError(
+                                                  branch.condition.compiled->single_text(),
+                                                  rule + "Condition", "boolean", *condition)));
+      return;
+    }
+    if (condition->get<bool>()) {
+      matched = &branch;
+      break;
+    }
+  }
+  asl::StateIndex next = matched != nullptr ? matched->next : state.default_next;
+  if (next == asl::kNoState) {
+    HandleStateError(frame_id,
+                     RuntimeError(frame_id, state,
+                                  {"States.NoChoiceMatched",
+                                   "No Matches! [" + json::Dump(frame(frame_id).input) + "]"}));
+    return;
+  }
+  const bool rule_assign = matched != nullptr && matched->assign.present;
+  const bool rule_output = matched != nullptr && matched->output.present;
+  const asl::AssignField& assign = rule_assign ? matched->assign : state.assign;
+  const asl::JsonataField& output = rule_output ? matched->output : state.output;
+  Expected assigned =
+      EvalAssign(frame_id, state, assign, nullptr, view, rule_assign ? rule + "Assign" : "Assign");
+  if (!assigned) {
+    HandleStateError(frame_id, std::move(assigned.error()));
+    return;
+  }
+  json::Json result;
+  if (output.present) {
+    Expected evaluated = EvalJsonata(frame_id, state, *output.compiled,
+                                     rule_output ? rule + "Output" : "Output", view);
+    if (!evaluated) {
+      HandleStateError(frame_id, std::move(evaluated.error()));
+      return;
+    }
+    result = std::move(*evaluated);
+  } else {
+    result = frame(frame_id).input;
+  }
+  ExitState(frame_id, state, std::move(result), next, /*from_catch=*/false, std::move(*assigned));
+}
+
+void Executor::RunFailJsonata(int32_t frame_id, const asl::State& state) {
+  StatesView view;
+  view.input = &frame(frame_id).input;
+  base::AslError error;
+  for (auto [field, out, name] : {std::tuple{&state.fail.error_expr, &error.error, "Error"},
+                                  std::tuple{&state.fail.cause_expr, &error.cause, "Cause"}}) {
+    if (!field->present) continue;
+    Expected value = EvalJsonata(frame_id, state, *field->compiled, name, view);
+    if (!value) {
+      HandleStateError(frame_id, std::move(value.error()));
+      return;
+    }
+    if (!value->is_string()) {
+      HandleStateError(frame_id,
+                       RuntimeError(frame_id, state,
+                                    query::JsonataTypeError(field->compiled->single_text(), name,
+                                                            "string", *value)));
+      return;
+    }
+    *out = value->get<std::string>();
+  }
+  FailScope(frame_id, std::move(error));
+}
+
+}  // namespace flowstate::engine

@@ -1,0 +1,159 @@
+#include "json/compact_text.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace flowstate::json {
+namespace {
+
+// Extra bytes each byte takes when escaped as Dump escapes it (ensure_ascii=false): 1 for the
+// two-character escapes, 5 for \u00XX, kNonAscii for bytes >= 0x80 (whose UTF-8 validation is
+// left to Dump).
+constexpr uint8_t kNonAscii = 0xFF;
+constexpr std::array<uint8_t, 256> kEscapeExtra = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = 5;
+  for (char c : {'"', '\\', '\b', '\t', '\n', '\f', '\r'}) table[static_cast<uint8_t>(c)] = 1;
+  for (int c = 0x80; c < 0x100; ++c) table[c] = kNonAscii;
+  return table;
+}();
+
+// Writes the escaped body of an ASCII string whose escapes add `extra` bytes; `out` points at
+// enough room.
+char* WriteEscaped(std::string_view text, char* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (kEscapeExtra[c] == 0) {
+      *out++ = ch;
+      continue;
+    }
+    *out++ = '\\';
+    switch (c) {
+      case '"':
+        *out++ = '"';
+        break;
+      case '\\':
+        *out++ = '\\';
+        break;
+      case '\b':
+        *out++ = 'b';
+        break;
+      case '\t':
+        *out++ = 't';
+        break;
+      case '\n':
+        *out++ = 'n';
+        break;
+      case '\f':
+        *out++ = 'f';
+        break;
+      case '\r':
+        *out++ = 'r';
+        break;
+      default:
+        *out++ = 'u';
+        *out++ = '0';
+        *out++ = '0';
+        *out++ = kHex[c >> 4];
+        *out++ = kHex[c & 0xF];
+        break;
+    }
+  }
+  return out;
+}
+
+template <typename Integer>
+void AppendInteger(Integer number, std::string& out) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), number);
+  out.append(buffer, end);
+}
+
+}  // namespace
+
+void AppendQuoted(std::string_view text, std::string& out) {
+  // One pass to size the result, one to write it: no per-character capacity checks.
+  size_t extra = 0;
+  for (char ch : text) {
+    const uint8_t add = kEscapeExtra[static_cast<unsigned char>(ch)];
+    if (add == kNonAscii) {
+      out += Dump(Json(std::string(text)));  // UTF-8 validation and replacement as Dump
+      return;
+    }
+    extra += add;
+  }
+  const size_t start = out.size();
+  const size_t needed = start + text.size() + extra + 2;
+  if (out.capacity() < needed) out.reserve(std::max(needed + 64, 2 * out.capacity()));
+  out.resize(needed);
+  char* cursor = out.data() + start;
+  *cursor++ = '"';
+  if (extra == 0) {
+    std::memcpy(cursor, text.data(), text.size());
+    cursor += text.size();
+  } else {
+    cursor = WriteEscaped(text, cursor);
+  }
+  *cursor = '"';
+}
+
+void AppendCompactText(const Json& value, std::string& out) {
+  switch (value.type()) {
+    case Json::value_t::null:
+      out.append("null");
+      return;
+    case Json::value_t::boolean:
+      out.append(value.get<bool>() ? "true" : "false");
+      return;
+    case Json::value_t::number_integer:
+      AppendInteger(*value.get_ptr<const Json::number_integer_t*>(), out);
+      return;
+    case Json::value_t::number_unsigned:
+      AppendInteger(*value.get_ptr<const Json::number_unsigned_t*>(), out);
+      return;
+    case Json::value_t::string:
+      AppendQuoted(value.get_ref<const std::string&>(), out);
+      return;
+    case Json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, member] : *value.get_ptr<const Json::object_t*>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendQuoted(key, out);
+        out.push_back(':');
+        AppendCompactText(member, out);
+      }
+      out.push_back('}');
+      return;
+    }
+    case Json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const Json& item : *value.get_ptr<const Json::array_t*>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendCompactText(item, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    default:  // floating point (shortest round-trip formatting), binary, discarded
+      out += Dump(value);
+      return;
+  }
+}
+
+std::string CompactText(const Json& value) {
+  std::string out;
+  out.reserve(128);  // most payloads are small: one allocation instead of several regrowths
+  AppendCompactText(value, out);
+  return out;
+}
+
+}  // namespace flowstate::json

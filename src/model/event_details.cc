@@ -1,0 +1,53 @@
+#include "model/event_details.h"
+
+#include <utility>
+
+#include "json/compact_text.h"
+
+namespace flowstate::model {
+
+EventDetails EventDetails::FromText(std::string text) {
+  EventDetails details;
+  details.text_ = std::move(text);
+  return details;
+}
+
+json::Json EventDetails::ToJson() const {
+  if (text_.empty()) return json::Json();
+  auto parsed = json::Parse(text_);
+  return parsed ? std::move(*parsed) : json::Json();
+}
+
+// Reopens the object: `{...}` -> `{...,"key":` (or `{"key":` when it had no members).
+void EventDetails::OpenMember(std::string_view key) {
+  if (text_.empty()) {
+    text_.push_back('{');
+  } else {
+    text_.pop_back();  // the closing '}'
+    if (text_.size() > 1) text_.push_back(',');
+  }
+  // Keys are AWS's member names (plain identifiers): written as they are.
+  text_.push_back('"');
+  text_.append(key);
+  text_.append("\":");
+}
+
+void EventDetails::AppendString(std::string_view key, std::string_view text) {
+  OpenMember(key);
+  json::AppendQuoted(text, text_);
+  text_.push_back('}');
+}
+
+void EventDetails::AppendRaw(std::string_view key, std::string_view raw) {
+  OpenMember(key);
+  text_.append(raw);
+  text_.push_back('}');
+}
+
+void EventDetails::AppendJson(std::string_view key, const json::Json& value) {
+  OpenMember(key);
+  json::AppendCompactText(value, text_);
+  text_.push_back('}');
+}
+
+}  // namespace flowstate::model

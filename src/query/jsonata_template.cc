@@ -1,0 +1,245 @@
+#include "query/jsonata_template.h"
+
+#include <cctype>
+#include <optional>
+#include <utility>
+
+#include "json/json.h"
+#include "query/jsonata/expression.h"
+
+namespace flowstate::query {
+
+struct JsonataTemplate::Node {
+  enum class Kind { kLiteral, kExpression, kObject, kArray };
+  Kind kind = Kind::kLiteral;
+  json::Json literal;                                 // kLiteral
+  std::optional<jsonata::Expression> expression;      // kExpression
+  std::string text;                                   // kExpression: the trimmed source
+  std::vector<std::string> variables;                 // kExpression: `$names` it mentions
+  std::vector<std::pair<std::string, Node>> members;  // kObject
+  std::vector<Node> items;                            // kArray
+  bool constant = true;
+};
+
+namespace {
+
+using Node = JsonataTemplate::Node;
+using Outcome = tl::expected<json::Json, base::AslError>;
+
+constexpr std::string_view kQueryError = "States.QueryEvaluationError";
+
+std::string Trim(std::string_view text) {
+  size_t begin = 0;
+  size_t end = text.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  return std::string(text.substr(begin, end - begin));
+}
+
+std::string Prefix(std::string_view text, std::string_view field) {
+  return "The JSONata expression '" + std::string(text) + "' specified for the field '" +
+         std::string(field) + "' ";
+}
+
+// Whether `text` may read `$states.context`: true unless every `$states` in it is followed by
+// `.input`, `.result` or `.errorOutput` (building the context object is the costly part).
+bool MayReadContext(std::string_view text) {
+  static constexpr std::string_view kStates = "$states";
+  static constexpr std::string_view kCheap[] = {".input", ".result", ".errorOutput"};
+  for (size_t pos = text.find(kStates); pos != std::string_view::npos;
+       pos = text.find(kStates, pos + 1)) {
+    std::string_view rest = text.substr(pos + kStates.size());
+    bool cheap = false;
+    for (std::string_view member : kCheap) {
+      if (rest.substr(0, member.size()) == member) {
+        char after = rest.size() > member.size() ? rest[member.size()] : ' ';
+        cheap = !(std::isalnum(static_cast<unsigned char>(after)) || after == '_');
+        if (cheap) break;
+      }
+    }
+    if (!cheap) return true;
+  }
+  return false;
+}
+
+struct Flags {
+  bool reads_states = false;
+  bool may_read_context = false;
+};
+
+base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
+  Node node;
+  if (value.is_string() && IsJsonataString(value.get_ref<const std::string&>())) {
+    const std::string& source = value.get_ref<const std::string&>();
+    node.kind = Node::Kind::kExpression;
+    node.text = Trim(std::string_view(source).substr(2, source.size() - 4));
+    auto compiled = jsonata::Expression::Compile(node.text);
+    if (!compiled) {
+      return base::Err(base::Status::InvalidArgument("The JSONata expression '" + node.text +
+                                                     "' is not valid: " + compiled.error().code +
+                                                     ": " + compiled.error().message));
+    }
+    node.variables = compiled->VariableNames();
+    for (const std::string& name : node.variables) {
+      if (name == "states") {
+        flags.reads_states = true;
+        flags.may_read_context |= MayReadContext(node.text);
+      }
+    }
+    node.expression.emplace(std::move(*compiled));
+    node.constant = false;
+    return node;
+  }
+  if (value.is_object()) {
+    node.kind = Node::Kind::kObject;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      auto member = CompileNode(it.value(), flags);
+      if (!member) return base::Err(member.error());
+      node.constant &= member->constant;
+      node.members.emplace_back(it.key(), std::move(*member));
+    }
+    if (node.constant) {
+      node.kind = Node::Kind::kLiteral;
+      node.members.clear();
+      node.literal = value;
+    }
+    return node;
+  }
+  if (value.is_array()) {
+    node.kind = Node::Kind::kArray;
+    for (const json::Json& item : value) {
+      auto compiled = CompileNode(item, flags);
+      if (!compiled) return base::Err(compiled.error());
+      node.constant &= compiled->constant;
+      node.items.push_back(std::move(*compiled));
+    }
+    if (node.constant) {
+      node.kind = Node::Kind::kLiteral;
+      node.items.clear();
+      node.literal = value;
+    }
+    return node;
+  }
+  node.literal = value;
+  return node;
+}
+
+Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, std::string_view field) {
+  jsonata::EvalOptions options;
+  options.functions = scope.functions;
+  for (const std::string& name : node.variables) {
+    if (name == "states") {
+      if (scope.states != nullptr) options.bindings.emplace_back(name, *scope.states);
+      continue;
+    }
+    if (scope.variables == nullptr || !scope.variables->is_object()) continue;
+    auto it = scope.variables->find(name);
+    if (it != scope.variables->end()) {
+      options.bindings.emplace_back(name, jsonata::FromJson(*it));
+    }
+  }
+  auto result = node.expression->Evaluate(jsonata::Value(), options);
+  if (!result) {
+    const jsonata::Error& error = result.error();
+    return tl::unexpected(base::AslError{std::string(kQueryError),
+                                         Prefix(node.text, field) +
+                                             "threw an error during evaluation. " + error.code +
+                                             ": " + error.message,
+                                         std::string(field)});
+  }
+  if (result->IsUndefined()) {
+    return tl::unexpected(base::AslError{std::string(kQueryError),
+                                         Prefix(node.text, field) + "returned nothing (undefined).",
+                                         std::string(field)});
+  }
+  return jsonata::ToJson(*result);
+}
+
+Outcome EvaluateNode(const Node& node, const JsonataScope& scope, const std::string& field) {
+  switch (node.kind) {
+    case Node::Kind::kLiteral:
+      return node.literal;
+    case Node::Kind::kExpression:
+      return EvaluateExpression(node, scope, field);
+    case Node::Kind::kObject: {
+      json::Json out = json::Json::object();
+      for (const auto& [key, member] : node.members) {
+        auto value = EvaluateNode(member, scope, field + "/" + key);
+        if (!value) return value;
+        out[key] = std::move(*value);
+      }
+      return out;
+    }
+    case Node::Kind::kArray: {
+      json::Json out = json::Json::array();
+      for (size_t idx = 0; idx < node.items.size(); ++idx) {
+        auto value = EvaluateNode(node.items[idx], scope, field + "[" + std::to_string(idx) + "]");
+        if (!value) return value;
+        out.push_back(std::move(*value));
+      }
+      return out;
+    }
+  }
+  return json::Json();
+}
+
+void CollectExpressions(const Node& node, std::vector<const jsonata::Expression*>& out) {
+  if (node.kind == Node::Kind::kExpression) out.push_back(&*node.expression);
+  for (const auto& [key, member] : node.members) CollectExpressions(member, out);
+  for (const auto& item : node.items) CollectExpressions(item, out);
+}
+
+}  // namespace
+
+bool IsJsonataString(std::string_view text) {
+  return text.size() >= 4 && text.substr(0, 2) == "{%" && text.substr(text.size() - 2) == "%}";
+}
+
+base::Result<JsonataTemplate> JsonataTemplate::Compile(const json::Json& value) {
+  Flags flags;
+  auto root = CompileNode(value, flags);
+  if (!root) return base::Err(root.error());
+  JsonataTemplate compiled;
+  compiled.root_ = std::make_shared<const Node>(std::move(*root));
+  compiled.reads_states_ = flags.reads_states;
+  compiled.may_read_context_ = flags.may_read_context;
+  return compiled;
+}
+
+tl::expected<json::Json, base::AslError> JsonataTemplate::Evaluate(const JsonataScope& scope,
+                                                                   std::string_view field) const {
+  return EvaluateNode(*root_, scope, std::string(field));
+}
+
+bool JsonataTemplate::IsConstant() const { return root_->constant; }
+
+const std::string& JsonataTemplate::single_text() const {
+  static const std::string kEmpty;
+  return root_->kind == Node::Kind::kExpression ? root_->text : kEmpty;
+}
+
+std::vector<const jsonata::Expression*> JsonataTemplate::expressions() const {
+  std::vector<const jsonata::Expression*> out;
+  CollectExpressions(*root_, out);
+  return out;
+}
+
+std::string_view JsonTypeName(const json::Json& value) {
+  if (value.is_array()) return "array";
+  if (value.is_object()) return "object";
+  if (value.is_string()) return "string";
+  if (value.is_number()) return "number";
+  if (value.is_boolean()) return "boolean";
+  return "null";
+}
+
+base::AslError JsonataTypeError(std::string_view expression, std::string_view field,
+                                std::string_view expected, const json::Json& value) {
+  return {std::string(kQueryError),
+          Prefix(expression, field) + "returned an unexpected result type. Expected '" +
+              std::string(expected) + "', but was '" + std::string(JsonTypeName(value)) +
+              "' for value: " + json::Dump(value),
+          std::string(field)};
+}
+
+}  // namespace flowstate::query

@@ -1,0 +1,342 @@
+// The runtime over a durable store: a runtime that stops (as a killed process does) leaves
+// its executions in the store, and a new runtime on the same store resumes them; a commit that
+// fails, hangs or has an unknown outcome is reloaded, never guessed, and every execution still
+// ends with exactly the history of an uninterrupted run.
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "../store/fault_injecting_store.h"
+#include "asl/definition.h"
+#include "runtime/runtime.h"
+#include "runtime/task_dispatcher.h"
+#include "runtime/timer_service.h"
+#include "store/memory/memory_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace flowstate::runtime {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr auto kHangGuard = seconds(20);
+constexpr const char* kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
+constexpr const char* kExecutionPrefix = "arn:aws:states:us-east-1:123456789012:execution:m:";
+
+template <typename Predicate>
+bool Eventually(Predicate predicate) {
+  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
+  while (!predicate()) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
+class RecordingDispatcher final : public TaskDispatcher {
+ public:
+  void Dispatch(const model::OutboundTask& task, Done done) override {
+    std::lock_guard lock(mu_);
+    tasks_.push_back({task, std::move(done)});
+  }
+  size_t count() {
+    std::lock_guard lock(mu_);
+    return tasks_.size();
+  }
+  std::pair<model::OutboundTask, Done> Take(size_t index) {
+    std::lock_guard lock(mu_);
+    return tasks_.at(index);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<model::OutboundTask, Done>> tasks_;
+};
+
+// One process's worth of runtime (clock shared across "restarts").
+struct Process {
+  Process(store::Store& store, base::ManualClock& clock)
+      : timers(clock), runtime(RuntimeOptions{2, 7}, store, clock, dispatcher, timers) {}
+  ~Process() {
+    timers.Stop();
+    runtime.Shutdown();
+  }
+  RecordingDispatcher dispatcher;
+  TimerService timers;
+  Runtime runtime;
+};
+
+constexpr const char* kTwoWaits =
+    R"({"StartAt":"W1","States":{"W1":{"Type":"Wait","Seconds":10,"Next":"W2"},)"
+    R"("W2":{"Type":"Wait","Seconds":20,"Next":"P"},)"
+    R"("P":{"Type":"Pass","Result":{"r":1},"ResultPath":"$.out","End":true}}})";
+constexpr const char* kTask =
+    R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",)"
+    R"("Parameters":{"FunctionName":"f","Payload.$":"$"},"ResultSelector":{"p.$":"$.Payload"},)"
+    R"("TimeoutSeconds":100,"End":true}}})";
+
+class RuntimeRecoveryTest : public ::testing::Test {
+ protected:
+  RuntimeRecoveryTest() : clock_(base::FromUnixMillis(1700000000000)) {}
+
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fs-runtime-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    store::SqliteOptions options;
+    options.path = (dir_ / "flowstate.db").string();
+    auto store = store::SqliteStore::Open(options);
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    store_ = std::move(*store);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static void CreateMachine(store::Store& store, const std::string& definition) {
+    store::StateMachineRecord machine;
+    machine.arn = kMachineArn;
+    machine.name = "m";
+    machine.definition = definition;
+    machine.role_arn = "arn:aws:iam::123456789012:role/r";
+    machine.revision_id = "rev-1";
+    ASSERT_TRUE(store.CreateStateMachine(machine).ok());
+  }
+
+  // What the API does for StartExecution: the record first, then the runtime.
+  void StartStandard(store::Store& store, Runtime& runtime, const std::string& name,
+                     const std::string& definition, const std::string& input = "{}") {
+    store::ExecutionRecord record;
+    record.arn = kExecutionPrefix + name;
+    record.name = name;
+    record.state_machine_arn = kMachineArn;
+    record.revision_id = "rev-1";
+    record.input = input;
+    record.start_date = clock_.Now();
+    ASSERT_TRUE(store.StartExecution(record).has_value());
+    StartRequest request;
+    request.info.execution_arn = record.arn;
+    request.info.execution_name = name;
+    request.info.state_machine_arn = kMachineArn;
+    request.info.state_machine_name = "m";
+    request.info.role_arn = "arn:aws:iam::123456789012:role/r";
+    request.info.start_time = record.start_date;
+    auto model = asl::LoadDefinition(definition, asl::ValidationOptions{});
+    ASSERT_TRUE(model.has_value());
+    request.model = *model;
+    request.input = *json::Parse(input);
+    runtime.Start(std::move(request));
+  }
+
+  static int64_t Version(store::Store& store, const std::string& name) {
+    auto record = store.GetExecution(kExecutionPrefix + name);
+    return record ? record->version : -1;
+  }
+
+  static model::ExecutionStatus Status(store::Store& store, const std::string& name) {
+    return store.GetExecution(kExecutionPrefix + name)->status;
+  }
+
+  // The history without timestamps: what an uninterrupted run must match exactly.
+  static std::vector<std::string> History(store::Store& store, const std::string& name) {
+    std::vector<std::string> events;
+    auto page = store.GetHistory(kExecutionPrefix + name, {1000, ""}, false);
+    EXPECT_TRUE(page.has_value());
+    for (const auto& event : page->items) {
+      events.push_back(std::to_string(event.id) + "<" + std::to_string(event.previous_event_id) +
+                       " " + event.type + " " + event.details.text());
+    }
+    return events;
+  }
+
+  // Fires due timers until the execution ends (each fire lets the lane commit the next step).
+  void DriveToEnd(store::Store& store, Process& process, const std::string& name) {
+    ASSERT_TRUE(Eventually([&] {
+      clock_.Advance(seconds(1));
+      process.timers.RunDue();
+      return Status(store, name) != model::ExecutionStatus::kRunning;
+    }));
+  }
+
+  base::ManualClock clock_;
+  std::filesystem::path dir_;
+  std::unique_ptr<store::SqliteStore> store_;
+};
+
+TEST_F(RuntimeRecoveryTest, AWaitResumesFromItsTimerRowAfterARestart) {
+  CreateMachine(*store_, kTwoWaits);
+  std::vector<std::string> expected;
+  {
+    Process reference(*store_, clock_);
+    StartStandard(*store_, reference.runtime, "reference", kTwoWaits, R"({"a":1})");
+    DriveToEnd(*store_, reference, "reference");
+    expected = History(*store_, "reference");
+  }
+  ASSERT_EQ(expected.size(), 8u);  // Started, W1 in/out, W2 in/out, P in/out, Succeeded
+
+  {
+    Process first(*store_, clock_);
+    StartStandard(*store_, first.runtime, "e", kTwoWaits, R"({"a":1})");
+    ASSERT_TRUE(Eventually([&] { return Version(*store_, "e") == 1; }));  // waiting in W1
+  }                             // the process ends with the execution asleep
+  clock_.Advance(seconds(15));  // W1 came due while nobody ran
+  Process second(*store_, clock_);
+  auto resumed = second.runtime.Recover();
+  ASSERT_TRUE(resumed.has_value());
+  EXPECT_EQ(*resumed, 1u);
+  ASSERT_TRUE(Eventually([&] { return second.timers.pending() == 1; }));
+  EXPECT_EQ(second.timers.RunDue(), 1u);  // W1, re-armed from its row
+  DriveToEnd(*store_, second, "e");
+  EXPECT_EQ(Status(*store_, "e"), model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(store_->GetExecution(kExecutionPrefix + std::string("e"))->output,
+            R"({"a":1,"out":{"r":1}})");
+  auto history = History(*store_, "e");
+  ASSERT_EQ(history.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(history[i], expected[i]) << i;
+  }
+  auto state = store_->LoadExecutionState(kExecutionPrefix + std::string("e"));
+  EXPECT_TRUE(state->timers.empty());
+}
+
+TEST_F(RuntimeRecoveryTest, AStartWithNoCommittedStepStartsOnRecovery) {
+  CreateMachine(*store_, kTwoWaits);
+  store::ExecutionRecord record;
+  record.arn = kExecutionPrefix + std::string("only-started");
+  record.name = "only-started";
+  record.state_machine_arn = kMachineArn;
+  record.revision_id = "rev-1";
+  record.input = R"({"b":2})";
+  record.start_date = clock_.Now();
+  ASSERT_TRUE(store_->StartExecution(record).has_value());  // then the process died
+
+  Process process(*store_, clock_);
+  ASSERT_EQ(process.runtime.Recover().value_or(0), 1u);
+  DriveToEnd(*store_, process, "only-started");
+  EXPECT_EQ(store_->GetExecution(record.arn)->output, R"({"b":2,"out":{"r":1}})");
+  auto history = History(*store_, "only-started");
+  ASSERT_EQ(history.size(), 8u);
+  EXPECT_NE(history[0].find("ExecutionStarted"), std::string::npos);
+  EXPECT_NE(history[0].find(R"(\"b\":2)"), std::string::npos);
+}
+
+TEST_F(RuntimeRecoveryTest, AnUnansweredTaskIsDispatchedAgainAfterARestart) {
+  CreateMachine(*store_, kTask);
+  uint64_t first_stamp = 0;
+  {
+    Process first(*store_, clock_);
+    StartStandard(*store_, first.runtime, "t", kTask, R"({"x":5})");
+    ASSERT_TRUE(Eventually([&] { return first.dispatcher.count() == 1; }));
+    first_stamp = first.dispatcher.Take(0).first.stamp;
+  }  // the Lambda's answer never reached the store
+  Process second(*store_, clock_);
+  ASSERT_EQ(second.runtime.Recover().value_or(0), 1u);
+  ASSERT_TRUE(Eventually([&] { return second.dispatcher.count() == 1; }));
+  auto [task, done] = second.dispatcher.Take(0);
+  EXPECT_EQ(task.stamp, first_stamp);
+  EXPECT_EQ(task.function_name, "f");
+  EXPECT_EQ(task.parameters["Payload"], (json::Json{{"x", 5}}));
+  EXPECT_EQ(task.timeout_seconds, 100);
+  model::Input result;
+  result.kind = model::InputKind::kTaskSucceeded;
+  result.stamp = task.stamp;
+  result.payload = json::Json{{"Payload", {{"y", 6}}}, {"StatusCode", 200}};
+  done(result);
+  done(result);  // a duplicate answer (at-least-once delivery) changes nothing
+  ASSERT_TRUE(
+      Eventually([&] { return Status(*store_, "t") == model::ExecutionStatus::kSucceeded; }));
+  EXPECT_EQ(store_->GetExecution(kExecutionPrefix + std::string("t"))->output, R"({"p":{"y":6}})");
+  auto history = History(*store_, "t");
+  size_t scheduled = 0;
+  size_t succeeded = 0;
+  for (const auto& event : history) {
+    scheduled += event.find("TaskScheduled") != std::string::npos ? 1 : 0;
+    succeeded += event.find("TaskSucceeded") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(scheduled, 1u);
+  EXPECT_EQ(succeeded, 1u);
+  auto state = store_->LoadExecutionState(kExecutionPrefix + std::string("t"));
+  EXPECT_TRUE(state->outbox.empty());
+  EXPECT_TRUE(state->timers.empty());
+}
+
+// Every commit of a three-commit execution, failed in each way the store can fail: the
+// runtime reloads and the execution ends with the uninterrupted run's history.
+TEST_F(RuntimeRecoveryTest, AFailedOrUnknownCommitIsReloadedAndAppliedOnce) {
+  using Mode = store::FaultInjectingStore::Mode;
+  CreateMachine(*store_, kTwoWaits);
+  std::vector<std::string> expected;
+  {
+    Process reference(*store_, clock_);
+    StartStandard(*store_, reference.runtime, "ref", kTwoWaits);
+    DriveToEnd(*store_, reference, "ref");
+    expected = History(*store_, "ref");
+  }
+  int case_number = 0;
+  for (const Mode mode : {Mode::kFail, Mode::kUnknownOutcome}) {
+    for (int fail_at = 1; fail_at <= 3; ++fail_at) {
+      const std::string name = "case" + std::to_string(case_number++);
+      store::FaultInjectingStore faulty(*store_, fail_at, mode);
+      Process process(faulty, clock_);
+      StartStandard(faulty, process.runtime, name, kTwoWaits);
+      DriveToEnd(faulty, process, name);
+      EXPECT_EQ(Status(faulty, name), model::ExecutionStatus::kSucceeded) << name;
+      auto history = History(faulty, name);
+      ASSERT_EQ(history.size(), expected.size()) << name;
+      for (size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(history[i], expected[i]) << name << " " << i;
+      }
+      ASSERT_TRUE(Eventually([&] { return process.runtime.LiveExecutionsForTesting() == 0; }));
+    }
+  }
+}
+
+TEST_F(RuntimeRecoveryTest, AHungCommitHoldsOnlyItsOwnExecution) {
+  CreateMachine(*store_, kTwoWaits);
+  store::FaultInjectingStore faulty(*store_, 1, store::FaultInjectingStore::Mode::kHang);
+  Process process(faulty, clock_);
+  StartStandard(faulty, process.runtime, "hung", kTwoWaits);
+  ASSERT_TRUE(Eventually([&] { return process.runtime.LiveExecutionsForTesting() == 1; }));
+  StartStandard(faulty, process.runtime, "other", kTwoWaits);
+  DriveToEnd(faulty, process, "other");  // the other execution runs to its end meanwhile
+  EXPECT_EQ(Version(faulty, "hung"), 0);
+  EXPECT_EQ(Status(faulty, "hung"), model::ExecutionStatus::kRunning);
+
+  faulty.ReleaseHung();  // answered as a failure: the runtime reloads and starts it again
+  DriveToEnd(faulty, process, "hung");
+  EXPECT_EQ(Status(faulty, "hung"), model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(History(faulty, "hung").size(), 8u);
+}
+
+TEST_F(RuntimeRecoveryTest, StopDuringALostCommitStillAborts) {
+  CreateMachine(*store_, kTwoWaits);
+  store::FaultInjectingStore faulty(*store_, 2, store::FaultInjectingStore::Mode::kFail);
+  Process process(faulty, clock_);
+  StartStandard(faulty, process.runtime, "s", kTwoWaits);
+  ASSERT_TRUE(Eventually([&] { return Version(faulty, "s") == 1; }));
+  std::promise<std::optional<base::Timestamp>> stopped;
+  process.runtime.Stop(kExecutionPrefix + std::string("s"), "E", "C",
+                       [&stopped](std::optional<base::Timestamp> at) { stopped.set_value(at); });
+  auto future = stopped.get_future();
+  ASSERT_EQ(future.wait_for(kHangGuard), std::future_status::ready);
+  EXPECT_TRUE(future.get().has_value());
+  EXPECT_EQ(Status(faulty, "s"), model::ExecutionStatus::kAborted);
+  auto history = History(faulty, "s");
+  ASSERT_FALSE(history.empty());
+  EXPECT_NE(history.back().find("ExecutionAborted"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace flowstate::runtime
