@@ -48,7 +48,7 @@ ConsoleEvents::ConsoleEvents(api::Api& api, runtime::TransitionFeed& feed)
 ConsoleEvents::~ConsoleEvents() { Stop(); }
 
 HttpResponse ConsoleEvents::Open(const std::string& execution_arn, int64_t after_event_id) {
-  auto probe = api_.HistorySince(execution_arn, after_event_id, 0);
+  auto probe = api_.HistorySince(execution_arn, after_event_id, 1);
   if (!probe) {
     return HttpResponse{probe.error().http_status, "application/x-amz-json-1.0",
                         api::ErrorBody(probe.error())};

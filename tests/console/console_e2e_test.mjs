@@ -298,7 +298,7 @@ test('the definition editor validates live, previews the graph, and creates the 
   await page.locator('.diagnostics li.ok').waitFor();
   const broken = { StartAt: 'First', States: { First: { Type: 'Pass', Next: 'Missing' } } };
   await page.locator('.json-editor .cm-content').fill(JSON.stringify(broken, null, 2));
-  await page.locator('.diagnostics li.ERROR', { hasText: 'Missing' }).waitFor();
+  await page.locator('.diagnostics li.ERROR', { hasText: 'MISSING_TRANSITION_TARGET' }).waitFor();
   await page.locator('.cm-lintRange-error').first().waitFor();
   await page.locator('.graph .node[data-name="First"]').waitFor();
   const fixed = { StartAt: 'First', States: { First: { Type: 'Pass', Next: 'Second' }, Second: { Type: 'Succeed' } } };
@@ -322,5 +322,59 @@ test('the definition editor validates live, previews the graph, and creates the 
   const after = await api(server.base, 'DescribeStateMachine', { stateMachineArn: arn });
   assert.equal(JSON.parse(after.definition).Comment, 'updated from the console');
   assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+async function approvalMachine(name) {
+  const { activityArn } = await api(server.base, 'CreateActivity', { name: `${name}-approval` });
+  return createMachine(server.base, name, {
+    StartAt: 'Review',
+    States: {
+      Review: { Type: 'Task', Resource: activityArn, ResultPath: '$.review', Next: 'Ship' },
+      Ship: { Type: 'Pass', End: true },
+    },
+  });
+}
+
+test('a person approves a pending task token from the execution page', async () => {
+  const arn = await approvalMachine('approve');
+  const page = await newPage();
+  await page.goto(pageUrl(server.base, 'machine', arn));
+  await page.locator('.start-execution .cm-content').fill('{"order": 7}');
+  await page.getByRole('button', { name: 'Start execution' }).click();
+  const form = page.locator('#approvals .approval');
+  await form.waitFor();
+  await page.locator('.node[data-name="Review"][data-status="inProgress"]').waitFor();
+  assert.match(await form.textContent(), /Review/);
+  await form.locator('.approve-output').fill('{"approved": true, "by": "<b>ops</b>"}');
+  await page.locator('#approvals').screenshot({ path: path.join(ARTIFACTS, 'approval-form.png') });
+  await form.locator('button.approve').click();
+  await page.locator('#execution-status.SUCCEEDED').waitFor();
+  await page.locator('.node[data-name="Ship"][data-status="succeeded"]').waitFor();
+  assert.equal(await page.locator('.node[data-name="Review"]').getAttribute('data-status'), 'succeeded');
+  await page.locator('#approvals .approval').waitFor({ state: 'detached' });
+  const executionArn = decodeURIComponent(page.url().split('/execution/')[1]);
+  const described = await api(server.base, 'DescribeExecution', { executionArn });
+  assert.deepEqual(JSON.parse(described.output), { order: 7, review: { approved: true, by: '<b>ops</b>' } });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'approved-execution.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a person rejects a pending task token, failing the task', async () => {
+  const arn = await approvalMachine('reject');
+  const { executionArn } = await api(server.base, 'StartExecution', { stateMachineArn: arn });
+  const page = await newPage();
+  await page.goto(pageUrl(server.base, 'execution', executionArn));
+  const form = page.locator('#approvals .approval');
+  await form.waitFor();
+  await form.locator('.reject-error').fill('Denied');
+  await form.locator('.reject-cause').fill('not today');
+  await form.locator('button.reject').click();
+  await page.locator('#execution-status.FAILED').waitFor();
+  assert.equal(await page.locator('.node[data-name="Review"]').getAttribute('data-status'), 'failed');
+  const described = await api(server.base, 'DescribeExecution', { executionArn });
+  assert.equal(described.error, 'Denied');
+  assert.equal(described.cause, 'not today');
   await page.close();
 });

@@ -36,11 +36,11 @@ export class Approvals {
     const error = h('input', { type: 'text', class: 'reject-error', value: 'Rejected' });
     const cause = h('textarea', { class: 'reject-cause', placeholder: 'cause (optional)' });
     const message = h('span', { class: 'result' });
-    const send = (operation: string, body: object) => async () => {
+    const send = (operation: string, body: () => object) => async () => {
       message.textContent = '';
       message.className = 'result';
       try {
-        await call(operation, { taskToken: token.taskToken, ...body });
+        await call(operation, { taskToken: token.taskToken, ...body() });
         message.textContent = operation === 'SendTaskSuccess' ? 'Approved.' : 'Rejected.';
       } catch (err) {
         message.textContent = (err as Error).message;
@@ -55,7 +55,7 @@ export class Approvals {
         message.className = 'result error';
         return;
       }
-      send('SendTaskSuccess', { output: output.value })();
+      send('SendTaskSuccess', () => ({ output: output.value }))();
     };
     return h(
       'div',
@@ -71,7 +71,7 @@ export class Approvals {
           h('label', {}, 'Error '),
           error,
           cause,
-          h('button', { type: 'button', class: 'danger reject', onclick: send('SendTaskFailure', { error: error.value, cause: cause.value }) }, 'Reject'),
+          h('button', { type: 'button', class: 'danger reject', onclick: send('SendTaskFailure', () => ({ error: error.value, cause: cause.value })) }, 'Reject'),
         ),
       ),
       message,
