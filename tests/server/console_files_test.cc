@@ -31,7 +31,7 @@ TEST(ConsoleFilesTest, RootIsTheIndexRevalidatedByETag) {
   ASSERT_TRUE(index.has_value());
   EXPECT_EQ(index->status, 200);
   EXPECT_EQ(index->content_type, "text/html; charset=utf-8");
-  EXPECT_NE(index->body.find("<div id=\"app\">"), std::string::npos);
+  EXPECT_NE(index->body.find("<main id=\"app\">"), std::string::npos);
   EXPECT_EQ(Header(*index, "Cache-Control"), "no-cache");
   EXPECT_FALSE(Header(*index, "Content-Security-Policy").empty());
   EXPECT_EQ(Header(*index, "X-Content-Type-Options"), "nosniff");
