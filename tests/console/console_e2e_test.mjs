@@ -278,7 +278,10 @@ test('the event table stays small in the DOM with 10,000+ events', async () => {
   await waitForStatus(server.base, executionArn, ['SUCCEEDED']);
   const page = await newPage();
   await page.goto(pageUrl(server.base, 'execution', executionArn));
-  await page.locator('#execution-status.SUCCEEDED').waitFor();
+  // The stream delivers the history in batches of 500: wait for the last event.
+  const history = await api(server.base, 'GetExecutionHistory', { executionArn, reverseOrder: true, maxResults: 1 });
+  const total = history.events[0].id;
+  await page.waitForFunction((n) => Number(document.querySelector('.event-table')?.dataset.count) === n, total);
   const table = page.locator('.event-table');
   const count = Number(await table.getAttribute('data-count'));
   assert.ok(count > 10000, `${count} events`);
