@@ -790,7 +790,10 @@ class Runtime::Lane {
       return;
     }
     live.version++;
-    if (RunEffects(it, committed.effects)) {
+    const bool ended = RunEffects(it, committed.effects);
+    // After the effects, so a watcher also sees the task tokens they registered.
+    owner_.feed().Publish(work.arn);
+    if (ended) {
       return;
     }
     DrainWaiting(it);

@@ -27,6 +27,7 @@
 #include "runtime/execution_log.h"
 #include "runtime/model_cache.h"
 #include "runtime/task_token_registry.h"
+#include "runtime/transition_feed.h"
 
 namespace flowstate::store {
 class Store;
@@ -96,6 +97,8 @@ class Runtime {
   void Stop(const std::string& execution_arn, std::string error, std::string cause, StopDone done);
 
   ModelCache& models() { return models_; }
+  // Published after each committed transition of a persisted execution (the console's live view).
+  TransitionFeed& feed() { return feed_; }
 
   // Resumes every execution the store has RUNNING where its last commit left it: its snapshot
   // (or its start, when no step committed), its timers re-armed and its unanswered outbound
@@ -135,6 +138,7 @@ class Runtime {
   const double wait_time_scale_;
   ExecutionLogWriter* const log_writer_;
   ModelCache models_;
+  TransitionFeed feed_;
   TaskTokenRegistry tokens_;
   std::unique_ptr<ActivityBroker> activities_;
   std::vector<std::unique_ptr<Lane>> lanes_;  // last: lanes use the members above
