@@ -411,6 +411,12 @@ alone too: `build-bench/flowstate_bench --workload map-10000 --reps 5`,
 `build-bench/api_bench --endpoint http://127.0.0.1:8083 --workload many-small` (with
 `flowstate serve --lambda-endpoint http://127.0.0.1:PORT` and `build-bench/bench_lambda_server`).
 """
+    # Keep the JSONata section bench/jsonata_vs_reference.py maintains in the same file.
+    begin, end = "<!-- jsonata-benchmark:begin -->", "<!-- jsonata-benchmark:end -->"
+    if os.path.exists(args.doc):
+        old = open(args.doc).read()
+        if begin in old and end in old:
+            text += "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
     with open(args.doc, "w") as f:
         f.write(text)
     print(f"wrote {args.doc}")

@@ -127,6 +127,7 @@ base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
 Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, std::string_view field) {
   jsonata::EvalOptions options;
   options.functions = scope.functions;
+  options.bindings.reserve(node.variables.size());
   for (const std::string& name : node.variables) {
     if (name == "states") {
       if (scope.states != nullptr) options.bindings.emplace_back(name, *scope.states);

@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -23,7 +24,16 @@
 namespace flowstate::runtime {
 namespace {
 
-enum class WorkKind { kStart, kAdopt, kResume, kInput, kStop, kDeadline, kCommitted };
+enum class WorkKind {
+  kStart,
+  kAdopt,
+  kResume,
+  kInput,
+  kLoadedTimer,  // a timer the look-ahead loaded from the store: loads its execution if needed
+  kStop,
+  kDeadline,
+  kCommitted
+};
 
 // An execution held by its lane between steps.
 struct LiveExecution {
@@ -40,6 +50,9 @@ struct LiveExecution {
   // Stamps answered by steps that changed nothing (a late timer, a result for a task that timed
   // out): their rows are deleted by the next commit instead of costing one of their own.
   std::vector<uint64_t> answered;
+  // Persisted timers of this execution held by the TimerService (due before the look-ahead
+  // horizon when armed). While any is, the execution stays in memory.
+  std::vector<uint64_t> armed;
 };
 
 // An Express execution whose first step ran on the caller's thread and did not end there: its
@@ -298,13 +311,15 @@ class Inbox {
 class Runtime::Lane {
  public:
   Lane(Runtime& owner, store::Store& store, const base::Clock& clock, TaskDispatcher& dispatcher,
-       TimerService& timers, ModelCache& models, uint64_t seed, double wait_time_scale)
+       TimerService& timers, ModelCache& models, const std::atomic<int64_t>& horizon_millis,
+       uint64_t seed, double wait_time_scale)
       : owner_(owner),
         store_(store),
         clock_(clock),
         dispatcher_(dispatcher),
         timers_(timers),
         models_(models),
+        horizon_millis_(horizon_millis),
         rng_(seed),
         wait_time_scale_(wait_time_scale),
         inbox_(std::make_shared<Inbox>()) {
@@ -359,6 +374,16 @@ class Runtime::Lane {
       case WorkKind::kInput: {
         auto it = live_.find(work.arn);
         if (it != live_.end()) {  // else: the execution ended; a late timer or task result
+          Deliver(it, std::move(work.input));
+        }
+        return;
+      }
+      case WorkKind::kLoadedTimer: {
+        auto it = live_.find(work.arn);
+        if (it == live_.end()) {
+          it = LoadOnDemand(work.arn);
+        }
+        if (it != live_.end()) {
           Deliver(it, std::move(work.input));
         }
         return;
@@ -420,7 +445,7 @@ class Runtime::Lane {
     }
     UpdateLiveCount();
     for (const store::TimerRow& timer : resumption.timers) {
-      ArmTimer(arn, timer.fire_at, timer.stamp);
+      ArmTimer(it, timer.fire_at, timer.stamp);
     }
     // Tokens live in the snapshot: the execution answers SendTask* again from here on.
     for (const model::Frame& frame : it->second.snapshot.frames) {
@@ -454,8 +479,17 @@ class Runtime::Lane {
     });
   }
 
-  void ArmTimer(const std::string& arn, base::Timestamp fire_at, uint64_t stamp) {
-    timers_.Arm(fire_at, [this, arn, stamp] {
+  // A persisted timer due after the look-ahead horizon is left to its row: the scan that moves
+  // the horizon past it arms it (Runtime::ScanTimers), so it costs no memory until then.
+  void ArmTimer(LiveIt it, base::Timestamp fire_at, uint64_t stamp) {
+    LiveExecution& live = it->second;
+    if (live.persist) {
+      if (base::ToUnixMillis(fire_at) > horizon_millis_.load()) {
+        return;
+      }
+      live.armed.push_back(stamp);
+    }
+    timers_.Arm(fire_at, [this, arn = it->first, stamp] {
       model::Input fired;
       fired.kind = model::InputKind::kTimerFired;
       fired.stamp = stamp;
@@ -471,14 +505,14 @@ class Runtime::Lane {
       ScheduleActivity(arn, task);
       return;
     }
-    dispatcher_.Dispatch(task, [this, arn, submitted = task.wait_for_task_token](
-                                   model::Input task_input) {
-      // `.waitForTaskToken`: the call's response only submits the task; SendTask* ends it.
-      if (submitted && task_input.kind == model::InputKind::kTaskSucceeded) {
-        task_input.kind = model::InputKind::kTaskSubmitted;
-      }
-      PostInput(arn, std::move(task_input));
-    });
+    dispatcher_.Dispatch(
+        task, [this, arn, submitted = task.wait_for_task_token](model::Input task_input) {
+          // `.waitForTaskToken`: the call's response only submits the task; SendTask* ends it.
+          if (submitted && task_input.kind == model::InputKind::kTaskSucceeded) {
+            task_input.kind = model::InputKind::kTaskSubmitted;
+          }
+          PostInput(arn, std::move(task_input));
+        });
   }
 
   // An activity task goes to the broker (a parked poll gets it at once); an activity that does
@@ -509,6 +543,9 @@ class Runtime::Lane {
 
   void ProcessStop(Work& work) {
     auto it = live_.find(work.arn);
+    if (it == live_.end()) {
+      it = LoadOnDemand(work.arn);  // asleep beyond the look-ahead, or not running at all
+    }
     if (it == live_.end()) {
       work.stop_done(std::nullopt);
       return;
@@ -544,12 +581,60 @@ class Runtime::Lane {
       Step(it, input);  // may end and erase the execution
       return;
     }
+    if (input.kind == model::InputKind::kTimerFired && input.stamp != 0) {
+      std::erase(live.armed, input.stamp);
+    }
     if (live.committing) {
       live.waiting.push_back(std::move(input));
       return;
     }
     Step(it, input);  // a persisted execution stays until its last commit is answered
     DrainWaiting(it);
+    MaybeEvict(it);
+  }
+
+  // Drops from memory an execution that only sleeps on timers beyond the look-ahead horizon
+  // (its snapshot and timers are rows); a loaded timer or a stop brings it back.
+  void MaybeEvict(LiveIt it) {
+    const LiveExecution& live = it->second;
+    if (!live.persist || live.committing || !live.waiting.empty() || !live.armed.empty() ||
+        live.on_end || stop_waiters_.contains(it->first) ||
+        horizon_millis_.load() == std::numeric_limits<int64_t>::max()) {
+      return;
+    }
+    for (const model::Frame& frame : live.snapshot.frames) {
+      switch (frame.phase) {
+        case model::FramePhase::kWaitTimer:
+        case model::FramePhase::kRetryBackoff:
+        case model::FramePhase::kWaitChildren:
+        case model::FramePhase::kDone:
+        case model::FramePhase::kFailed:
+        case model::FramePhase::kFree:
+          continue;
+        default:
+          return;  // runnable, or waiting for something that answers only a live execution
+      }
+    }
+    live_.erase(it);
+    UpdateLiveCount();
+  }
+
+  // Brings back an execution that left memory (MaybeEvict); live_.end() when it is not running.
+  LiveIt LoadOnDemand(const std::string& arn) {
+    auto loaded = LoadForResume(store_, models_, arn);
+    if (!loaded) {
+      if (!loaded.error().IsNotFound()) {
+        std::cerr << "flowstate: cannot load " << arn << ": " << loaded.error().ToString() << "\n";
+      }
+      return live_.end();
+    }
+    if (!loaded->resumption || loaded->resumption->start) {
+      return live_.end();  // ended, or never stepped (then Recover or its start owns it)
+    }
+    // Its timers are rows the look-ahead arms; an evicted execution had no task in flight.
+    auto it = live_.emplace(arn, std::move(loaded->resumption->live)).first;
+    UpdateLiveCount();
+    return it;
   }
 
   void DrainWaiting(LiveIt it) {
@@ -696,6 +781,7 @@ class Runtime::Lane {
       return;
     }
     DrainWaiting(it);
+    MaybeEvict(it);
   }
 
   // Replaces the lane's copy of an execution with the store's. What the lost step asked for is
@@ -754,7 +840,7 @@ class Runtime::Lane {
       owner_.tokens_.Close(closed.token, closed.timed_out);
     }
     for (const auto& timer : effects.timers) {
-      ArmTimer(arn, timer.fire_at, timer.stamp);
+      ArmTimer(it, timer.fire_at, timer.stamp);
     }
     for (const auto& task : effects.tasks) {
       DispatchTask(arn, task);
@@ -782,6 +868,7 @@ class Runtime::Lane {
   TaskDispatcher& dispatcher_;
   TimerService& timers_;
   ModelCache& models_;
+  const std::atomic<int64_t>& horizon_millis_;
   base::Rng rng_;
   const double wait_time_scale_;
   std::shared_ptr<Inbox> inbox_;
@@ -799,7 +886,11 @@ class Runtime::Lane {
 
 Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base::Clock& clock,
                  TaskDispatcher& dispatcher, TimerService& timers)
-    : store_(store), clock_(clock), wait_time_scale_(options.wait_time_scale) {
+    : store_(store),
+      clock_(clock),
+      timers_(timers),
+      look_ahead_(options.timer_look_ahead),
+      wait_time_scale_(options.wait_time_scale) {
   activities_ = std::make_unique<ActivityBroker>(
       options.activities, timers, clock,
       [this](const ActivityTask& task) {
@@ -818,9 +909,9 @@ Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base:
   lanes = std::max(lanes, 1);
   const uint64_t seed = options.seed != 0 ? options.seed : base::SecureRandom64();
   for (int i = 0; i < lanes; ++i) {
-    lanes_.push_back(std::make_unique<Lane>(*this, store, clock, dispatcher, timers, models_,
-                                            seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL,
-                                            options.wait_time_scale));
+    lanes_.push_back(std::make_unique<Lane>(
+        *this, store, clock, dispatcher, timers, models_, horizon_millis_,
+        seed + static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ULL, options.wait_time_scale));
   }
 }
 
@@ -894,6 +985,11 @@ void Runtime::Stop(const std::string& execution_arn, std::string error, std::str
 }
 
 base::Result<size_t> Runtime::Recover() {
+  if (look_ahead_.count() > 0) {
+    // From here on, persisted timers beyond the horizon wait as rows (ScanTimers).
+    horizon_millis_.store(base::ToUnixMillis(clock_.Now() + look_ahead_));
+    timers_.Arm(clock_.Now() + look_ahead_ / 2, [this] { ScanTimers(); });
+  }
   auto running = store_.RunningExecutions();
   if (!running) {
     return base::Err(running.error());
@@ -917,6 +1013,37 @@ base::Result<size_t> Runtime::Recover() {
     ++resumed;
   }
   return resumed;
+}
+
+void Runtime::ScanTimers() {
+  const base::Timestamp now = clock_.Now();
+  const int64_t from_millis = horizon_millis_.load();
+  const base::Timestamp until = now + look_ahead_;
+  if (base::ToUnixMillis(until) > from_millis) {
+    // The horizon moves before the query: a timer committed meanwhile is either armed by its
+    // lane (due before the new horizon) or found here, never neither (at worst both: the
+    // second fire is stale and changes nothing).
+    horizon_millis_.store(base::ToUnixMillis(until));
+    auto due = store_.TimersDue(base::FromUnixMillis(from_millis), until);
+    if (!due) {
+      std::cerr << "flowstate: loading due timers failed: " << due.error().ToString()
+                << "; retrying at the next scan\n";
+      horizon_millis_.store(from_millis);
+    } else {
+      for (store::DueTimer& timer : *due) {
+        timers_.Arm(timer.fire_at,
+                    [this, arn = std::move(timer.execution_arn), stamp = timer.stamp] {
+                      Work work;
+                      work.kind = WorkKind::kLoadedTimer;
+                      work.arn = arn;
+                      work.input.kind = model::InputKind::kTimerFired;
+                      work.input.stamp = stamp;
+                      LaneFor(arn).Post(std::move(work));
+                    });
+      }
+    }
+  }
+  timers_.Arm(now + look_ahead_ / 2, [this] { ScanTimers(); });
 }
 
 TokenStatus Runtime::AnswerTask(const std::string& token, model::Input answer) {

@@ -8,7 +8,11 @@
 // RUNNING. Nothing here blocks a caller: every method only enqueues. Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +63,10 @@ struct RuntimeOptions {
   uint64_t seed = 0;  // 0 = random (per-lane Rng seeds derive from it)
   // Scales Wait states and Retry intervals (--wait-time-scale, env WAIT_TIME_SCALE).
   double wait_time_scale = 1.0;
+  // Timer look-ahead, on once Recover() ran: persisted timers due within this window are held in
+  // memory; later ones stay rows in the store, loaded by a scan every half window. An execution
+  // whose only pending work is such a later timer leaves memory until it comes due.
+  std::chrono::milliseconds timer_look_ahead{60000};
   ActivityBrokerOptions activities{};
 };
 
@@ -100,16 +108,24 @@ class Runtime {
   // Stops the lanes; executions still running stay as the store has them. Idempotent.
   void Shutdown();
 
-  // Number of executions currently held by lanes (tests, metrics).
+  // Number of executions currently held by lanes (tests, metrics); executions asleep beyond
+  // the timer look-ahead are not held.
   size_t LiveExecutionsForTesting() const;
 
  private:
   class Lane;
   Lane& LaneFor(const std::string& execution_arn);
   void StartInline(StartRequest request);
+  // Moves the look-ahead horizon to now + window, arms the timers between the old and the new
+  // horizon, and schedules the next scan.
+  void ScanTimers();
 
   store::Store& store_;
   const base::Clock& clock_;
+  TimerService& timers_;
+  const std::chrono::milliseconds look_ahead_;
+  // Persisted timers due after this (Unix ms) are not in the TimerService yet.
+  std::atomic<int64_t> horizon_millis_{std::numeric_limits<int64_t>::max()};
   const double wait_time_scale_;
   ModelCache models_;
   TaskTokenRegistry tokens_;

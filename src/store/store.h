@@ -61,6 +61,13 @@ struct Transition {
   // transaction; they belong here, beside timers and outbox, with their own table.
 };
 
+// A timer row with the execution it belongs to (the runtime's look-ahead loads these).
+struct DueTimer {
+  std::string execution_arn;
+  uint64_t stamp = 0;
+  base::Timestamp fire_at{};
+};
+
 // Everything recovery needs to resume one execution where its last commit left it.
 struct ExecutionState {
   ExecutionRecord record;
@@ -146,6 +153,9 @@ class Store {
   // The execution's record, latest snapshot, timers and outbox (recovery, and reloading after a
   // commit whose outcome is unknown).
   virtual base::Result<ExecutionState> LoadExecutionState(std::string_view arn) = 0;
+  // The timers of running executions with after < fire_at <= until, by fire_at.
+  virtual base::Result<std::vector<DueTimer>> TimersDue(base::Timestamp after,
+                                                        base::Timestamp until) = 0;
 
   // Write path: one result per Transition, in order. A non-OK Result means the outcome of the
   // whole batch is unknown: the caller reloads, never guesses. `done` may run on any thread,

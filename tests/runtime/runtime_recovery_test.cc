@@ -196,8 +196,9 @@ TEST_F(RuntimeRecoveryTest, AWaitResumesFromItsTimerRowAfterARestart) {
   auto resumed = second.runtime.Recover();
   ASSERT_TRUE(resumed.has_value());
   EXPECT_EQ(*resumed, 1u);
-  ASSERT_TRUE(Eventually([&] { return second.timers.pending() == 1; }));
-  EXPECT_EQ(second.timers.RunDue(), 1u);  // W1, re-armed from its row
+  // W1, re-armed from its row, and the look-ahead's next scan.
+  ASSERT_TRUE(Eventually([&] { return second.timers.pending() == 2; }));
+  EXPECT_EQ(second.timers.RunDue(), 1u);  // W1
   DriveToEnd(*store_, second, "e");
   EXPECT_EQ(Status(*store_, "e"), model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(store_->GetExecution(kExecutionPrefix + std::string("e"))->output,
@@ -209,6 +210,37 @@ TEST_F(RuntimeRecoveryTest, AWaitResumesFromItsTimerRowAfterARestart) {
   }
   auto state = store_->LoadExecutionState(kExecutionPrefix + std::string("e"));
   EXPECT_TRUE(state->timers.empty());
+}
+
+constexpr const char* kLongWait =
+    R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"Next":"P"},)"
+    R"("P":{"Type":"Pass","End":true}}})";
+
+// Beyond the timer look-ahead an execution sleeps as rows only; the scan that reaches its timer
+// brings it back, and so does a stop.
+TEST_F(RuntimeRecoveryTest, ALongWaitLeavesMemoryAndComesBackWhenDue) {
+  CreateMachine(*store_, kLongWait);
+  Process process(*store_, clock_);
+  ASSERT_EQ(process.runtime.Recover().value_or(1), 0u);  // turns the look-ahead on
+  StartStandard(*store_, process.runtime, "sleeper", kLongWait);
+  StartStandard(*store_, process.runtime, "stopped", kLongWait);
+  ASSERT_TRUE(Eventually([&] {
+    return Version(*store_, "sleeper") == 1 && Version(*store_, "stopped") == 1 &&
+           process.runtime.LiveExecutionsForTesting() == 0;
+  }));
+  EXPECT_EQ(process.timers.pending(), 1u);  // only the look-ahead's scan
+
+  std::promise<std::optional<base::Timestamp>> stopped;
+  process.runtime.Stop(kExecutionPrefix + std::string("stopped"), "E", "C",
+                       [&stopped](std::optional<base::Timestamp> at) { stopped.set_value(at); });
+  auto future = stopped.get_future();
+  ASSERT_EQ(future.wait_for(kHangGuard), std::future_status::ready);
+  EXPECT_TRUE(future.get().has_value());
+  EXPECT_EQ(Status(*store_, "stopped"), model::ExecutionStatus::kAborted);
+
+  DriveToEnd(*store_, process, "sleeper");
+  EXPECT_EQ(Status(*store_, "sleeper"), model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(History(*store_, "sleeper").size(), 6u);  // Started, W in/out, P in/out, Succeeded
 }
 
 TEST_F(RuntimeRecoveryTest, AStartWithNoCommittedStepStartsOnRecovery) {

@@ -80,6 +80,10 @@ class FaultInjectingStore final : public Store {
   base::Result<ExecutionState> LoadExecutionState(std::string_view arn) override {
     return inner_.LoadExecutionState(arn);
   }
+  base::Result<std::vector<DueTimer>> TimersDue(base::Timestamp after,
+                                                base::Timestamp until) override {
+    return inner_.TimersDue(after, until);
+  }
 
   void Commit(std::vector<Transition> batch, CommitDone done) override {
     if (++commits_ != fail_at_) {

@@ -526,6 +526,15 @@ TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem
   EXPECT_EQ(state->outbox[0].kind, "lambda");
   EXPECT_EQ(state->outbox[0].payload, R"({"f":"x"})");
 
+  auto due =
+      store().TimersDue(base::FromUnixMillis(1700000001000), base::FromUnixMillis(1700000005000));
+  ASSERT_TRUE(due.has_value());
+  ASSERT_EQ(due->size(), 1u);  // (after, until]: the timer at `after` is not included
+  EXPECT_EQ(due->front().execution_arn, arn);
+  EXPECT_EQ(due->front().stamp, big_stamp);
+  EXPECT_EQ(store().TimersDue(base::FromUnixMillis(0), base::FromUnixMillis(1700000009000))->size(),
+            2u);
+
   // A step answering a timer and a task deletes just those rows and may add new ones.
   Transition second = Step(arn, 1, 3, 1);
   second.answered = {11, 12};
@@ -556,6 +565,8 @@ TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem
   EXPECT_TRUE(state->timers.empty());
   EXPECT_TRUE(state->outbox.empty());
   EXPECT_TRUE(store().LoadExecutionState("arn:missing").error().IsNotFound());
+  EXPECT_TRUE(
+      store().TimersDue(base::FromUnixMillis(0), base::FromUnixMillis(1800000000000))->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest,

@@ -120,21 +120,37 @@ const Value* Evaluator::LookupVariable(Frame* env, const std::string& name) cons
   return it == builtins.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// The lowest address of the calling thread's stack, or null when unknown. Looked up once per
+// thread: on the main thread pthread_getattr_np parses /proc/self/maps, which cost more than a
+// small evaluation itself.
+const char* ThreadStackLow() {
+  thread_local const char* const low = [] {
+    const char* found = nullptr;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* base = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &base, &size) == 0) found = static_cast<const char*>(base);
+      pthread_attr_destroy(&attr);
+    }
+    return found;
+  }();
+  return low;
+}
+
+}  // namespace
+
 Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
   char marker = 0;
   stack_base_ = &marker;
   // Never use more native stack than this thread has left (minus room for library calls).
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    void* low = nullptr;
-    size_t size = 0;
-    if (pthread_attr_getstack(&attr, &low, &size) == 0) {
-      constexpr size_t kReserve = 256u << 10;
-      auto available = static_cast<size_t>(&marker - static_cast<char*>(low));
-      limits_.max_stack_bytes =
-          std::min(limits_.max_stack_bytes, available > kReserve ? available - kReserve : 0);
-    }
-    pthread_attr_destroy(&attr);
+  if (const char* low = ThreadStackLow(); low != nullptr) {
+    constexpr size_t kReserve = 256u << 10;
+    auto available = static_cast<size_t>(&marker - low);
+    limits_.max_stack_bytes =
+        std::min(limits_.max_stack_bytes, available > kReserve ? available - kReserve : 0);
   }
   if (limits_.time_limit_ms > 0) {
     has_deadline_ = true;
@@ -142,9 +158,6 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
   }
   root_input_ = input;
   globals_ = globals;
-  now_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
   // A top-level array is one context item: wrap it so the first step sees the whole array.
   Value context = input;
   if (input.IsArray() && !input.IsSequence()) {
@@ -160,6 +173,15 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     result = Apply(result, {}, input, root->position);
   }
   return result;
+}
+
+int64_t Evaluator::NowMillis() const {
+  if (now_ms_ < 0) {
+    now_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  }
+  return now_ms_;
 }
 
 const Node* Evaluator::Adopt(NodePtr tree) {

@@ -35,8 +35,9 @@ class Evaluator {
   Frame* NewFrame(Frame* parent);
   void ReleaseFrame(Frame* frame);
   const Value* LookupVariable(Frame* env, const std::string& name) const;
-  // The evaluation's timestamp: $now() and $millis() agree within one evaluation.
-  int64_t NowMillis() const { return now_ms_; }
+  // The evaluation's timestamp: $now() and $millis() agree within one evaluation. Read from
+  // the clock on first use only (most evaluations never ask).
+  int64_t NowMillis() const;
   // Keeps a tree compiled during evaluation ($eval) alive as long as values may refer to it.
   const Node* Adopt(NodePtr tree);
   Frame* globals() const { return globals_; }
@@ -86,7 +87,7 @@ class Evaluator {
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_ = false;
   Value root_input_;
-  int64_t now_ms_ = 0;
+  mutable int64_t now_ms_ = -1;  // -1: not read yet
   Frame* globals_ = nullptr;
   std::vector<NodePtr> adopted_;
 };

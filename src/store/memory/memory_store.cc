@@ -213,6 +213,22 @@ base::Result<ExecutionState> MemoryStore::LoadExecutionState(std::string_view ar
   return state;
 }
 
+base::Result<std::vector<DueTimer>> MemoryStore::TimersDue(base::Timestamp after,
+                                                           base::Timestamp until) {
+  std::lock_guard lock(mu_);
+  std::vector<DueTimer> due;
+  for (const auto& [arn, stored] : executions_) {
+    for (const auto& [stamp, fire_at] : stored->timers) {
+      if (fire_at > after && fire_at <= until) {
+        due.push_back(DueTimer{arn, stamp, fire_at});
+      }
+    }
+  }
+  std::sort(due.begin(), due.end(),
+            [](const DueTimer& a, const DueTimer& b) { return a.fire_at < b.fire_at; });
+  return due;
+}
+
 CommitResult MemoryStore::Apply(Transition& transition) {
   auto it = executions_.find(transition.execution_arn);
   if (it == executions_.end()) {

@@ -46,6 +46,8 @@ class MemoryStore final : public Store {
                                                      bool reverse) override;
   base::Result<std::vector<ExecutionRecord>> RunningExecutions() override;
   base::Result<ExecutionState> LoadExecutionState(std::string_view arn) override;
+  base::Result<std::vector<DueTimer>> TimersDue(base::Timestamp after,
+                                                base::Timestamp until) override;
 
   void Commit(std::vector<Transition> batch, CommitDone done) override;
 

@@ -959,6 +959,34 @@ base::Result<ExecutionState> SqliteStore::LoadExecutionState(std::string_view ar
   return loaded;
 }
 
+base::Result<std::vector<DueTimer>> SqliteStore::TimersDue(base::Timestamp after,
+                                                           base::Timestamp until) {
+  // Rows exist only for running executions (the closing step deletes them).
+  static constexpr const char* kSql =
+      "SELECT e.arn, t.stamp, t.fire_at FROM timer t JOIN execution e ON e.id = t.execution_id "
+      "WHERE t.fire_at > ?1 AND t.fire_at <= ?2 ORDER BY t.fire_at";
+  auto reader = AcquireReader();
+  if (!reader) {
+    return base::Err(reader.error());
+  }
+  auto stmt = (*reader)->Prepare(kSql);
+  if (!stmt) {
+    return base::Err(stmt.error());
+  }
+  stmt->Bind(1, base::ToUnixMillis(after));
+  stmt->Bind(2, base::ToUnixMillis(until));
+  std::vector<DueTimer> due;
+  int rc = 0;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+    due.push_back(DueTimer{stmt->Text(0), static_cast<uint64_t>(stmt->Int(1)),
+                           base::FromUnixMillis(stmt->Int(2))});
+  }
+  if (rc != SQLITE_DONE) {
+    return base::Err((*reader)->Error("timers due"));
+  }
+  return due;
+}
+
 // --- Commit ---------------------------------------------------------------------------------
 
 void SqliteStore::Commit(std::vector<Transition> batch, CommitDone done) {
