@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "cli/commands.h"
 #include "cli/engine_host.h"
+#include "server/console_events.h"
 #include "server/http_server.h"
 #include "server/router.h"
 
@@ -56,13 +57,15 @@ int Serve(const ServeOptions& options) {
   server::HttpServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
-  auto server = server::HttpServer::Start(server_options, server::MakeRouter(api));
+  server::ConsoleEvents console_events(api, (*host)->runtime().feed());
+  auto server = server::HttpServer::Start(server_options,
+                                          server::MakeRouter(api, console_events, options.host));
   if (!server) {
     std::cerr << "flowstate: " << server.error().message() << "\n";
     return 1;
   }
-  std::cout << "Flowstate serving the Step Functions API on http://" << options.host << ":"
-            << (*server)->port() << " (region " << api_options.scope.region << ", account "
+  std::cout << "Flowstate serving the Step Functions API and its console on http://" << options.host
+            << ":" << (*server)->port() << " (region " << api_options.scope.region << ", account "
             << api_options.scope.account << ")\n";
   if (options.data == kMemoryData) {
     std::cout << "Data in memory only (--data :memory:): nothing survives a restart\n";
@@ -87,6 +90,7 @@ int Serve(const ServeOptions& options) {
   // The server stops reading first; the runtime then drops waiters (parked responses) while the
   // server's io_context still exists; the server object goes last.
   (*server)->Stop();
+  console_events.Stop();
   (*host)->Shutdown();
   return 0;
 }

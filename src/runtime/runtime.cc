@@ -71,8 +71,10 @@ struct Effects {
   std::vector<model::TokenClosed> closed_tokens;
   std::optional<ExecutionResult> result;  // the execution ended
   bool more_work = false;
-  // A Start or Stop whose commit is lost must be applied again after the reload; inputs that
-  // answer a timer or a task come back on their own (their rows are still in the store).
+  // The step's input, applied again when its commit is lost. Only timers and outbox tasks come
+  // back on their own (from their rows); a start, a stop or an answer through a task token
+  // would be lost. Applying an input whose step did commit changes nothing (its stamp is
+  // answered, or the execution ended).
   std::optional<model::Input> reapply;
 };
 
@@ -578,7 +580,7 @@ class Runtime::Lane {
   void Deliver(LiveIt it, model::Input input) {
     LiveExecution& live = it->second;
     if (!live.persist) {
-      Step(it, input);  // may end and erase the execution
+      Step(it, std::move(input));  // may end and erase the execution
       return;
     }
     if (input.kind == model::InputKind::kTimerFired && input.stamp != 0) {
@@ -588,7 +590,7 @@ class Runtime::Lane {
       live.waiting.push_back(std::move(input));
       return;
     }
-    Step(it, input);  // a persisted execution stays until its last commit is answered
+    Step(it, std::move(input));  // a persisted execution stays until its last commit is answered
     DrainWaiting(it);
     MaybeEvict(it);
   }
@@ -642,11 +644,11 @@ class Runtime::Lane {
     while (!live.committing && !live.waiting.empty()) {
       model::Input next = std::move(live.waiting.front());
       live.waiting.pop_front();
-      Step(it, next);
+      Step(it, std::move(next));
     }
   }
 
-  void Step(LiveIt it, const model::Input& input) {
+  void Step(LiveIt it, model::Input input) {
     const base::Timestamp now = clock_.Now();
     engine::AdvanceOptions options;
     // Memory-only executions keep no history (AWS gives Express none), so none is built.
@@ -666,10 +668,10 @@ class Runtime::Lane {
       }
       return;
     }
-    if (input.kind == model::InputKind::kStart || input.kind == model::InputKind::kStop) {
-      effects.reapply = input;
-    }
-    Commit(it, input, std::move(outcome.events), std::move(effects));
+    const bool answers = AnswersStamp(input);
+    const uint64_t stamp = input.stamp;
+    effects.reapply = std::move(input);
+    Commit(it, answers ? stamp : 0, std::move(outcome.events), std::move(effects));
   }
 
   static Effects EffectsOf(engine::Outcome& outcome, base::Timestamp now) {
@@ -687,7 +689,7 @@ class Runtime::Lane {
   // Turns the step into one Transition (committed with the rest of the inbox batch, see
   // FlushCommits); its effects wait for the answer
   // (ProcessCommitted), as do the execution's next inputs.
-  void Commit(LiveIt it, const model::Input& input, std::vector<model::HistoryEvent> events,
+  void Commit(LiveIt it, uint64_t answered_stamp, std::vector<model::HistoryEvent> events,
               Effects effects) {
     LiveExecution& live = it->second;
     store::Transition transition;
@@ -713,8 +715,8 @@ class Runtime::Lane {
     }
     transition.answered = std::move(live.answered);
     live.answered.clear();
-    if (AnswersStamp(input)) {
-      transition.answered.push_back(input.stamp);
+    if (answered_stamp != 0) {
+      transition.answered.push_back(answered_stamp);
     }
     live.committing = true;
     auto committed = std::make_shared<Committed>();
@@ -777,7 +779,10 @@ class Runtime::Lane {
       return;
     }
     live.version++;
-    if (RunEffects(it, committed.effects)) {
+    const bool ended = RunEffects(it, committed.effects);
+    // After the effects, so a watcher also sees the task tokens they registered.
+    owner_.feed().Publish(work.arn);
+    if (ended) {
       return;
     }
     DrainWaiting(it);
@@ -786,7 +791,7 @@ class Runtime::Lane {
 
   // Replaces the lane's copy of an execution with the store's. What the lost step asked for is
   // either committed (then its rows are there: timers re-armed, tasks dispatched again) or not
-  // (then the input that caused it comes back: a timer or task from its row, a start or stop
+  // (then the input that caused it comes back: a timer or task from its row, anything else
   // through `reapply`).
   void Reload(LiveIt it, std::optional<model::Input> reapply) {
     const std::string arn = it->first;
@@ -812,10 +817,12 @@ class Runtime::Lane {
     }
     Resumption& resumption = *loaded->resumption;
     resumption.live.on_end = std::move(on_end);
-    if (reapply && reapply->kind == model::InputKind::kStop) {
-      waiting.push_front(std::move(*reapply));
-    } else if (reapply && reapply->kind == model::InputKind::kStart && resumption.start) {
-      resumption.start = std::move(*reapply);  // the caller's own start (same info and input)
+    if (reapply && reapply->kind == model::InputKind::kStart) {
+      if (resumption.start) {
+        resumption.start = std::move(*reapply);  // the caller's own start (same info and input)
+      }
+    } else if (reapply && reapply->kind != model::InputKind::kTimerFired) {
+      waiting.push_front(std::move(*reapply));  // a timer comes back from its row
     }
     Resume(arn, std::move(resumption), std::move(waiting));
   }

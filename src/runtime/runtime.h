@@ -26,6 +26,7 @@
 #include "runtime/activity_broker.h"
 #include "runtime/model_cache.h"
 #include "runtime/task_token_registry.h"
+#include "runtime/transition_feed.h"
 
 namespace flowstate::store {
 class Store;
@@ -90,6 +91,8 @@ class Runtime {
   void Stop(const std::string& execution_arn, std::string error, std::string cause, StopDone done);
 
   ModelCache& models() { return models_; }
+  // Published after each committed transition of a persisted execution (the console's live view).
+  TransitionFeed& feed() { return feed_; }
 
   // Resumes every execution the store has RUNNING where its last commit left it: its snapshot
   // (or its start, when no step committed), its timers re-armed and its unanswered outbound
@@ -128,6 +131,7 @@ class Runtime {
   std::atomic<int64_t> horizon_millis_{std::numeric_limits<int64_t>::max()};
   const double wait_time_scale_;
   ModelCache models_;
+  TransitionFeed feed_;
   TaskTokenRegistry tokens_;
   std::unique_ptr<ActivityBroker> activities_;
   std::vector<std::unique_ptr<Lane>> lanes_;  // last: lanes use the members above
