@@ -77,6 +77,21 @@ ApiResult<std::string> ReadVersionDescription(const RequestReader& request) {
   return description.value_or("");
 }
 
+// A LoggingConfiguration as AWS accepts it (level, one CloudWatch Logs destination unless OFF).
+ApiResult<std::string> ReadLoggingConfiguration(const RequestReader& request,
+                                                std::string_view fallback) {
+  FS_API_TRY(text, ReadConfiguration(request, "loggingConfiguration", fallback));
+  auto parsed = json::Parse(text);
+  if (!parsed) {
+    return Fail("ValidationException", "Invalid loggingConfiguration");
+  }
+  auto settings = runtime::ParseLoggingConfiguration(*parsed);
+  if (!settings) {
+    return Fail(settings.error().code, settings.error().message);
+  }
+  return text;
+}
+
 ApiResult<store::StateMachinePtr> LoadStateMachine(Api::Context& ctx, const std::string& arn) {
   FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kStateMachine)));
   auto record = ctx.store.GetStateMachine(arn);
@@ -93,7 +108,7 @@ ApiResult<json::Json> CreateStateMachine(Api::Context& ctx, const RequestReader&
   FS_API_TRY(definition, ReadDefinition(request));
   FS_API_TRY(role, request.RequiredString("roleArn"));
   FS_API_TRY(type, ReadType(request));
-  FS_API_TRY(logging, ReadConfiguration(request, "loggingConfiguration", kDefaultLogging));
+  FS_API_TRY(logging, ReadLoggingConfiguration(request, kDefaultLogging));
   FS_API_TRY(tracing, ReadConfiguration(request, "tracingConfiguration", kDefaultTracing));
   FS_API_TRY(tags, request.OptionalArray("tags"));
   FS_API_TRY(publish, request.OptionalBool("publish"));
@@ -179,6 +194,11 @@ ApiResult<json::Json> UpdateStateMachine(Api::Context& ctx, const RequestReader&
   FS_API_TRY(definition, request.OptionalString("definition"));
   FS_API_TRY(role, request.OptionalString("roleArn"));
   FS_API_TRY(logging, request.OptionalObject("loggingConfiguration"));
+  if (logging != nullptr) {
+    if (auto settings = runtime::ParseLoggingConfiguration(*logging); !settings) {
+      return Fail(settings.error().code, settings.error().message);
+    }
+  }
   FS_API_TRY(tracing, request.OptionalObject("tracingConfiguration"));
   FS_API_TRY(publish, request.OptionalBool("publish"));
   FS_API_TRY(version_description, ReadVersionDescription(request));
