@@ -8,6 +8,7 @@ packages=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium chromium-driver
 )
 
 missing=()
@@ -22,6 +23,15 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The console (console/) is built with npm; its browser tests drive Debian's Chromium through
+# playwright-core, which must not download a browser of its own.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # The end-to-end tests drive the server with the AWS CLI and boto3 on the default python3.
 if ! python3 -c 'import boto3' 2>/dev/null; then

@@ -10,8 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "api/api_error.h"
 #include "api/arns.h"
 #include "base/clock.h"
+#include "json/json.h"
 
 namespace flowstate::store {
 class Store;
@@ -45,6 +47,19 @@ class Api {
   // `target` is the X-Amz-Target header ("AWSStepFunctions.StartExecution"). `done` is called
   // exactly once, possibly on another thread, possibly before Handle returns.
   void Handle(std::string_view target, std::string_view body, ApiDone done);
+
+  // For the console (no AWS operation does this): the events of a Standard execution after
+  // `after_event_id`, at most `limit`, rendered as GetExecutionHistory renders them, its
+  // current status and the task tokens it waits on: {"events": [...], "status": "RUNNING",
+  // "taskTokens": [{"taskToken": "..."}]}. ExecutionDoesNotExist otherwise.
+  ApiResult<json::Json> HistorySince(const std::string& execution_arn, int64_t after_event_id,
+                                     int limit);
+
+  // For the console: replays a JSONPath-mode state's data flow on a recorded input (and task
+  // result), stage by stage, with the engine's query code. Request {"state": {...}, "input":
+  // "<JSON text>", "result": "<JSON text>"}; answer {"stages": [{"stage": "InputPath", "value":
+  // "<JSON text>"} or {"stage": ..., "error": "..."}, ...]}. Pure: reads and changes nothing.
+  ApiResult<json::Json> DataFlow(const json::Json& request);
 
   // What every operation works with (defined in api/operations.h).
   struct Context;

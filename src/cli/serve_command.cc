@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "cli/commands.h"
 #include "cli/engine_host.h"
+#include "server/console_events.h"
 #include "server/http_server.h"
 #include "server/router.h"
 
@@ -47,6 +48,9 @@ int Serve(const ServeOptions& options) {
   host_options.region = api_options.scope.region;
   host_options.data = options.data;
   host_options.wait_time_scale = *wait_time_scale;
+  host_options.execution_logs = !options.execution_logs.empty() ? options.execution_logs
+                                : options.data == kMemoryData   ? "-"
+                                                                : options.data + "/execution-logs";
   auto host = EngineHost::Create(host_options);
   if (!host) {
     std::cerr << "flowstate: " << host.error().message() << "\n";
@@ -56,13 +60,15 @@ int Serve(const ServeOptions& options) {
   server::HttpServerOptions server_options;
   server_options.host = options.host;
   server_options.port = options.port;
-  auto server = server::HttpServer::Start(server_options, server::MakeRouter(api));
+  server::ConsoleEvents console_events(api, (*host)->runtime().feed());
+  auto server = server::HttpServer::Start(server_options,
+                                          server::MakeRouter(api, console_events, options.host));
   if (!server) {
     std::cerr << "flowstate: " << server.error().message() << "\n";
     return 1;
   }
-  std::cout << "Flowstate serving the Step Functions API on http://" << options.host << ":"
-            << (*server)->port() << " (region " << api_options.scope.region << ", account "
+  std::cout << "Flowstate serving the Step Functions API and its console on http://" << options.host
+            << ":" << (*server)->port() << " (region " << api_options.scope.region << ", account "
             << api_options.scope.account << ")\n";
   if (options.data == kMemoryData) {
     std::cout << "Data in memory only (--data :memory:): nothing survives a restart\n";
@@ -70,6 +76,10 @@ int Serve(const ServeOptions& options) {
     std::cout << "Data in " << options.data << " (" << (*host)->recovered()
               << " running executions resumed)\n";
   }
+  std::cout << "Execution logs (LoggingConfiguration) go to "
+            << (host_options.execution_logs == "-" ? std::string("stdout")
+                                                   : host_options.execution_logs)
+            << "\n";
   if (*wait_time_scale != 1.0) {
     std::cout << "Wait states and Retry intervals scaled by " << *wait_time_scale << "\n";
   }
@@ -87,6 +97,7 @@ int Serve(const ServeOptions& options) {
   // The server stops reading first; the runtime then drops waiters (parked responses) while the
   // server's io_context still exists; the server object goes last.
   (*server)->Stop();
+  console_events.Stop();
   (*host)->Shutdown();
   return 0;
 }

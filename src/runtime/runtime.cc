@@ -40,7 +40,8 @@ struct LiveExecution {
   ModelPtr model;
   model::ExecutionSnapshot snapshot;
   bool persist = true;
-  int64_t version = 0;  // committed transitions
+  std::shared_ptr<const LogSettings> log;  // null: not logged
+  int64_t version = 0;                     // committed transitions
   std::function<void(const ExecutionResult&)> on_end;
   // Persisted executions: one of its Transitions is in the store. Further inputs wait here
   // until the store answers, so steps commit in the order they were taken and no effect of a
@@ -71,9 +72,13 @@ struct Effects {
   std::vector<model::TokenClosed> closed_tokens;
   std::optional<ExecutionResult> result;  // the execution ended
   bool more_work = false;
-  // A Start or Stop whose commit is lost must be applied again after the reload; inputs that
-  // answer a timer or a task come back on their own (their rows are still in the store).
+  // The step's input, applied again when its commit is lost. Only timers and outbox tasks come
+  // back on their own (from their rows); a start, a stop or an answer through a task token
+  // would be lost. Applying an input whose step did commit changes nothing (its stamp is
+  // answered, or the execution ended).
   std::optional<model::Input> reapply;
+  // Events of a logged execution, written to its log once the step is committed.
+  std::vector<model::HistoryEvent> log_events;
 };
 
 // A commit's answer, posted back to the lane.
@@ -211,6 +216,7 @@ base::Result<Loaded> LoadForResume(store::Store& store, ModelCache& models,
   auto resumption = std::make_unique<Resumption>();
   resumption->live.model = std::move(*model);
   resumption->live.persist = true;
+  resumption->live.log = LogSettingsOf((*revision)->logging_configuration);
   resumption->live.version = state->record.version;
   if (!state->snapshot) {
     auto start = StartInputFor(state->record, **revision);
@@ -407,6 +413,7 @@ class Runtime::Lane {
     LiveExecution live;
     live.model = std::move(request.model);
     live.persist = request.persist;
+    live.log = std::move(request.log);
     live.on_end = std::move(request.on_end);
     auto [it, inserted] = live_.emplace(work.arn, std::move(live));
     if (!inserted) {
@@ -431,6 +438,7 @@ class Runtime::Lane {
     UpdateLiveCount();
     const std::string arn = work.arn;
     Effects effects = EffectsOf(adoption.outcome, adoption.stepped_at);
+    effects.log_events = std::move(adoption.outcome.events);
     RunEffects(it, effects);
     ArmDeadline(arn, adoption.deadline);
   }
@@ -578,7 +586,7 @@ class Runtime::Lane {
   void Deliver(LiveIt it, model::Input input) {
     LiveExecution& live = it->second;
     if (!live.persist) {
-      Step(it, input);  // may end and erase the execution
+      Step(it, std::move(input));  // may end and erase the execution
       return;
     }
     if (input.kind == model::InputKind::kTimerFired && input.stamp != 0) {
@@ -588,7 +596,7 @@ class Runtime::Lane {
       live.waiting.push_back(std::move(input));
       return;
     }
-    Step(it, input);  // a persisted execution stays until its last commit is answered
+    Step(it, std::move(input));  // a persisted execution stays until its last commit is answered
     DrainWaiting(it);
     MaybeEvict(it);
   }
@@ -642,21 +650,23 @@ class Runtime::Lane {
     while (!live.committing && !live.waiting.empty()) {
       model::Input next = std::move(live.waiting.front());
       live.waiting.pop_front();
-      Step(it, next);
+      Step(it, std::move(next));
     }
   }
 
-  void Step(LiveIt it, const model::Input& input) {
+  void Step(LiveIt it, model::Input input) {
     const base::Timestamp now = clock_.Now();
     engine::AdvanceOptions options;
-    // Memory-only executions keep no history (AWS gives Express none), so none is built.
-    options.record_history = it->second.persist;
+    // Memory-only executions keep no history (AWS gives Express none): none is built unless
+    // they are logged.
+    options.record_history = it->second.persist || it->second.log != nullptr;
     options.wait_time_scale = wait_time_scale_;
     options.new_task_token = &TaskTokenRegistry::NewToken;
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
     if (!it->second.persist) {
+      effects.log_events = std::move(outcome.events);
       RunEffects(it, effects);  // nothing to commit: the effects run at once
       return;
     }
@@ -666,10 +676,13 @@ class Runtime::Lane {
       }
       return;
     }
-    if (input.kind == model::InputKind::kStart || input.kind == model::InputKind::kStop) {
-      effects.reapply = input;
+    if (it->second.log != nullptr) {
+      effects.log_events = outcome.events;  // the Transition keeps its own
     }
-    Commit(it, input, std::move(outcome.events), std::move(effects));
+    const bool answers = AnswersStamp(input);
+    const uint64_t stamp = input.stamp;
+    effects.reapply = std::move(input);
+    Commit(it, answers ? stamp : 0, std::move(outcome.events), std::move(effects));
   }
 
   static Effects EffectsOf(engine::Outcome& outcome, base::Timestamp now) {
@@ -687,7 +700,7 @@ class Runtime::Lane {
   // Turns the step into one Transition (committed with the rest of the inbox batch, see
   // FlushCommits); its effects wait for the answer
   // (ProcessCommitted), as do the execution's next inputs.
-  void Commit(LiveIt it, const model::Input& input, std::vector<model::HistoryEvent> events,
+  void Commit(LiveIt it, uint64_t answered_stamp, std::vector<model::HistoryEvent> events,
               Effects effects) {
     LiveExecution& live = it->second;
     store::Transition transition;
@@ -713,8 +726,8 @@ class Runtime::Lane {
     }
     transition.answered = std::move(live.answered);
     live.answered.clear();
-    if (AnswersStamp(input)) {
-      transition.answered.push_back(input.stamp);
+    if (answered_stamp != 0) {
+      transition.answered.push_back(answered_stamp);
     }
     live.committing = true;
     auto committed = std::make_shared<Committed>();
@@ -777,7 +790,10 @@ class Runtime::Lane {
       return;
     }
     live.version++;
-    if (RunEffects(it, committed.effects)) {
+    const bool ended = RunEffects(it, committed.effects);
+    // After the effects, so a watcher also sees the task tokens they registered.
+    owner_.feed().Publish(work.arn);
+    if (ended) {
       return;
     }
     DrainWaiting(it);
@@ -786,7 +802,7 @@ class Runtime::Lane {
 
   // Replaces the lane's copy of an execution with the store's. What the lost step asked for is
   // either committed (then its rows are there: timers re-armed, tasks dispatched again) or not
-  // (then the input that caused it comes back: a timer or task from its row, a start or stop
+  // (then the input that caused it comes back: a timer or task from its row, anything else
   // through `reapply`).
   void Reload(LiveIt it, std::optional<model::Input> reapply) {
     const std::string arn = it->first;
@@ -812,10 +828,12 @@ class Runtime::Lane {
     }
     Resumption& resumption = *loaded->resumption;
     resumption.live.on_end = std::move(on_end);
-    if (reapply && reapply->kind == model::InputKind::kStop) {
-      waiting.push_front(std::move(*reapply));
-    } else if (reapply && reapply->kind == model::InputKind::kStart && resumption.start) {
-      resumption.start = std::move(*reapply);  // the caller's own start (same info and input)
+    if (reapply && reapply->kind == model::InputKind::kStart) {
+      if (resumption.start) {
+        resumption.start = std::move(*reapply);  // the caller's own start (same info and input)
+      }
+    } else if (reapply && reapply->kind != model::InputKind::kTimerFired) {
+      waiting.push_front(std::move(*reapply));  // a timer comes back from its row
     }
     Resume(arn, std::move(resumption), std::move(waiting));
   }
@@ -836,6 +854,10 @@ class Runtime::Lane {
   // erased).
   bool RunEffects(LiveIt it, Effects& effects) {
     const std::string arn = it->first;
+    if (owner_.log_writer_ != nullptr && it->second.log != nullptr && !effects.log_events.empty()) {
+      owner_.log_writer_->Write(*it->second.log, effects.log_events, arn,
+                                it->second.snapshot.info.redrive_count);
+    }
     for (const auto& closed : effects.closed_tokens) {
       owner_.tokens_.Close(closed.token, closed.timed_out);
     }
@@ -890,7 +912,8 @@ Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base:
       clock_(clock),
       timers_(timers),
       look_ahead_(options.timer_look_ahead),
-      wait_time_scale_(options.wait_time_scale) {
+      wait_time_scale_(options.wait_time_scale),
+      log_writer_(options.log_writer) {
   activities_ = std::make_unique<ActivityBroker>(
       options.activities, timers, clock,
       [this](const ActivityTask& task) {
@@ -941,6 +964,7 @@ void Runtime::StartInline(StartRequest request) {
   LiveExecution live;
   live.model = std::move(request.model);
   live.persist = false;
+  live.log = std::move(request.log);
   live.on_end = std::move(request.on_end);
   model::Input start;
   start.kind = model::InputKind::kStart;
@@ -949,12 +973,15 @@ void Runtime::StartInline(StartRequest request) {
   const std::string arn = start.info.execution_arn;
   engine::AdvanceOptions options;
   options.step_budget = kInlineStepBudget;
-  options.record_history = false;  // memory-only: nobody can read its history
+  options.record_history = live.log != nullptr;  // memory-only: only its log reads history
   options.wait_time_scale = wait_time_scale_;
   const base::Timestamp now = clock_.Now();
   engine::Outcome outcome =
       engine::Advance(*live.model, live.snapshot, std::move(start), now, rng, options);
   if (outcome.terminal) {
+    if (log_writer_ != nullptr && live.log != nullptr) {
+      log_writer_->Write(*live.log, outcome.events, arn, live.snapshot.info.redrive_count);
+    }
     if (live.on_end) {
       live.on_end(ToResult(*outcome.terminal, now));
     }

@@ -24,8 +24,10 @@
 #include "model/execution_status.h"
 #include "model/input.h"
 #include "runtime/activity_broker.h"
+#include "runtime/execution_log.h"
 #include "runtime/model_cache.h"
 #include "runtime/task_token_registry.h"
+#include "runtime/transition_feed.h"
 
 namespace flowstate::store {
 class Store;
@@ -54,6 +56,9 @@ struct StartRequest {
   bool persist = true;
   // Express: the execution times out (States.Timeout) at this time (AWS: 5 minutes).
   std::optional<base::Timestamp> deadline;
+  // The state machine's LoggingConfiguration (LogSettingsOf); null: not logged. A logged
+  // memory-only execution builds its history events for the log.
+  std::shared_ptr<const LogSettings> log;
   // Called once, from a lane thread, when the execution ends. Must not block.
   std::function<void(const ExecutionResult&)> on_end;
 };
@@ -68,6 +73,8 @@ struct RuntimeOptions {
   // whose only pending work is such a later timer leaves memory until it comes due.
   std::chrono::milliseconds timer_look_ahead{60000};
   ActivityBrokerOptions activities{};
+  // Where logged executions' events go (null: nowhere). Must outlive the Runtime.
+  ExecutionLogWriter* log_writer = nullptr;
 };
 
 class Runtime {
@@ -90,6 +97,8 @@ class Runtime {
   void Stop(const std::string& execution_arn, std::string error, std::string cause, StopDone done);
 
   ModelCache& models() { return models_; }
+  // Published after each committed transition of a persisted execution (the console's live view).
+  TransitionFeed& feed() { return feed_; }
 
   // Resumes every execution the store has RUNNING where its last commit left it: its snapshot
   // (or its start, when no step committed), its timers re-armed and its unanswered outbound
@@ -127,7 +136,9 @@ class Runtime {
   // Persisted timers due after this (Unix ms) are not in the TimerService yet.
   std::atomic<int64_t> horizon_millis_{std::numeric_limits<int64_t>::max()};
   const double wait_time_scale_;
+  ExecutionLogWriter* const log_writer_;
   ModelCache models_;
+  TransitionFeed feed_;
   TaskTokenRegistry tokens_;
   std::unique_ptr<ActivityBroker> activities_;
   std::vector<std::unique_ptr<Lane>> lanes_;  // last: lanes use the members above

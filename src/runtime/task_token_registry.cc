@@ -1,5 +1,6 @@
 #include "runtime/task_token_registry.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -58,6 +59,24 @@ void TaskTokenRegistry::Close(const std::string& token, bool timed_out) {
   if (pending_.contains(token)) {
     EndLocked(token, timed_out ? TokenStatus::kTimedOut : TokenStatus::kFinished);
   }
+}
+
+std::vector<std::string> TaskTokenRegistry::PendingFor(const std::string& execution_arn) const {
+  std::vector<std::string> tokens;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_execution_.find(execution_arn);
+    if (it == by_execution_.end()) {
+      return tokens;
+    }
+    for (const std::string& token : it->second) {
+      if (pending_.contains(token)) {
+        tokens.push_back(token);
+      }
+    }
+  }
+  std::sort(tokens.begin(), tokens.end());
+  return tokens;
 }
 
 void TaskTokenRegistry::CloseExecution(const std::string& execution_arn) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace flowstate::runtime {
 
@@ -49,6 +50,9 @@ class TaskTokenRegistry {
   void Close(const std::string& token, bool timed_out);
   // Every token of an execution that ended.
   void CloseExecution(const std::string& execution_arn);
+
+  // The tokens `execution_arn` waits on now, sorted (the console's approval list).
+  std::vector<std::string> PendingFor(const std::string& execution_arn) const;
 
   size_t PendingForTesting() const;
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -33,6 +34,54 @@ std::string ErrorBody(std::string_view type, std::string_view message) {
 }
 
 class Connection;
+
+// The ResponseStream of one connection: Send posts to the connection's strand, so writes keep
+// their order whatever thread sends. Holds the connection weakly, as every Responder does.
+class ConnectionStream final : public ResponseStream {
+ public:
+  explicit ConnectionStream(std::weak_ptr<Connection> connection)
+      : connection_(std::move(connection)) {}
+
+  bool Send(std::string bytes) override;
+  void Close() override;
+  void OnClosed(std::function<void()> closed) override {
+    {
+      std::lock_guard lock(mu_);
+      if (!closed_) {
+        on_closed_ = std::move(closed);
+        return;
+      }
+    }
+    closed();
+  }
+
+  bool closed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+
+  // Called by the connection when it closes; runs the OnClosed callback once.
+  void MarkClosed() {
+    std::function<void()> closed;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) {
+        return;
+      }
+      closed_ = true;
+      closed.swap(on_closed_);
+    }
+    if (closed) {
+      closed();
+    }
+  }
+
+ private:
+  std::weak_ptr<Connection> connection_;
+  mutable std::mutex mu_;
+  bool closed_ = false;
+  std::function<void()> on_closed_;
+};
 
 // Owns every open connection, so the server can close them all while its io_context still
 // exists: a Responder held elsewhere (a parked StartSyncExecution in a lane) refers to its
@@ -72,8 +121,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
              ConnectionRegistry& registry)
       : stream_(std::move(socket)), options_(options), handler_(handler), registry_(registry) {}
 
+  ~Connection() {
+    if (response_stream_) {
+      response_stream_->MarkClosed();
+    }
+  }
+
   void Run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+  // Streaming responses: called through ConnectionStream, from any thread.
+  void PostStreamSend(std::string bytes) {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
+                self->StreamSend(std::move(bytes));
+              });
+  }
+  void PostStreamClose() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->StreamClose(); });
   }
 
  private:
@@ -107,9 +173,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     HttpRequest in;
     in.method = std::string(request.method_string());
     in.target = std::string(request.target());
-    if (auto it = request.find("X-Amz-Target"); it != request.end()) {
-      in.amz_target = std::string(it->value());
-    }
+    const auto header = [&request](auto field) {
+      auto it = request.find(field);
+      return it == request.end() ? std::string() : std::string(it->value());
+    };
+    in.amz_target = header("X-Amz-Target");
+    in.host = header(http::field::host);
+    in.origin = header(http::field::origin);
+    in.content_type = header(http::field::content_type);
+    in.accept_encoding = header(http::field::accept_encoding);
+    in.if_none_match = header(http::field::if_none_match);
+    in.last_event_id = header("Last-Event-ID");
     in.body = std::move(request.body());
     handler_(std::move(in), [weak = weak_from_this()](HttpResponse response) {
       auto self = weak.lock();
@@ -123,10 +197,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Write(HttpResponse response) {
+    if (response.start_stream) {
+      WriteStreamHeader(std::move(response));
+      return;
+    }
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(response.status));
     response_.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+      response_.set(name, value);
+    }
     response_.keep_alive(keep_alive_);
     response_.body() = std::move(response.body);
     response_.prepare_payload();
@@ -167,10 +248,103 @@ class Connection : public std::enable_shared_from_this<Connection> {
                             });
   }
 
+  // A streaming response: chunked, never kept alive. Once the headers are out the handler gets
+  // the stream; a read that can only end when the client goes away tells us it did.
+  void WriteStreamHeader(HttpResponse response) {
+    keep_alive_ = false;
+    stream_header_.emplace();
+    auto& header = *stream_header_;
+    header.version(11);
+    header.result(static_cast<unsigned>(response.status));
+    header.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+      header.set(name, value);
+    }
+    header.keep_alive(false);
+    header.chunked(true);
+    stream_serializer_.emplace(header);
+    http::async_write_header(stream_, *stream_serializer_,
+                             [self = shared_from_this(), start = std::move(response.start_stream)](
+                                 beast::error_code ec, size_t) {
+                               if (ec) {
+                                 self->Close();
+                                 return;
+                               }
+                               self->response_stream_ =
+                                   std::make_shared<ConnectionStream>(self->weak_from_this());
+                               self->WatchForClientClose();
+                               start(self->response_stream_);
+                             });
+  }
+
+  void WatchForClientClose() {
+    stream_.async_read_some(net::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) {
+                                self->Close();
+                                return;
+                              }
+                              self->WatchForClientClose();  // a client has nothing to say here
+                            });
+  }
+
+  void StreamSend(std::string bytes) {
+    if (closed_ || stream_closing_ || bytes.empty()) {
+      return;
+    }
+    stream_queue_.push_back(std::move(bytes));
+    if (!stream_writing_) {
+      WriteNextChunk();
+    }
+  }
+
+  void StreamClose() {
+    if (closed_) {
+      return;
+    }
+    stream_closing_ = true;
+    if (!stream_writing_) {
+      WriteLastChunk();
+    }
+  }
+
+  void WriteNextChunk() {
+    stream_writing_ = true;
+    net::async_write(stream_, http::make_chunk(net::buffer(stream_queue_.front())),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->stream_queue_.pop_front();
+                       if (ec) {
+                         self->Close();
+                         return;
+                       }
+                       if (!self->stream_queue_.empty()) {
+                         self->WriteNextChunk();
+                         return;
+                       }
+                       self->stream_writing_ = false;
+                       if (self->stream_closing_) {
+                         self->WriteLastChunk();
+                       }
+                     });
+  }
+
+  void WriteLastChunk() {
+    stream_writing_ = true;
+    net::async_write(stream_, http::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
+  }
+
   void Close() {
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
+    if (response_stream_) {
+      response_stream_->MarkClosed();
+    }
     registry_.Remove(this);
   }
 
@@ -184,8 +358,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool keep_alive_ = true;
   bool drain_ = false;
   bool drain_started_ = false;
+  bool closed_ = false;
   std::array<char, 16 * 1024> drain_buffer_{};
+  // Streaming responses.
+  std::optional<http::response<http::empty_body>> stream_header_;
+  std::optional<http::response_serializer<http::empty_body>> stream_serializer_;
+  std::shared_ptr<ConnectionStream> response_stream_;
+  std::deque<std::string> stream_queue_;
+  bool stream_writing_ = false;
+  bool stream_closing_ = false;
 };
+
+bool ConnectionStream::Send(std::string bytes) {
+  auto connection = connection_.lock();
+  if (!connection || closed()) {
+    return false;
+  }
+  connection->PostStreamSend(std::move(bytes));
+  return true;
+}
+
+void ConnectionStream::Close() {
+  if (auto connection = connection_.lock()) {
+    connection->PostStreamClose();
+  }
+}
 
 }  // namespace
 

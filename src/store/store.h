@@ -145,7 +145,9 @@ class Store {
   // Newest first.
   virtual base::Result<Page<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter,
                                                              const PageRequest& page) = 0;
-  // Events in id order (or reverse); `token` continues after the last event returned.
+  // Events in id order (or reverse); `token` continues after the last event returned. Forward,
+  // the token after event N is "N" (ids are contiguous from 1), so a reader holding events up to
+  // N may continue from there.
   virtual base::Result<Page<model::HistoryEvent>> GetHistory(std::string_view execution_arn,
                                                              const PageRequest& page,
                                                              bool reverse) = 0;

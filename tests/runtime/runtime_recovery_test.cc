@@ -335,6 +335,36 @@ TEST_F(RuntimeRecoveryTest, AFailedOrUnknownCommitIsReloadedAndAppliedOnce) {
   }
 }
 
+// The answer whose commit was lost is applied again after the reload (an answer through a task
+// token has no row to come back from); the task dispatched again meanwhile answers a stamp
+// already answered, which changes nothing.
+TEST_F(RuntimeRecoveryTest, AnAnswerWhoseCommitFailedIsAppliedAfterTheReload) {
+  CreateMachine(*store_, kTask);
+  store::FaultInjectingStore faulty(*store_, 2, store::FaultInjectingStore::Mode::kFail);
+  Process process(faulty, clock_);
+  StartStandard(faulty, process.runtime, "answer", kTask, R"({"x":1})");
+  ASSERT_TRUE(Eventually([&] { return process.dispatcher.count() == 1; }));
+  auto [task, done] = process.dispatcher.Take(0);
+  model::Input result;
+  result.kind = model::InputKind::kTaskSucceeded;
+  result.stamp = task.stamp;
+  result.payload = json::Json{{"Payload", {{"y", 2}}}, {"StatusCode", 200}};
+  done(result);  // its commit (the second) fails
+  ASSERT_TRUE(
+      Eventually([&] { return Status(faulty, "answer") == model::ExecutionStatus::kSucceeded; }));
+  EXPECT_EQ(faulty.GetExecution(kExecutionPrefix + std::string("answer"))->output,
+            R"({"p":{"y":2}})");
+  ASSERT_TRUE(Eventually([&] { return process.dispatcher.count() == 2; }));  // from the outbox
+  auto again = process.dispatcher.Take(1);
+  EXPECT_EQ(again.first.stamp, task.stamp);
+  again.second(result);  // late and stale: nothing changes
+  size_t succeeded = 0;
+  for (const auto& event : History(faulty, "answer")) {
+    succeeded += event.find("TaskSucceeded") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(succeeded, 1u);
+}
+
 TEST_F(RuntimeRecoveryTest, AHungCommitHoldsOnlyItsOwnExecution) {
   CreateMachine(*store_, kTwoWaits);
   store::FaultInjectingStore faulty(*store_, 1, store::FaultInjectingStore::Mode::kHang);

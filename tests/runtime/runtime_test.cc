@@ -151,6 +151,33 @@ TEST_F(RuntimeTest, PassExecutionCommitsHistoryAndStatus) {
   EXPECT_EQ(runtime_.LiveExecutionsForTesting(), 0u);
 }
 
+// The console's live view reads the store when the feed says an execution moved: every publish
+// must come after the store has the transition's events.
+TEST_F(RuntimeTest, FeedPublishesEachCommittedTransitionAfterTheStoreHasIt) {
+  const std::string arn = "arn:aws:states:us-east-1:123456789012:execution:m:watched";
+  std::mutex mu;
+  std::vector<size_t> seen;  // history length at each publish
+  runtime_.feed().Watch(arn, [&] {
+    auto page = store_.GetHistory(arn, {1000, ""}, false);
+    std::lock_guard lock(mu);
+    seen.push_back(page ? page->items.size() : 0);
+  });
+  auto ended = StartStandard("watched", kWait);
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return seen.size() == 1;
+  }));
+  ASSERT_TRUE(Eventually([&] { return timers_.pending() == 1; }));
+  clock_.Advance(seconds(600));
+  EXPECT_EQ(timers_.RunDue(), 1u);
+  EXPECT_EQ(Await(ended).status, model::ExecutionStatus::kSucceeded);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_GT(seen[0], 0u);
+  EXPECT_EQ(seen[1], EventTypes(arn).size());
+  EXPECT_EQ(EventTypes(arn).back(), "ExecutionSucceeded");
+}
+
 TEST_F(RuntimeTest, WaitFiresWhenTheClockReachesIt) {
   auto ended = StartStandard("wait", kWait);
   ASSERT_TRUE(Eventually([&] { return timers_.pending() == 1; }));

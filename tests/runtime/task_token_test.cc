@@ -4,6 +4,7 @@
 #include <future>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -48,6 +49,21 @@ TEST(TaskTokenRegistryTest, TokensAreLongRandomAndUrlSafe) {
     seen.insert(token);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(TaskTokenRegistryTest, PendingForListsOnlyTheTokensStillAwaited) {
+  TaskTokenRegistry registry;
+  registry.Register("b", TokenTarget{"exec-1", 9});
+  registry.Register("a", TokenTarget{"exec-1", 7});
+  registry.Register("c", TokenTarget{"exec-2", 3});
+  EXPECT_EQ(registry.PendingFor("exec-1"), (std::vector<std::string>{"a", "b"}));
+  TokenTarget target;
+  EXPECT_EQ(registry.Lookup("a", /*answer=*/true, &target), TokenStatus::kPending);
+  EXPECT_EQ(registry.PendingFor("exec-1"), (std::vector<std::string>{"b"}));
+  registry.CloseExecution("exec-1");
+  EXPECT_TRUE(registry.PendingFor("exec-1").empty());
+  EXPECT_EQ(registry.PendingFor("exec-2"), (std::vector<std::string>{"c"}));
+  EXPECT_TRUE(registry.PendingFor("unknown").empty());
 }
 
 TEST(TaskTokenRegistryTest, AnswerOnceThenDoesNotExistAndTimedOutStaysTimedOut) {

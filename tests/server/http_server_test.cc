@@ -29,7 +29,11 @@ class Client {
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
   }
-  ~Client() { close(fd_); }
+  ~Client() {
+    if (fd_ >= 0) {
+      close(fd_);
+    }
+  }
 
   bool connected() const { return connected_; }
 
@@ -67,6 +71,24 @@ class Client {
       }
       buffer_.append(chunk, static_cast<size_t>(n));
     }
+  }
+
+  // Reads until `needle` has arrived; everything read so far (or "" on close or timeout).
+  std::string ReadUntil(const std::string& needle) {
+    while (buffer_.find(needle) == std::string::npos) {
+      char chunk[4096];
+      const ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+      if (n <= 0) {
+        return "";
+      }
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    return buffer_;
+  }
+
+  void Disconnect() {
+    close(fd_);
+    fd_ = -1;
   }
 
  private:
@@ -174,6 +196,59 @@ TEST(HttpServerTest, StartFailsOnBadAddress) {
   HttpServerOptions options = TestOptions();
   options.host = "not an address";
   EXPECT_FALSE(HttpServer::Start(options, [](HttpRequest, Responder) {}).has_value());
+}
+
+TEST(HttpServerTest, StreamingResponseSendsChunksInOrderAndReportsTheClientLeaving) {
+  std::mutex mu;
+  std::shared_ptr<ResponseStream> open_stream;
+  std::atomic<bool> closed{false};
+  auto server = HttpServer::Start(TestOptions(), [&](HttpRequest, Responder respond) {
+    HttpResponse response;
+    response.content_type = "text/event-stream";
+    response.headers = {{"Cache-Control", "no-store"}};
+    response.start_stream = [&](std::shared_ptr<ResponseStream> stream) {
+      stream->OnClosed([&] { closed = true; });
+      EXPECT_TRUE(stream->Send("data: one\n\n"));
+      EXPECT_TRUE(stream->Send("data: two\n\n"));
+      std::lock_guard lock(mu);
+      open_stream = std::move(stream);
+    };
+    respond(std::move(response));
+  });
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  Client client((*server)->port());
+  ASSERT_TRUE(client.connected());
+  client.Send("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  const std::string got = client.ReadUntil("data: two");
+  EXPECT_NE(got.find("Content-Type: text/event-stream"), std::string::npos) << got;
+  EXPECT_NE(got.find("Transfer-Encoding: chunked"), std::string::npos) << got;
+  EXPECT_NE(got.find("Cache-Control: no-store"), std::string::npos) << got;
+  EXPECT_LT(got.find("data: one"), got.find("data: two"));
+  client.Disconnect();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!closed && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(closed);
+  std::lock_guard lock(mu);
+  ASSERT_TRUE(open_stream);
+  EXPECT_FALSE(open_stream->Send("data: late\n\n"));
+}
+
+TEST(HttpServerTest, ClosingAStreamEndsTheChunkedBody) {
+  auto server = HttpServer::Start(TestOptions(), [](HttpRequest, Responder respond) {
+    HttpResponse response;
+    response.start_stream = [](std::shared_ptr<ResponseStream> stream) {
+      stream->Send("last words");
+      stream->Close();
+    };
+    respond(std::move(response));
+  });
+  ASSERT_TRUE(server.has_value());
+  Client client((*server)->port());
+  client.Send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  const std::string got = client.ReadUntil("\r\n0\r\n\r\n");
+  EXPECT_NE(got.find("last words"), std::string::npos) << got;
 }
 
 }  // namespace

@@ -1,0 +1,240 @@
+// One execution, live: the graph coloured by state status, the event table, per-state data flow,
+// a timeline, Map iteration pickers, Stop and Redrive. Updates come from the server-sent event
+// stream GET /console/events (no polling).
+import { call, type HistoryEvent } from '../api';
+import { formatDate, h, prettyJson } from '../dom';
+import { GraphView } from '../graph/graph_view';
+import { Approvals, type PendingToken } from '../execution/approvals';
+import { EventTable } from '../execution/event_table';
+import { ExecutionProgress, type StateVisit } from '../execution/progress';
+import { renderTimeline } from '../execution/timeline';
+import { link } from '../links';
+import { findState } from '../execution/state_lookup';
+
+export async function renderExecution(app: HTMLElement, arn: string): Promise<() => void> {
+  const [execution, machine] = await Promise.all([
+    call('DescribeExecution', { executionArn: arn }),
+    call('DescribeStateMachineForExecution', { executionArn: arn }),
+  ]);
+  const definition = JSON.parse(machine.definition);
+  const progress = new ExecutionProgress();
+  const graph = new GraphView(true);
+  const table = new EventTable();
+  const badge = h('span', { class: `badge ${execution.status}`, id: 'execution-status' }, execution.status);
+  const actions = h('span', { class: 'actions' });
+  const message = h('span', { class: 'error' });
+  const pickers = h('div', { class: 'iteration-pickers' });
+  const stateDetails = h('section', { class: 'panel state-details' }, h('p', { class: 'meta' }, 'Select a state in the graph.'));
+  const timeline = h('div', { class: 'timeline' });
+  const outputPanel = h('section', { class: 'panel' });
+  const approvals = new Approvals();
+  let tokens: PendingToken[] | undefined;
+  const chosenIteration = new Map<string, number | undefined>(); // Map state name -> index
+  let selected: string | undefined;
+
+  app.append(
+    h('h1', {}, execution.name, ' ', badge),
+    h(
+      'p',
+      { class: 'meta' },
+      'State machine ',
+      h('a', { href: link('machine', execution.stateMachineArn) }, machine.name ?? execution.stateMachineArn),
+      ` · started ${formatDate(execution.startDate)} `,
+      actions,
+      message,
+    ),
+    h('div', { class: 'split' }, h('div', { class: 'graph-column' }, pickers, graph.element), h('div', {}, approvals.element, stateDetails)),
+    h('section', { class: 'panel' }, h('h2', {}, 'Events'), table.element),
+    h('section', { class: 'panel' }, h('h2', {}, 'Timeline'), timeline),
+    outputPanel,
+  );
+  graph.show(definition);
+
+  // The frame whose visits colour the graph, per Map state: one iteration, or all of them.
+  const framePrefix = (nodeId: string): string | undefined => {
+    const maps = [...nodeId.matchAll(/\/([^/#]+)#map/g)].map((m) => m[1]);
+    if (!maps.length) return undefined;
+    const parts: string[] = [];
+    for (const map of maps) {
+      const index = chosenIteration.get(map);
+      if (index === undefined) return parts.length ? parts.join('/') : undefined;
+      parts.push(`${map}[${index}]`);
+    }
+    return parts.join('/');
+  };
+
+  const refresh = () => {
+    graph.setStatuses((id, name) => progress.latestVisit(name, framePrefix(id))?.status);
+    table.setEvents(progress.events);
+    badge.textContent = progress.status;
+    badge.className = `badge ${progress.status}`;
+    renderActions(actions, arn, progress.status, message);
+    renderPickers(pickers, progress, chosenIteration, refresh);
+    if (selected) showState(stateDetails, selected, definition, progress);
+    const now = progress.status === 'RUNNING' ? Date.now() / 1000 : progress.events.at(-1)?.timestamp ?? Date.now() / 1000;
+    renderTimeline(timeline, progress.visits, now);
+    renderInputOutput(outputPanel, progress.events);
+    approvals.update(tokens, progress);
+  };
+  graph.onSelect = (name, id) => {
+    selected = name;
+    graph.select(id);
+    showState(stateDetails, name, definition, progress);
+  };
+
+  let pending = false;
+  const source = new EventSource(`/console/events?execution=${encodeURIComponent(arn)}`);
+  source.addEventListener('history', (message) => {
+    const batch = JSON.parse((message as MessageEvent).data) as { events: HistoryEvent[]; status: string; taskTokens?: PendingToken[] };
+    progress.add(batch.events);
+    if (batch.status) progress.status = batch.status;
+    tokens = batch.taskTokens;
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      refresh();
+    });
+  });
+  source.addEventListener('failure', (event) => {
+    message.textContent = JSON.parse((event as MessageEvent).data).message ?? 'live updates failed';
+    source.close();
+  });
+  return () => source.close();
+}
+
+function renderActions(element: HTMLElement, arn: string, status: string, message: HTMLElement): void {
+  const key = `${status}`;
+  if (element.dataset.for === key) return;
+  element.dataset.for = key;
+  element.replaceChildren();
+  const run = (operation: string) => async () => {
+    message.textContent = '';
+    try {
+      await call(operation, { executionArn: arn });
+    } catch (error) {
+      message.textContent = (error as Error).message;
+    }
+  };
+  if (status === 'RUNNING') {
+    element.append(h('button', { type: 'button', class: 'danger', id: 'stop-execution', onclick: run('StopExecution') }, 'Stop'));
+  } else if (['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status)) {
+    element.append(h('button', { type: 'button', id: 'redrive-execution', onclick: run('RedriveExecution') }, 'Redrive'));
+  }
+}
+
+function renderPickers(element: HTMLElement, progress: ExecutionProgress, chosen: Map<string, number | undefined>, changed: () => void): void {
+  const byMap = new Map<string, number[]>();
+  for (const it of progress.iterations) {
+    const list = byMap.get(it.mapName) ?? [];
+    if (!list.includes(it.index)) list.push(it.index);
+    byMap.set(it.mapName, list);
+  }
+  const signature = JSON.stringify([...byMap]);
+  if (element.dataset.signature === signature) return;
+  element.dataset.signature = signature;
+  element.replaceChildren();
+  for (const [mapName, indexes] of byMap) {
+    const select = h('select', { 'data-map': mapName }, h('option', { value: '' }, 'all iterations'));
+    for (const index of indexes) select.append(h('option', { value: String(index) }, `iteration ${index}`));
+    select.value = chosen.get(mapName)?.toString() ?? '';
+    select.addEventListener('change', () => {
+      chosen.set(mapName, select.value === '' ? undefined : Number(select.value));
+      changed();
+    });
+    element.append(h('label', { class: 'picker' }, `Map ${mapName}: `, select));
+  }
+}
+
+// The selected state: its last visit's value after each data-flow stage, replayed by the server
+// with the engine's own code (POST /console/dataflow), next to the definition's field for that
+// stage; the recorded input and output; its attempts and error.
+function showState(element: HTMLElement, name: string, definition: unknown, progress: ExecutionProgress): void {
+  const state = findState(definition, name) ?? {};
+  const visit = progress.latestVisit(name);
+  const key = `${name}|${visit?.events.length}|${visit?.status}`;
+  if (element.dataset.showing === key) return;
+  element.dataset.showing = key;
+  element.replaceChildren(h('h2', {}, name, ' ', h('span', { class: 'meta' }, String(state.Type ?? ''))));
+  if (!visit) {
+    element.append(h('p', { class: 'meta' }, 'Not started.'));
+    return;
+  }
+  element.append(h('p', {}, h('span', { class: `badge st-${visit.status}` }, visit.status), visit.frame ? ` in ${visit.frame}` : ''));
+  const succeeded = [...visit.events].reverse().find((e) => /^(Task|LambdaFunction|Activity)Succeeded$/.test(e.type));
+  const field = (stateKey: string) => (state[stateKey] === undefined ? '—' : JSON.stringify(state[stateKey], null, 2));
+  const values = new Map<string, HTMLElement>();
+  const row = (stage: string, def: string, value?: string) => {
+    const cell = h('pre', {}, value === undefined ? '' : prettyJson(value));
+    values.set(stage, cell);
+    return h('tr', { 'data-stage': stage }, h('th', {}, stage), h('td', {}, h('pre', {}, def)), h('td', {}, cell));
+  };
+  const parametersField = state.Type === 'Map' ? 'ItemSelector' : 'Parameters';
+  element.append(
+    h(
+      'table',
+      { class: 'dataflow' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Stage'), h('th', {}, 'Definition'), h('th', {}, 'Value after it'))),
+      h(
+        'tbody',
+        {},
+        row('Input', '', visit.input),
+        row('InputPath', field('InputPath')),
+        row('Parameters', field(parametersField)),
+        row('Result', '', detailOf(succeeded, 'output')),
+        row('ResultSelector', field('ResultSelector')),
+        row('ResultPath', field('ResultPath')),
+        row('OutputPath', field('OutputPath')),
+        row('Output', '', visit.output),
+      ),
+    ),
+  );
+  if (visit.attempts.length > 1) element.append(h('p', {}, `${visit.attempts.length} attempts (${visit.attempts.length - 1} retries)`));
+  if (visit.lastFailure) {
+    element.append(h('div', { class: 'failure' }, h('strong', {}, visit.lastFailure.error ?? 'Error'), h('pre', {}, visit.lastFailure.cause ?? '')));
+  }
+  if (visit.input !== undefined) replayDataFlow(state, visit.input, detailOf(succeeded, 'output'), values);
+}
+
+async function replayDataFlow(state: unknown, input: string, result: string | undefined, cells: Map<string, HTMLElement>): Promise<void> {
+  const response = await fetch('/console/dataflow', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ state, input, result }),
+  });
+  if (!response.ok) return;
+  const { stages } = (await response.json()) as { stages: { stage: string; value?: string; error?: string }[] };
+  for (const stage of stages) {
+    const cell = cells.get(stage.stage);
+    if (!cell) continue;
+    cell.textContent = stage.value !== undefined ? prettyJson(stage.value) : stage.error ?? '';
+    cell.classList.toggle('stage-error', stage.value === undefined);
+  }
+}
+
+function detailOf(event: HistoryEvent | undefined, key: string): string | undefined {
+  if (!event) return undefined;
+  for (const [k, v] of Object.entries(event)) {
+    if (k.endsWith('EventDetails') && typeof v === 'object' && v && key in v) return (v as any)[key];
+  }
+  return undefined;
+}
+
+function renderInputOutput(element: HTMLElement, events: HistoryEvent[]): void {
+  const started = events.find((e) => e.type === 'ExecutionStarted');
+  const ended = events.find((e) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(e.type));
+  const signature = `${started?.id}-${ended?.id}`;
+  if (element.dataset.signature === signature) return;
+  element.dataset.signature = signature;
+  const endDetails = ended ? (Object.entries(ended).find(([k]) => k.endsWith('EventDetails'))?.[1] as any) : undefined;
+  element.replaceChildren(
+    h('h2', {}, 'Execution input and output'),
+    h('div', { class: 'io' },
+      h('div', {}, h('h3', {}, 'Input'), h('pre', { id: 'execution-input' }, prettyJson(started?.executionStartedEventDetails?.input))),
+      h('div', {}, h('h3', {}, ended ? ended.type : 'Output'),
+        h('pre', { id: 'execution-output' }, endDetails ? (endDetails.output !== undefined ? prettyJson(endDetails.output) : `${endDetails.error ?? ''}\n${endDetails.cause ?? ''}`) : '…')),
+    ),
+  );
+}
+
+export type { StateVisit };
