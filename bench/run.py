@@ -411,12 +411,18 @@ alone too: `build-bench/flowstate_bench --workload map-10000 --reps 5`,
 `build-bench/api_bench --endpoint http://127.0.0.1:8083 --workload many-small` (with
 `flowstate serve --lambda-endpoint http://127.0.0.1:PORT` and `build-bench/bench_lambda_server`).
 """
-    # Keep the JSONata section bench/jsonata_vs_reference.py maintains in the same file.
-    begin, end = "<!-- jsonata-benchmark:begin -->", "<!-- jsonata-benchmark:end -->"
+    # This run owns only its own block of the file: the sections other benchmarks maintain
+    # (JSONata, durable executions, the console) stay as they are.
+    begin, end = "<!-- engine-benchmark:begin -->", "<!-- engine-benchmark:end -->"
+    block = begin + "\n" + text.rstrip("\n") + "\n" + end + "\n"
+    rest = ""
     if os.path.exists(args.doc):
         old = open(args.doc).read()
         if begin in old and end in old:
-            text += "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+            rest = old[:old.index(begin)] + "\0" + old[old.index(end) + len(end):].lstrip("\n")
+        elif "<!-- " in old:  # written before the block had markers: it ran up to the next one
+            rest = "\0" + old[old.index("<!-- "):]
+    text = rest.replace("\0", block + ("\n" if rest.split("\0")[1] else "")) if rest else block
     with open(args.doc, "w") as f:
         f.write(text)
     print(f"wrote {args.doc}")

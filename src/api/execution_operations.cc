@@ -97,6 +97,7 @@ void StartExpress(Api::Context& ctx, StartPlan plan, const std::string& executio
   start.input = std::move(plan.input);
   start.persist = false;
   start.deadline = now + kExpressDuration;
+  start.log = runtime::LogSettingsOf(plan.machine->logging_configuration);
   start.on_end = std::move(on_end);
   ctx.runtime.Start(std::move(start));
 }
@@ -204,6 +205,7 @@ void StartExecution(Api::Context& ctx, const RequestReader& request, ApiDone don
       start.info = InfoFor(*started_plan, started->record.arn, now);
       start.model = std::move(started_plan->model);
       start.input = std::move(started_plan->input);
+      start.log = runtime::LogSettingsOf(started_plan->machine->logging_configuration);
       ctx.runtime.Start(std::move(start));
     }
     done(OkResponse({{"executionArn", started->record.arn},

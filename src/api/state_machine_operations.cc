@@ -67,6 +67,21 @@ ApiResult<std::string> ReadConfiguration(const RequestReader& request, std::stri
   return value == nullptr ? std::string(fallback) : json::Dump(*value);
 }
 
+// A LoggingConfiguration as AWS accepts it (level, one CloudWatch Logs destination unless OFF).
+ApiResult<std::string> ReadLoggingConfiguration(const RequestReader& request,
+                                                std::string_view fallback) {
+  FS_API_TRY(text, ReadConfiguration(request, "loggingConfiguration", fallback));
+  auto parsed = json::Parse(text);
+  if (!parsed) {
+    return Fail("ValidationException", "Invalid loggingConfiguration");
+  }
+  auto settings = runtime::ParseLoggingConfiguration(*parsed);
+  if (!settings) {
+    return Fail(settings.error().code, settings.error().message);
+  }
+  return text;
+}
+
 ApiResult<store::StateMachinePtr> LoadStateMachine(Api::Context& ctx, const std::string& arn) {
   FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kStateMachine)));
   auto record = ctx.store.GetStateMachine(arn);
@@ -83,7 +98,7 @@ ApiResult<json::Json> CreateStateMachine(Api::Context& ctx, const RequestReader&
   FS_API_TRY(definition, ReadDefinition(request));
   FS_API_TRY(role, request.RequiredString("roleArn"));
   FS_API_TRY(type, ReadType(request));
-  FS_API_TRY(logging, ReadConfiguration(request, "loggingConfiguration", kDefaultLogging));
+  FS_API_TRY(logging, ReadLoggingConfiguration(request, kDefaultLogging));
   FS_API_TRY(tracing, ReadConfiguration(request, "tracingConfiguration", kDefaultTracing));
   FS_API_TRY(name_length_ok, CheckNameLength(name, "name"));
   if (!IsValidName(name)) {
@@ -144,6 +159,11 @@ ApiResult<json::Json> UpdateStateMachine(Api::Context& ctx, const RequestReader&
   FS_API_TRY(definition, request.OptionalString("definition"));
   FS_API_TRY(role, request.OptionalString("roleArn"));
   FS_API_TRY(logging, request.OptionalObject("loggingConfiguration"));
+  if (logging != nullptr) {
+    if (auto settings = runtime::ParseLoggingConfiguration(*logging); !settings) {
+      return Fail(settings.error().code, settings.error().message);
+    }
+  }
   FS_API_TRY(tracing, request.OptionalObject("tracingConfiguration"));
   FS_API_TRY(current, LoadStateMachine(ctx, arn));
   store::StateMachineRecord record = *current;

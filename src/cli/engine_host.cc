@@ -55,8 +55,10 @@ base::Result<std::unique_ptr<EngineHost>> EngineHost::Create(const EngineHostOpt
   }
   host->dispatcher_ = std::make_unique<runtime::LambdaTaskDispatcher>(host->invoker_.get());
   host->timers_.StartThread();
+  host->log_writer_ = std::make_unique<runtime::ExecutionLogWriter>(options.execution_logs);
   runtime::RuntimeOptions runtime_options;
   runtime_options.wait_time_scale = options.wait_time_scale;
+  runtime_options.log_writer = host->log_writer_.get();
   host->runtime_ = std::make_unique<runtime::Runtime>(runtime_options, *host->store_, host->clock_,
                                                       *host->dispatcher_, host->timers_);
   auto recovered = host->runtime_->Recover();

@@ -28,6 +28,8 @@ struct EngineHostOptions {
   // Directory of the SQLite database (created when missing), or kMemoryData.
   std::string data = kMemoryData;
   double wait_time_scale = 1.0;
+  // Execution logs: a directory, or "-" for stdout (ExecutionLogWriter).
+  std::string execution_logs = "-";
 };
 
 class EngineHost {
@@ -55,6 +57,7 @@ class EngineHost {
   runtime::TimerService timers_;
   std::unique_ptr<tasks::LambdaInvoker> invoker_;
   std::unique_ptr<runtime::LambdaTaskDispatcher> dispatcher_;
+  std::unique_ptr<runtime::ExecutionLogWriter> log_writer_;
   std::unique_ptr<runtime::Runtime> runtime_;
   size_t recovered_ = 0;
 };

@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
                    "Scale Wait states and Retry intervals by this factor, e.g. 0.01 (env "
                    "WAIT_TIME_SCALE, default 1)")
       ->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option(
+      "--execution-logs", serve.execution_logs,
+      "Where state machines with a LoggingConfiguration log their executions' events, as JSON "
+      "lines: a directory (one <log group name>.log per log group) or '-' for stdout (default "
+      "<data>/execution-logs; stdout with --data :memory:)");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run one execution and print its output JSON");

@@ -48,6 +48,9 @@ int Serve(const ServeOptions& options) {
   host_options.region = api_options.scope.region;
   host_options.data = options.data;
   host_options.wait_time_scale = *wait_time_scale;
+  host_options.execution_logs = !options.execution_logs.empty() ? options.execution_logs
+                                : options.data == kMemoryData   ? "-"
+                                                                : options.data + "/execution-logs";
   auto host = EngineHost::Create(host_options);
   if (!host) {
     std::cerr << "flowstate: " << host.error().message() << "\n";
@@ -73,6 +76,10 @@ int Serve(const ServeOptions& options) {
     std::cout << "Data in " << options.data << " (" << (*host)->recovered()
               << " running executions resumed)\n";
   }
+  std::cout << "Execution logs (LoggingConfiguration) go to "
+            << (host_options.execution_logs == "-" ? std::string("stdout")
+                                                   : host_options.execution_logs)
+            << "\n";
   if (*wait_time_scale != 1.0) {
     std::cout << "Wait states and Retry intervals scaled by " << *wait_time_scale << "\n";
   }

@@ -40,7 +40,8 @@ struct LiveExecution {
   ModelPtr model;
   model::ExecutionSnapshot snapshot;
   bool persist = true;
-  int64_t version = 0;  // committed transitions
+  std::shared_ptr<const LogSettings> log;  // null: not logged
+  int64_t version = 0;                     // committed transitions
   std::function<void(const ExecutionResult&)> on_end;
   // Persisted executions: one of its Transitions is in the store. Further inputs wait here
   // until the store answers, so steps commit in the order they were taken and no effect of a
@@ -76,6 +77,8 @@ struct Effects {
   // would be lost. Applying an input whose step did commit changes nothing (its stamp is
   // answered, or the execution ended).
   std::optional<model::Input> reapply;
+  // Events of a logged execution, written to its log once the step is committed.
+  std::vector<model::HistoryEvent> log_events;
 };
 
 // A commit's answer, posted back to the lane.
@@ -213,6 +216,7 @@ base::Result<Loaded> LoadForResume(store::Store& store, ModelCache& models,
   auto resumption = std::make_unique<Resumption>();
   resumption->live.model = std::move(*model);
   resumption->live.persist = true;
+  resumption->live.log = LogSettingsOf((*revision)->logging_configuration);
   resumption->live.version = state->record.version;
   if (!state->snapshot) {
     auto start = StartInputFor(state->record, **revision);
@@ -409,6 +413,7 @@ class Runtime::Lane {
     LiveExecution live;
     live.model = std::move(request.model);
     live.persist = request.persist;
+    live.log = std::move(request.log);
     live.on_end = std::move(request.on_end);
     auto [it, inserted] = live_.emplace(work.arn, std::move(live));
     if (!inserted) {
@@ -433,6 +438,7 @@ class Runtime::Lane {
     UpdateLiveCount();
     const std::string arn = work.arn;
     Effects effects = EffectsOf(adoption.outcome, adoption.stepped_at);
+    effects.log_events = std::move(adoption.outcome.events);
     RunEffects(it, effects);
     ArmDeadline(arn, adoption.deadline);
   }
@@ -651,14 +657,16 @@ class Runtime::Lane {
   void Step(LiveIt it, model::Input input) {
     const base::Timestamp now = clock_.Now();
     engine::AdvanceOptions options;
-    // Memory-only executions keep no history (AWS gives Express none), so none is built.
-    options.record_history = it->second.persist;
+    // Memory-only executions keep no history (AWS gives Express none): none is built unless
+    // they are logged.
+    options.record_history = it->second.persist || it->second.log != nullptr;
     options.wait_time_scale = wait_time_scale_;
     options.new_task_token = &TaskTokenRegistry::NewToken;
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
     if (!it->second.persist) {
+      effects.log_events = std::move(outcome.events);
       RunEffects(it, effects);  // nothing to commit: the effects run at once
       return;
     }
@@ -667,6 +675,9 @@ class Runtime::Lane {
         it->second.answered.push_back(input.stamp);
       }
       return;
+    }
+    if (it->second.log != nullptr) {
+      effects.log_events = outcome.events;  // the Transition keeps its own
     }
     const bool answers = AnswersStamp(input);
     const uint64_t stamp = input.stamp;
@@ -843,6 +854,10 @@ class Runtime::Lane {
   // erased).
   bool RunEffects(LiveIt it, Effects& effects) {
     const std::string arn = it->first;
+    if (owner_.log_writer_ != nullptr && it->second.log != nullptr && !effects.log_events.empty()) {
+      owner_.log_writer_->Write(*it->second.log, effects.log_events, arn,
+                                it->second.snapshot.info.redrive_count);
+    }
     for (const auto& closed : effects.closed_tokens) {
       owner_.tokens_.Close(closed.token, closed.timed_out);
     }
@@ -897,7 +912,8 @@ Runtime::Runtime(const RuntimeOptions& options, store::Store& store, const base:
       clock_(clock),
       timers_(timers),
       look_ahead_(options.timer_look_ahead),
-      wait_time_scale_(options.wait_time_scale) {
+      wait_time_scale_(options.wait_time_scale),
+      log_writer_(options.log_writer) {
   activities_ = std::make_unique<ActivityBroker>(
       options.activities, timers, clock,
       [this](const ActivityTask& task) {
@@ -948,6 +964,7 @@ void Runtime::StartInline(StartRequest request) {
   LiveExecution live;
   live.model = std::move(request.model);
   live.persist = false;
+  live.log = std::move(request.log);
   live.on_end = std::move(request.on_end);
   model::Input start;
   start.kind = model::InputKind::kStart;
@@ -956,12 +973,15 @@ void Runtime::StartInline(StartRequest request) {
   const std::string arn = start.info.execution_arn;
   engine::AdvanceOptions options;
   options.step_budget = kInlineStepBudget;
-  options.record_history = false;  // memory-only: nobody can read its history
+  options.record_history = live.log != nullptr;  // memory-only: only its log reads history
   options.wait_time_scale = wait_time_scale_;
   const base::Timestamp now = clock_.Now();
   engine::Outcome outcome =
       engine::Advance(*live.model, live.snapshot, std::move(start), now, rng, options);
   if (outcome.terminal) {
+    if (log_writer_ != nullptr && live.log != nullptr) {
+      log_writer_->Write(*live.log, outcome.events, arn, live.snapshot.info.redrive_count);
+    }
     if (live.on_end) {
       live.on_end(ToResult(*outcome.terminal, now));
     }

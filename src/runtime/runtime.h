@@ -24,6 +24,7 @@
 #include "model/execution_status.h"
 #include "model/input.h"
 #include "runtime/activity_broker.h"
+#include "runtime/execution_log.h"
 #include "runtime/model_cache.h"
 #include "runtime/task_token_registry.h"
 #include "runtime/transition_feed.h"
@@ -55,6 +56,9 @@ struct StartRequest {
   bool persist = true;
   // Express: the execution times out (States.Timeout) at this time (AWS: 5 minutes).
   std::optional<base::Timestamp> deadline;
+  // The state machine's LoggingConfiguration (LogSettingsOf); null: not logged. A logged
+  // memory-only execution builds its history events for the log.
+  std::shared_ptr<const LogSettings> log;
   // Called once, from a lane thread, when the execution ends. Must not block.
   std::function<void(const ExecutionResult&)> on_end;
 };
@@ -69,6 +73,8 @@ struct RuntimeOptions {
   // whose only pending work is such a later timer leaves memory until it comes due.
   std::chrono::milliseconds timer_look_ahead{60000};
   ActivityBrokerOptions activities{};
+  // Where logged executions' events go (null: nowhere). Must outlive the Runtime.
+  ExecutionLogWriter* log_writer = nullptr;
 };
 
 class Runtime {
@@ -130,6 +136,7 @@ class Runtime {
   // Persisted timers due after this (Unix ms) are not in the TimerService yet.
   std::atomic<int64_t> horizon_millis_{std::numeric_limits<int64_t>::max()};
   const double wait_time_scale_;
+  ExecutionLogWriter* const log_writer_;
   ModelCache models_;
   TransitionFeed feed_;
   TaskTokenRegistry tokens_;

@@ -275,6 +275,66 @@ class Boto3Test(ServerTestCase):
         self.assertTrue(started["executionArn"].startswith(
             "arn:aws:states:us-east-1:123456789012:express:"))
 
+    def test_logging_configuration(self):
+        client = sfn()
+        group = ("arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/"
+                 f"e2e-{os.getpid()}:*")
+        log_path = os.path.join(DATA_DIR, "execution-logs",
+                                f"_aws_vendedlogs_states_e2e-{os.getpid()}.log")
+        destinations = [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}]
+
+        def records_of(execution_arn, count):
+            deadline = time.time() + HANG_GUARD_S
+            while True:
+                found = []
+                if os.path.exists(log_path):
+                    with open(log_path) as log:
+                        found = [r for r in map(json.loads, log) if r["execution_arn"] == execution_arn]
+                if len(found) >= count or time.time() > deadline:
+                    return found
+                time.sleep(0.02)
+
+        # ALL with data, Express: every event, in order, with AWS's record fields.
+        logged = client.create_state_machine(
+            name=unique("logged"), definition=json.dumps(CHAIN), roleArn=ROLE, type="EXPRESS",
+            loggingConfiguration={"level": "ALL", "includeExecutionData": True,
+                                  "destinations": destinations})["stateMachineArn"]
+        described = client.describe_state_machine(stateMachineArn=logged)["loggingConfiguration"]
+        self.assertEqual(described["level"], "ALL")
+        self.assertEqual(described["destinations"][0]["cloudWatchLogsLogGroup"]["logGroupArn"], group)
+        result = client.start_sync_execution(stateMachineArn=logged, input='{"k": 1}')
+        records = records_of(result["executionArn"], 8)
+        self.assertEqual([r["type"] for r in records],
+                         ["ExecutionStarted"] + ["PassStateEntered", "PassStateExited"] * 3 +
+                         ["ExecutionSucceeded"])
+        self.assertEqual([r["id"] for r in records], [str(i) for i in range(1, 9)])
+        self.assertEqual(json.loads(records[0]["details"]["input"]), {"k": 1})
+        self.assertEqual(records[0]["redrive_count"], "0")
+        self.assertTrue(records[0]["event_timestamp"].isdigit())
+
+        # ERROR without data, Standard: only the failure's events, with no payloads.
+        failing = client.create_state_machine(
+            name=unique("logged-fail"), definition=json.dumps(FAIL), roleArn=ROLE,
+            loggingConfiguration={"level": "ERROR", "includeExecutionData": False,
+                                  "destinations": destinations})["stateMachineArn"]
+        execution = client.start_execution(stateMachineArn=failing, input='{"secret": 1}')
+        wait_for_end(client, execution["executionArn"])
+        records = records_of(execution["executionArn"], 2)
+        self.assertEqual([r["type"] for r in records], ["FailStateEntered", "ExecutionFailed"])
+        self.assertNotIn("input", records[0]["details"])
+        self.assertEqual(records[1]["details"]["error"], "Oops")
+
+        # What AWS refuses, on create and on update.
+        for bad, code in [({"level": "ALL"}, "InvalidLoggingConfiguration"),
+                          ({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {
+                              "logGroupArn": group[:-2]}}]}, "InvalidLoggingConfiguration"),
+                          ({"level": "LOUD"}, "ValidationException")]:
+            self.assertEqual(error_code(client.create_state_machine, name=unique("badlog"),
+                                        definition=json.dumps(PASS), roleArn=ROLE,
+                                        loggingConfiguration=bad)[0], code)
+            self.assertEqual(error_code(client.update_state_machine, stateMachineArn=failing,
+                                        loggingConfiguration=bad)[0], code)
+
     def test_stop_execution(self):
         client = sfn()
         arn = create(client, WAIT_LONG)
