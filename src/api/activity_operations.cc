@@ -101,12 +101,14 @@ ApiResult<bool> CheckErrorAndCause(const std::optional<std::string>& error,
 
 ApiResult<json::Json> CreateActivity(Api::Context& ctx, const RequestReader& request) {
   FS_API_TRY(name, request.RequiredString("name"));
+  FS_API_TRY(tags, request.OptionalArray("tags"));
   FS_API_TRY(name_length_ok, CheckNameLength(name, "name"));
   if (!IsValidName(name)) {
     return Fail("InvalidName", "Invalid Name: '" + name + "'");
   }
   Activity activity;
   activity.arn = ActivityArn(ctx.options.scope, name);
+  FS_API_TRY(tags_ok, CheckTags(tags, activity.arn));
   activity.name = name;
   activity.creation_date = ctx.clock.Now();
   // AWS: creating an activity that exists returns it (idempotent on the name).
@@ -119,6 +121,7 @@ ApiResult<json::Json> CreateActivity(Api::Context& ctx, const RequestReader& req
     const base::Status created = ctx.store.CreateCatalogEntry(store::kActivityCatalog, activity.arn,
                                                               ActivityValue(activity));
     if (created.ok()) {
+      FS_API_TRY(tagged, AddTags(ctx, activity.arn, tags));
       return json::Json{{"activityArn", activity.arn},
                         {"creationDate", EpochSeconds(activity.creation_date)}};
     }
@@ -140,6 +143,7 @@ ApiResult<json::Json> DeleteActivity(Api::Context& ctx, const RequestReader& req
   FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kActivity)));
   // AWS: deleting an activity that does not exist succeeds.
   (void)ctx.store.DeleteCatalogEntry(store::kActivityCatalog, arn);
+  DeleteTags(ctx, arn);
   return json::Json::object();
 }
 

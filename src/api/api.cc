@@ -38,6 +38,17 @@ const std::unordered_map<std::string_view, OperationEntry>& Operations() {
       {"SendTaskSuccess", {SendTaskSuccess, nullptr}},
       {"SendTaskFailure", {SendTaskFailure, nullptr}},
       {"SendTaskHeartbeat", {SendTaskHeartbeat, nullptr}},
+      {"TagResource", {TagResource, nullptr}},
+      {"UntagResource", {UntagResource, nullptr}},
+      {"ListTagsForResource", {ListTagsForResource, nullptr}},
+      {"PublishStateMachineVersion", {PublishStateMachineVersion, nullptr}},
+      {"ListStateMachineVersions", {ListStateMachineVersions, nullptr}},
+      {"DeleteStateMachineVersion", {DeleteStateMachineVersion, nullptr}},
+      {"CreateStateMachineAlias", {CreateStateMachineAlias, nullptr}},
+      {"DescribeStateMachineAlias", {DescribeStateMachineAlias, nullptr}},
+      {"UpdateStateMachineAlias", {UpdateStateMachineAlias, nullptr}},
+      {"DeleteStateMachineAlias", {DeleteStateMachineAlias, nullptr}},
+      {"ListStateMachineAliases", {ListStateMachineAliases, nullptr}},
   };
   return operations;
 }

@@ -8,6 +8,12 @@ std::string ErrorBody(const ApiError& error) {
   json::Json body = json::Json::object();
   body["__type"] = error.type;
   body["message"] = error.message;
+  if (!error.resource_name.empty()) {
+    body["resourceName"] = error.resource_name;
+  }
+  if (!error.reason.empty()) {
+    body["reason"] = error.reason;
+  }
   return json::Dump(body);
 }
 

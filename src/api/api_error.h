@@ -14,6 +14,10 @@ struct ApiError {
   std::string type;  // "InvalidArn", "ValidationException", ...
   std::string message;
   int http_status = 400;
+  // Extra members of some errors: ResourceNotFound/TooManyTags `resourceName`,
+  // ValidationException `reason` (AWS-REFERENCE.md §2). Omitted when empty.
+  std::string resource_name{};
+  std::string reason{};
 };
 
 template <typename T>

@@ -83,6 +83,14 @@ std::string ExpressExecutionArn(const ArnScope& scope, std::string_view machine,
          std::string(uuid);
 }
 
+std::string StateMachineVersionArn(std::string_view machine_arn, int64_t version) {
+  return std::string(machine_arn) + ":" + std::to_string(version);
+}
+
+std::string StateMachineAliasArn(std::string_view machine_arn, std::string_view alias) {
+  return std::string(machine_arn) + ":" + std::string(alias);
+}
+
 std::string ActivityArn(const ArnScope& scope, std::string_view name) {
   return Prefix(scope) + "activity:" + std::string(name);
 }
@@ -97,6 +105,11 @@ ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed) {
   if (type == "stateMachine" && parts.size() == 7) {
     parsed.kind = ArnKind::kStateMachine;
     parsed.machine = parts[6];
+  } else if (type == "stateMachine" && parts.size() == 8 && !parts[7].empty()) {
+    const bool numeric = parts[7].find_first_not_of("0123456789") == std::string_view::npos;
+    parsed.kind = numeric ? ArnKind::kStateMachineVersion : ArnKind::kStateMachineAlias;
+    parsed.machine = parts[6];
+    parsed.qualifier = parts[7];
   } else if (type == "execution" && parts.size() == 8) {
     parsed.kind = ArnKind::kExecution;
     parsed.machine = parts[6];
@@ -119,8 +132,13 @@ ApiResult<ParsedArn> ParseArn(std::string_view arn, unsigned allowed) {
     return Fail("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: " +
                                   std::string(type) + "'");
   }
-  if (parsed.machine.empty() || (parsed.kind != ArnKind::kStateMachine &&
-                                 parsed.kind != ArnKind::kActivity && parsed.execution.empty())) {
+  if (parsed.kind == ArnKind::kStateMachine || parsed.kind == ArnKind::kStateMachineVersion ||
+      parsed.kind == ArnKind::kStateMachineAlias) {
+    parsed.machine_arn = std::string(arn.substr(0, arn.find(':', arn.find(":stateMachine:") + 14)));
+  }
+  const bool is_execution =
+      parsed.kind == ArnKind::kExecution || parsed.kind == ArnKind::kExpressExecution;
+  if (parsed.machine.empty() || (is_execution && parsed.execution.empty())) {
     return Fail("InvalidArn", "Invalid Arn: 'Invalid ARN: " + std::string(arn) + "'");
   }
   return parsed;

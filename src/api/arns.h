@@ -22,12 +22,26 @@ std::string ExpressExecutionArn(const ArnScope& scope, std::string_view machine,
 
 std::string ActivityArn(const ArnScope& scope, std::string_view name);
 
-enum class ArnKind { kStateMachine, kExecution, kExpressExecution, kActivity };
+// `<state machine ARN>:<N>` and `<state machine ARN>:<alias>`.
+std::string StateMachineVersionArn(std::string_view machine_arn, int64_t version);
+std::string StateMachineAliasArn(std::string_view machine_arn, std::string_view alias);
+
+enum class ArnKind {
+  kStateMachine,
+  kExecution,
+  kExpressExecution,
+  kActivity,
+  kStateMachineVersion,
+  kStateMachineAlias,
+};
 
 struct ParsedArn {
   ArnKind kind = ArnKind::kStateMachine;
   std::string machine;    // state machine name (activities: the activity name)
   std::string execution;  // execution name (executions only)
+  std::string qualifier;  // version number or alias name (versions and aliases only)
+  // The state machine's own ARN (versions and aliases: without the qualifier).
+  std::string machine_arn;
 };
 
 // Parses an ARN that must be of one of `allowed` kinds (bit set of 1 << ArnKind); anything

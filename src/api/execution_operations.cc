@@ -26,6 +26,8 @@ constexpr int64_t kBillingGranularityMs = 100;
 // What StartExecution and StartSyncExecution share: the checked request and the state machine.
 struct StartPlan {
   store::StateMachinePtr machine;
+  std::string version_arn;  // started through a version or an alias
+  std::string alias_arn;
   runtime::ModelPtr model;
   std::string name;
   std::string input_text;
@@ -38,7 +40,9 @@ ApiResult<StartPlan> PlanStart(Api::Context& ctx, const RequestReader& request) 
   FS_API_TRY(name, request.OptionalString("name"));
   FS_API_TRY(input, request.OptionalString("input"));
   FS_API_TRY(trace_header, request.OptionalString("traceHeader"));
-  FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kStateMachine)));
+  FS_API_TRY(parsed,
+             ParseArn(arn, Allow(ArnKind::kStateMachine) | Allow(ArnKind::kStateMachineVersion) |
+                               Allow(ArnKind::kStateMachineAlias)));
   StartPlan plan;
   if (name) {
     FS_API_TRY(name_length_ok, CheckNameLength(*name, "name"));
@@ -61,11 +65,11 @@ ApiResult<StartPlan> PlanStart(Api::Context& ctx, const RequestReader& request) 
   }
   plan.input = std::move(*parsed_input);
   plan.trace_header = trace_header.value_or("");
-  auto machine = ctx.store.GetStateMachine(arn);
-  if (!machine) {
-    return Fail("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
-  }
-  plan.machine = std::move(*machine);
+  // A version runs its frozen revision; an alias one of its versions, picked by weight.
+  FS_API_TRY(resolved, ResolveStateMachine(ctx, arn, /*route=*/true));
+  plan.machine = std::move(resolved.machine);
+  plan.version_arn = std::move(resolved.version_arn);
+  plan.alias_arn = std::move(resolved.alias_arn);
   auto model = ctx.runtime.models().GetOrLoad(plan.machine->revision_id, plan.machine->definition,
                                               plan.machine->type);
   if (!model) {
@@ -84,6 +88,8 @@ model::ExecutionInfo InfoFor(const StartPlan& plan, std::string execution_arn,
   info.state_machine_name = plan.machine->name;
   info.role_arn = plan.machine->role_arn;
   info.type = plan.machine->type;
+  info.state_machine_version_arn = plan.version_arn;
+  info.state_machine_alias_arn = plan.alias_arn;
   info.start_time = now;
   return info;
 }
@@ -242,7 +248,18 @@ void StartSyncExecution(Api::Context& ctx, const RequestReader& request, ApiDone
 ApiResult<json::Json> DescribeExecution(Api::Context& ctx, const RequestReader& request) {
   FS_API_TRY(arn, request.RequiredString("executionArn"));
   FS_API_TRY(record, LoadExecution(ctx, arn));
-  return RenderExecution(record);
+  json::Json out = RenderExecution(record);
+  // Started through a version or alias: ExecutionStarted recorded which.
+  if (auto first = ctx.store.GetHistory(arn, store::PageRequest{1, ""}, false);
+      first && !first->items.empty() && first->items[0].type == "ExecutionStarted") {
+    const json::Json details = first->items[0].details.ToJson();
+    for (const char* member : {"stateMachineVersionArn", "stateMachineAliasArn"}) {
+      if (details.is_object() && details.contains(member)) {
+        out[member] = details[member];
+      }
+    }
+  }
+  return out;
 }
 
 ApiResult<json::Json> DescribeStateMachineForExecution(Api::Context& ctx,

@@ -64,4 +64,12 @@ ApiResult<const json::Json*> RequestReader::OptionalObject(std::string_view name
   return value;
 }
 
+ApiResult<const json::Json*> RequestReader::OptionalArray(std::string_view name) const {
+  const json::Json* value = Find(name);
+  if (value != nullptr && !value->is_array()) {
+    return WrongType(name, "a list");
+  }
+  return value;
+}
+
 }  // namespace flowstate::api

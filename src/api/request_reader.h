@@ -25,6 +25,8 @@ class RequestReader {
   ApiResult<std::optional<bool>> OptionalBool(std::string_view name) const;
   // A structure member; nullptr when not given.
   ApiResult<const json::Json*> OptionalObject(std::string_view name) const;
+  // A list member; nullptr when not given.
+  ApiResult<const json::Json*> OptionalArray(std::string_view name) const;
 
  private:
   const json::Json* Find(std::string_view name) const;

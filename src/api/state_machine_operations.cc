@@ -67,6 +67,16 @@ ApiResult<std::string> ReadConfiguration(const RequestReader& request, std::stri
   return value == nullptr ? std::string(fallback) : json::Dump(*value);
 }
 
+// versionDescription: at most 256 characters.
+ApiResult<std::string> ReadVersionDescription(const RequestReader& request) {
+  FS_API_TRY(description, request.OptionalString("versionDescription"));
+  if (description && description->size() > 256) {
+    return SensitiveConstraintViolation("versionDescription",
+                                        "Member must have length less than or equal to 256");
+  }
+  return description.value_or("");
+}
+
 // A LoggingConfiguration as AWS accepts it (level, one CloudWatch Logs destination unless OFF).
 ApiResult<std::string> ReadLoggingConfiguration(const RequestReader& request,
                                                 std::string_view fallback) {
@@ -100,22 +110,30 @@ ApiResult<json::Json> CreateStateMachine(Api::Context& ctx, const RequestReader&
   FS_API_TRY(type, ReadType(request));
   FS_API_TRY(logging, ReadLoggingConfiguration(request, kDefaultLogging));
   FS_API_TRY(tracing, ReadConfiguration(request, "tracingConfiguration", kDefaultTracing));
+  FS_API_TRY(tags, request.OptionalArray("tags"));
+  FS_API_TRY(publish, request.OptionalBool("publish"));
+  FS_API_TRY(version_description, ReadVersionDescription(request));
   FS_API_TRY(name_length_ok, CheckNameLength(name, "name"));
   if (!IsValidName(name)) {
     return Fail("InvalidName", "Invalid Name: '" + name + "'");
   }
   FS_API_TRY(role_arn, ReadRoleArn(std::move(role)));
-
   store::StateMachineRecord record;
   record.name = name;
   record.arn = StateMachineArn(ctx.options.scope, name);
+  FS_API_TRY(tags_ok, CheckTags(tags, record.arn));
   // AWS: a repeat of an identical create is idempotent (AWS-REFERENCE.md §5).
   if (auto found = ctx.store.GetStateMachine(record.arn)) {
     const store::StateMachinePtr& existing = *found;
     if (existing->definition == definition && existing->type == type &&
         existing->logging_configuration == logging && existing->tracing_configuration == tracing) {
-      return json::Json{{"stateMachineArn", existing->arn},
-                        {"creationDate", EpochSeconds(existing->creation_date)}};
+      json::Json out{{"stateMachineArn", existing->arn},
+                     {"creationDate", EpochSeconds(existing->creation_date)}};
+      if (publish.value_or(false)) {
+        FS_API_TRY(version_arn, PublishVersion(ctx, *existing, version_description));
+        out["stateMachineVersionArn"] = version_arn;
+      }
+      return out;
     }
     return Fail("StateMachineAlreadyExists", "State Machine Already Exists: '" + record.arn + "'");
   }
@@ -132,16 +150,30 @@ ApiResult<json::Json> CreateStateMachine(Api::Context& ctx, const RequestReader&
     // Lost a race with an identical name: AWS reports the conflict.
     return Fail("StateMachineAlreadyExists", "State Machine Already Exists: '" + record.arn + "'");
   }
-  return json::Json{{"stateMachineArn", record.arn},
-                    {"creationDate", EpochSeconds(record.creation_date)}};
+  FS_API_TRY(tagged, AddTags(ctx, record.arn, tags));
+  json::Json out{{"stateMachineArn", record.arn},
+                 {"creationDate", EpochSeconds(record.creation_date)}};
+  if (publish.value_or(false)) {
+    FS_API_TRY(version_arn, PublishVersion(ctx, record, version_description));
+    out["stateMachineVersionArn"] = version_arn;
+  }
+  return out;
 }
 
 ApiResult<json::Json> DescribeStateMachine(Api::Context& ctx, const RequestReader& request) {
   FS_API_TRY(arn, request.RequiredString("stateMachineArn"));
-  FS_API_TRY(machine, LoadStateMachine(ctx, arn));
-  const store::StateMachineRecord& record = *machine;
+  FS_API_TRY(parsed,
+             ParseArn(arn, Allow(ArnKind::kStateMachine) | Allow(ArnKind::kStateMachineVersion) |
+                               Allow(ArnKind::kStateMachineAlias)));
+  if (parsed.kind == ArnKind::kStateMachineAlias) {
+    // AWS: an alias ARN describes the state machine itself.
+    FS_API_TRY(alias_target, ResolveStateMachine(ctx, arn, /*route=*/false));
+    arn = alias_target.machine_arn;
+  }
+  FS_API_TRY(resolved, ResolveStateMachine(ctx, arn, /*route=*/false));
+  const store::StateMachineRecord& record = *resolved.machine;
   json::Json out = json::Json::object();
-  out["stateMachineArn"] = record.arn;
+  out["stateMachineArn"] = resolved.version_arn.empty() ? record.arn : resolved.version_arn;
   out["name"] = record.name;
   out["status"] = "ACTIVE";
   out["definition"] = record.definition;
@@ -151,6 +183,9 @@ ApiResult<json::Json> DescribeStateMachine(Api::Context& ctx, const RequestReade
   out["loggingConfiguration"] = json::Parse(record.logging_configuration).value_or(json::Json());
   out["tracingConfiguration"] = json::Parse(record.tracing_configuration).value_or(json::Json());
   out["revisionId"] = record.revision_id;
+  if (!resolved.version_arn.empty() && !resolved.version_description.empty()) {
+    out["description"] = resolved.version_description;
+  }
   return out;
 }
 
@@ -165,9 +200,11 @@ ApiResult<json::Json> UpdateStateMachine(Api::Context& ctx, const RequestReader&
     }
   }
   FS_API_TRY(tracing, request.OptionalObject("tracingConfiguration"));
+  FS_API_TRY(publish, request.OptionalBool("publish"));
+  FS_API_TRY(version_description, ReadVersionDescription(request));
   FS_API_TRY(current, LoadStateMachine(ctx, arn));
   store::StateMachineRecord record = *current;
-  if (!definition && !role && logging == nullptr && tracing == nullptr) {
+  if (!definition && !role && logging == nullptr && tracing == nullptr && !publish) {
     return Fail("MissingRequiredParameter",
                 "Either the definition, the role ARN, the LoggingConfiguration, or the "
                 "TracingConfiguration must be specified");
@@ -202,15 +239,23 @@ ApiResult<json::Json> UpdateStateMachine(Api::Context& ctx, const RequestReader&
   if (auto status = ctx.store.UpdateStateMachine(record); !status.ok()) {
     return Fail("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
   }
-  return json::Json{{"updateDate", EpochSeconds(record.update_date)},
-                    {"revisionId", record.revision_id}};
+  json::Json out{{"updateDate", EpochSeconds(record.update_date)},
+                 {"revisionId", record.revision_id}};
+  if (publish.value_or(false)) {
+    FS_API_TRY(version_arn, PublishVersion(ctx, record, version_description));
+    out["stateMachineVersionArn"] = version_arn;
+  }
+  return out;
 }
 
 ApiResult<json::Json> DeleteStateMachine(Api::Context& ctx, const RequestReader& request) {
   FS_API_TRY(arn, request.RequiredString("stateMachineArn"));
   FS_API_TRY(parsed, ParseArn(arn, Allow(ArnKind::kStateMachine)));
-  // AWS: deleting a state machine that does not exist succeeds.
+  // AWS: deleting a state machine that does not exist succeeds; its versions, aliases and tags
+  // go with it.
   (void)ctx.store.DeleteStateMachine(arn);
+  DeleteVersionsAndAliases(ctx, arn);
+  DeleteTags(ctx, arn);
   return json::Json::object();
 }
 

@@ -36,6 +36,11 @@ using StateMachinePtr = std::shared_ptr<const StateMachineRecord>;
 // Catalog kinds (Store::*CatalogEntry): the API's smaller resources, each a JSON text by key.
 inline constexpr std::string_view kActivityCatalog = "activity";  // key: activity ARN
 inline constexpr std::string_view kTagCatalog = "tags";           // key: resource ARN
+// Versions: key `<state machine ARN>:<N as 10 digits>` (sorted by N); the last N handed out per
+// state machine (numbers are never reused); aliases: key = alias ARN.
+inline constexpr std::string_view kVersionCatalog = "version";
+inline constexpr std::string_view kVersionCounterCatalog = "version-counter";
+inline constexpr std::string_view kAliasCatalog = "alias";
 
 struct CatalogEntry {
   std::string key;

@@ -569,6 +569,60 @@ TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem
       store().TimersDue(base::FromUnixMillis(0), base::FromUnixMillis(1800000000000))->empty());
 }
 
+TEST_P(StoreContractTest, CatalogEntriesByKindAndKeyWithPrefixPages) {
+  const std::string prefix = std::string(kMachinePrefix) + "m:";
+  EXPECT_TRUE(store().CreateCatalogEntry(kVersionCatalog, prefix + "0000000002", "{\"n\":2}").ok());
+  EXPECT_TRUE(store().CreateCatalogEntry(kVersionCatalog, prefix + "0000000001", "{\"n\":1}").ok());
+  EXPECT_TRUE(store().CreateCatalogEntry(kVersionCatalog, prefix + "0000000003", "{}").ok());
+  // Another state machine whose name starts the same, and another kind with the same key.
+  EXPECT_TRUE(store()
+                  .CreateCatalogEntry(kVersionCatalog,
+                                      std::string(kMachinePrefix) + "m-other:0000000001", "{}")
+                  .ok());
+  EXPECT_TRUE(store().CreateCatalogEntry(kAliasCatalog, prefix + "0000000001", "{}").ok());
+  EXPECT_TRUE(
+      store().CreateCatalogEntry(kVersionCatalog, prefix + "0000000001", "{}").IsAlreadyExists());
+  EXPECT_EQ(store().GetCatalogEntry(kVersionCatalog, prefix + "0000000001").value_or(""),
+            "{\"n\":1}");
+  EXPECT_TRUE(store().PutCatalogEntry(kVersionCatalog, prefix + "0000000001", "{\"n\":9}").ok());
+  EXPECT_EQ(store().GetCatalogEntry(kVersionCatalog, prefix + "0000000001").value_or(""),
+            "{\"n\":9}");
+
+  std::vector<std::string> keys;
+  PageRequest page{2, ""};
+  while (true) {
+    auto listed = store().ListCatalogEntries(kVersionCatalog, prefix, page);
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_LE(listed->items.size(), 2u);
+    for (const auto& entry : listed->items) {
+      keys.push_back(entry.key);
+    }
+    if (listed->next_token.empty()) {
+      break;
+    }
+    page.token = listed->next_token;
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{prefix + "0000000001", prefix + "0000000002",
+                                            prefix + "0000000003"}));
+  // A key equal to the prefix itself is listed too.
+  EXPECT_TRUE(store().PutCatalogEntry(kActivityCatalog, "arn:a", "{}").ok());
+  EXPECT_EQ(store().ListCatalogEntries(kActivityCatalog, "arn:a", {10, ""})->items.size(), 1u);
+
+  EXPECT_TRUE(store().DeleteCatalogEntry(kVersionCatalog, prefix + "0000000002").ok());
+  EXPECT_TRUE(store().DeleteCatalogEntry(kVersionCatalog, prefix + "0000000002").IsNotFound());
+  EXPECT_FALSE(store().GetCatalogEntry(kVersionCatalog, prefix + "0000000002").has_value());
+  EXPECT_EQ(store().ListCatalogEntries(kVersionCatalog, prefix, {10, ""})->items.size(), 2u);
+  EXPECT_TRUE(store().ListCatalogEntries(kTagCatalog, "", {10, ""})->items.empty());
+
+  if (GetParam() == Backend::kSqlite) {  // durable: the catalog survives a reopen
+    store_.reset();
+    store_ = MakeStore();
+    ASSERT_NE(store_, nullptr);
+    EXPECT_EQ(store().GetCatalogEntry(kVersionCatalog, prefix + "0000000001").value_or(""),
+              "{\"n\":9}");
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite), BackendName);
 
