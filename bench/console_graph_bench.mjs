@@ -22,6 +22,8 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const rounds = [];
   for (let rep = 0; rep <= reps; rep++) {
+    // A fresh page each round (a hash change alone would not reload it).
+    await page.goto('about:blank');
     await page.goto(pageUrl(server.base, 'machine', arn));
     await page.locator('.graph[data-states]').waitFor({ timeout: 60_000 });
     const layout = Number(await page.locator('.graph').getAttribute('data-layout-ms'));
@@ -34,6 +36,7 @@ try {
   console.log(`console graph, ${states} states, median of ${reps} (1 warm-up), load ${load}:`);
   console.log(`  layout (dagre) ${median(rounds.map((r) => r.layout)).toFixed(0)} ms`);
   console.log(`  SVG build      ${median(rounds.map((r) => r.render)).toFixed(0)} ms`);
+  console.log(`  each round (ms): ${rounds.map((r) => r.total.toFixed(0)).join(" ")}`);
   console.log(`  definition to painted graph ${median(rounds.map((r) => r.total)).toFixed(0)} ms` +
               ` (fastest ${Math.min(...rounds.map((r) => r.total)).toFixed(0)} ms; target < 1000 ms)`);
 } finally {

@@ -26,6 +26,11 @@ bool IsLocalName(std::string_view name, std::string_view served_host) {
   if (name == "localhost" || name == "[::1]" || name == served_host) {
     return true;
   }
+  // Served on every interface, the server is reachable by any name anyway: DNS rebinding only
+  // matters for a server that other machines cannot reach.
+  if (served_host == "0.0.0.0" || served_host == "::") {
+    return true;
+  }
   // An IP literal cannot be rebound by DNS.
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '.';

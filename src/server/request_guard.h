@@ -2,7 +2,8 @@
 // needs the X-Amz-Target header and an AWS JSON content type, which no cross-site form can send
 // (a script must ask first, and Flowstate answers no CORS preflight). On top of that, a browser
 // request (one with an Origin header) must come from the page's own origin, and name a host that
-// is this machine or the one served, which also defeats DNS rebinding. Pure functions.
+// is this machine or the one served (any, when served on every interface), which also defeats
+// DNS rebinding of a loopback-only server. Pure functions.
 #pragma once
 
 #include <optional>

@@ -381,3 +381,41 @@ test('a person rejects a pending task token, failing the task', async () => {
   assert.equal(described.cause, 'not today');
   await page.close();
 });
+
+test('retries show on the timeline and a caught error has its own colour', async () => {
+  const { activityArn } = await api(server.base, 'CreateActivity', { name: 'flaky-review' });
+  const arn = await createMachine(server.base, 'retry-catch', {
+    StartAt: 'Review',
+    States: {
+      Review: {
+        Type: 'Task',
+        Resource: activityArn,
+        Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 1 }],
+        Catch: [{ ErrorEquals: ['Denied'], Next: 'Handle' }],
+        Next: 'Ship',
+      },
+      Ship: { Type: 'Pass', End: true },
+      Handle: { Type: 'Pass', End: true },
+    },
+  });
+  const { executionArn } = await api(server.base, 'StartExecution', { stateMachineArn: arn });
+  const page = await newPage();
+  await page.goto(pageUrl(server.base, 'execution', executionArn));
+  const form = page.locator('#approvals .approval');
+  await form.waitFor();
+  const first = await form.getAttribute('data-token');
+  await form.locator('.reject-error').fill('Flaky');
+  await form.locator('button.reject').click();
+  // The retry is a new attempt with a new token.
+  await page.locator(`#approvals .approval:not([data-token="${first}"])`).waitFor();
+  await form.locator('.reject-error').fill('Denied');
+  await form.locator('button.reject').click();
+  await page.locator('#execution-status.SUCCEEDED').waitFor();
+  await page.locator('.node[data-name="Review"][data-status="caught"]').waitFor();
+  assert.equal(await page.locator('.node[data-name="Handle"]').getAttribute('data-status'), 'succeeded');
+  assert.equal(await page.locator('.node[data-name="Ship"]').getAttribute('data-status'), 'notStarted');
+  const review = page.locator('.timeline-row', { hasText: 'Review' });
+  assert.match(await review.textContent(), /1 retry/);
+  assert.equal(await review.locator('.attempt').count(), 2);
+  await page.close();
+});

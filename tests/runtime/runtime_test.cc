@@ -157,26 +157,26 @@ TEST_F(RuntimeTest, FeedPublishesEachCommittedTransitionAfterTheStoreHasIt) {
   const std::string arn = "arn:aws:states:us-east-1:123456789012:execution:m:watched";
   std::mutex mu;
   std::vector<size_t> seen;  // history length at each publish
-  runtime_.feed().Watch(arn, [&] {
+  const auto watch = runtime_.feed().Watch(arn, [&] {
     auto page = store_.GetHistory(arn, {1000, ""}, false);
     std::lock_guard lock(mu);
     seen.push_back(page ? page->items.size() : 0);
   });
-  auto ended = StartStandard("watched", kWait);
-  ASSERT_TRUE(Eventually([&] {
+  const auto publishes = [&] {
     std::lock_guard lock(mu);
-    return seen.size() == 1;
-  }));
-  ASSERT_TRUE(Eventually([&] { return timers_.pending() == 1; }));
+    return seen.size();
+  };
+  auto ended = StartStandard("watched", kWait);
+  EXPECT_TRUE(Eventually([&] { return publishes() == 1; }));
+  EXPECT_TRUE(Eventually([&] { return timers_.pending() == 1; }));
   clock_.Advance(seconds(600));
   EXPECT_EQ(timers_.RunDue(), 1u);
   EXPECT_EQ(Await(ended).status, model::ExecutionStatus::kSucceeded);
-  // The last publish follows the step's effects, so it may come just after the end is reported.
-  ASSERT_TRUE(Eventually([&] {
-    std::lock_guard lock(mu);
-    return seen.size() == 2;
-  }));
+  // The last publish follows the execution's end (effects run first, then watchers hear).
+  EXPECT_TRUE(Eventually([&] { return publishes() == 2; }));
+  runtime_.feed().Unwatch(watch);
   std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 2u);
   EXPECT_GT(seen[0], 0u);
   EXPECT_EQ(seen[1], EventTypes(arn).size());
   EXPECT_EQ(EventTypes(arn).back(), "ExecutionSucceeded");

@@ -40,6 +40,11 @@ TEST(RequestGuardTest, ARebindingHostNameIsRefused) {
       CrossSiteRefusal(Browser("http://evil.example:8083", "evil.example:8083"), "127.0.0.1"));
 }
 
+TEST(RequestGuardTest, AnyNameWhenServedOnEveryInterface) {
+  EXPECT_FALSE(CrossSiteRefusal(Browser("http://flow.lan:8083", "flow.lan:8083"), "0.0.0.0"));
+  EXPECT_TRUE(CrossSiteRefusal(Browser("http://evil.example", "flow.lan:8083"), "0.0.0.0"));
+}
+
 TEST(RequestGuardTest, OnlyAwsJsonContentTypes) {
   EXPECT_TRUE(IsAwsJsonContentType("application/x-amz-json-1.0"));
   EXPECT_TRUE(IsAwsJsonContentType("application/x-amz-json-1.0; charset=utf-8"));

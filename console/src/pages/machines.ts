@@ -40,7 +40,7 @@ async function countExecutions(arn: string): Promise<Map<string, number>> {
   return counts;
 }
 
-// Kept for ListExecutions callers that need one page only.
+// A machine's newest executions (one page of up to 1,000), optionally of one status.
 export async function firstExecutions(arn: string, status?: string): Promise<any[]> {
   const page = await call('ListExecutions', { stateMachineArn: arn, statusFilter: status || undefined, maxResults: 1000 });
   return page.executions ?? [];
