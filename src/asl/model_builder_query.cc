@@ -164,6 +164,7 @@ Status ModelBuilder::BuildChoice(const json::Json& state_json, const Scope& scop
       return Status::InvalidArgument(where + ": a Choice rule must be an object");
     }
     ChoiceBranch branch;
+    branch.field_prefix = "Choices[" + std::to_string(state.choices.size()) + "]/";
     auto next = rule_json.find("Next");
     if (next == rule_json.end() || !next->is_string()) {
       return Status::InvalidArgument(where + ": a Choice rule needs Next");

@@ -108,6 +108,7 @@ struct Catcher {
   ResultPathField result_path;  // absent: `$` (replace the input with {Error, Cause})
   JsonataField output;          // JSONata: absent means the error output
   AssignField assign;
+  std::string field_prefix;  // "Catch[i]/": how causes name this Catcher's fields
 };
 
 struct ChoiceBranch {
@@ -115,6 +116,7 @@ struct ChoiceBranch {
   JsonataField condition;                         // JSONata rules
   JsonataField output;                            // JSONata: replaces the state's Output
   AssignField assign;                             // replaces the state's Assign
+  std::string field_prefix;                       // "Choices[i]/": how causes name its fields
   StateIndex next = kNoState;
   bool uses_context = false;
 };

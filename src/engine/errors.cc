@@ -82,12 +82,10 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
   if (!failed_event.empty()) {
     Emit(frame_id, failed_event, "");
   }
-  for (size_t index = 0; index < state.catchers.size(); ++index) {
-    const asl::Catcher& catcher = state.catchers[index];
+  for (const asl::Catcher& catcher : state.catchers) {
     if (!ErrorMatches(catcher.error_equals, error.error)) {
       continue;
     }
-    const std::string where = "Catch[" + std::to_string(index) + "]/";
     json::Json error_output = json::Json::object();
     error_output["Error"] = error.error;
     error_output["Cause"] = error.cause;
@@ -98,16 +96,16 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
     view.input = &input;
     view.error_output = &error_output;
     Expected assigned =
-        EvalAssign(frame_id, state, catcher.assign, &error_output, view, where + "Assign");
+        EvalAssign(frame_id, state, catcher.assign, &error_output, view, catcher.field_prefix);
     if (!assigned) {
       FailScope(frame_id, std::move(assigned.error()));
       return;
     }
     Expected output;
     if (state.jsonata) {
-      output = catcher.output.present
-                   ? EvalJsonata(frame_id, state, *catcher.output.compiled, where + "Output", view)
-                   : Expected(error_output);
+      output = catcher.output.present ? EvalJsonata(frame_id, state, *catcher.output.compiled,
+                                                    "Output", view, catcher.field_prefix)
+                                      : Expected(error_output);
     } else {
       output = ApplyResultPath(frame_id, state, catcher.result_path, input, error_output);
     }

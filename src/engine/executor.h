@@ -140,15 +140,16 @@ class Executor {
   }
 
   // --- jsonata_flow.cc: JSONata-mode fields and Assign
+  // `prefix` + `name`: the field in causes ("Output", "Choices[0]/" + "Condition").
   Expected EvalJsonata(int32_t frame_id, const asl::State& state,
-                       const query::JsonataTemplate& field, std::string_view name,
-                       StatesView& view);
+                       const query::JsonataTemplate& field, std::string_view name, StatesView& view,
+                       std::string_view prefix = {});
   // Assign of a state, Catcher or Choice rule: the object of new values (null when absent),
   // evaluated with the variables' entry values. JSONPath: `$` is `jsonpath_input`.
-  // `name`: the field in causes ("Assign", "Choices[0]/Assign", "Catch[1]/Assign").
+  // `prefix`: a Choice rule's or Catcher's ("Choices[0]/", "Catch[1]/") in causes.
   Expected EvalAssign(int32_t frame_id, const asl::State& state, const asl::AssignField& assign,
                       const json::Json* jsonpath_input, StatesView& view,
-                      std::string_view name = "Assign");
+                      std::string_view prefix = {});
   // Output (or `fallback` when absent) and Assign of a JSONata state; then ExitState.
   void FinishJsonata(int32_t frame_id, const asl::State& state, StatesView& view,
                      const json::Json& fallback, asl::StateIndex next);

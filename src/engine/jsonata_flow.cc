@@ -35,7 +35,7 @@ const jsonata::FunctionTable& Executor::SfnFunctions() {
 
 Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
                                const query::JsonataTemplate& field, std::string_view name,
-                               StatesView& view) {
+                               StatesView& view, std::string_view prefix) {
   query::JsonataScope scope;
   if (field.reads_states()) {
     const bool need_context = field.may_read_context();
@@ -58,7 +58,7 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
     scope.variables = VisibleVariables(frame_id);
     scope.functions = &SfnFunctions();
   }
-  auto value = field.Evaluate(scope, name);
+  auto value = field.Evaluate(scope, name, prefix);
   if (!value) {
     return tl::unexpected(RuntimeError(frame_id, state, std::move(value.error())));
   }
@@ -67,12 +67,12 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
 
 Expected Executor::EvalAssign(int32_t frame_id, const asl::State& state,
                               const asl::AssignField& assign, const json::Json* jsonpath_input,
-                              StatesView& view, std::string_view name) {
+                              StatesView& view, std::string_view prefix) {
   if (!assign.present) {
     return json::Json();
   }
   if (assign.jsonata != nullptr) {
-    return EvalJsonata(frame_id, state, *assign.jsonata, name, view);
+    return EvalJsonata(frame_id, state, *assign.jsonata, "Assign", view, prefix);
   }
   query::EvalContext ctx = MakeContext(frame_id, state, jsonpath_input);
   auto value = assign.jsonpath->Evaluate(ctx);
@@ -138,21 +138,19 @@ void Executor::RunChoiceJsonata(int32_t frame_id, const asl::State& state) {
   StatesView view;
   view.input = &frame(frame_id).input;
   const asl::ChoiceBranch* matched = nullptr;
-  std::string rule;  // "Choices[i]/": AWS names a rule's fields under its index
-  for (size_t idx = 0; idx < state.choices.size(); ++idx) {
-    const asl::ChoiceBranch& branch = state.choices[idx];
-    rule = "Choices[" + std::to_string(idx) + "]/";
-    Expected condition =
-        EvalJsonata(frame_id, state, *branch.condition.compiled, rule + "Condition", view);
+  for (const asl::ChoiceBranch& branch : state.choices) {
+    Expected condition = EvalJsonata(frame_id, state, *branch.condition.compiled, "Condition", view,
+                                     branch.field_prefix);
     if (!condition) {
       HandleStateError(frame_id, std::move(condition.error()));
       return;
     }
     if (!condition->is_boolean()) {
-      HandleStateError(frame_id, RuntimeError(frame_id, state,
-                                              query::JsonataTypeError(
-                                                  branch.condition.compiled->single_text(),
-                                                  rule + "Condition", "boolean", *condition)));
+      HandleStateError(
+          frame_id, RuntimeError(frame_id, state,
+                                 query::JsonataTypeError(branch.condition.compiled->single_text(),
+                                                         branch.field_prefix + "Condition",
+                                                         "boolean", *condition)));
       return;
     }
     if (condition->get<bool>()) {
@@ -173,15 +171,17 @@ void Executor::RunChoiceJsonata(int32_t frame_id, const asl::State& state) {
   const asl::AssignField& assign = rule_assign ? matched->assign : state.assign;
   const asl::JsonataField& output = rule_output ? matched->output : state.output;
   Expected assigned =
-      EvalAssign(frame_id, state, assign, nullptr, view, rule_assign ? rule + "Assign" : "Assign");
+      EvalAssign(frame_id, state, assign, nullptr, view,
+                 rule_assign ? std::string_view(matched->field_prefix) : std::string_view());
   if (!assigned) {
     HandleStateError(frame_id, std::move(assigned.error()));
     return;
   }
   json::Json result;
   if (output.present) {
-    Expected evaluated = EvalJsonata(frame_id, state, *output.compiled,
-                                     rule_output ? rule + "Output" : "Output", view);
+    Expected evaluated =
+        EvalJsonata(frame_id, state, *output.compiled, "Output", view,
+                    rule_output ? std::string_view(matched->field_prefix) : std::string_view());
     if (!evaluated) {
       HandleStateError(frame_id, std::move(evaluated.error()));
       return;

@@ -8,8 +8,8 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "json/compact_text.h"
 #include "engine/executor.h"
+#include "json/compact_text.h"
 #include "json/json.h"
 
 namespace flowstate::engine {

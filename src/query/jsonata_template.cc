@@ -62,6 +62,22 @@ bool MayReadContext(std::string_view text) {
   return false;
 }
 
+// Where a value sits in its field ("Output/a/b[1]"), rendered only when an error names it so
+// the happy path builds no strings.
+struct FieldPath {
+  const FieldPath* parent = nullptr;
+  std::string_view prefix;  // root only: e.g. "Choices[0]/"
+  std::string_view key;     // root: the field name; a member: its key
+  int64_t index = -1;       // an array item: its index
+
+  std::string Render() const {
+    if (parent == nullptr) return std::string(prefix) + std::string(key);
+    std::string out = parent->Render();
+    if (index >= 0) return out + "[" + std::to_string(index) + "]";
+    return out + "/" + std::string(key);
+  }
+};
+
 struct Flags {
   bool reads_states = false;
   bool may_read_context = false;
@@ -124,7 +140,7 @@ base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
   return node;
 }
 
-Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, std::string_view field) {
+Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const FieldPath& path) {
   jsonata::EvalOptions options;
   options.functions = scope.functions;
   options.bindings.reserve(node.variables.size());
@@ -142,30 +158,33 @@ Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, std::str
   auto result = node.expression->Evaluate(jsonata::Value(), options);
   if (!result) {
     const jsonata::Error& error = result.error();
+    const std::string field = path.Render();
     return tl::unexpected(base::AslError{std::string(kQueryError),
                                          Prefix(node.text, field) +
                                              "threw an error during evaluation. " + error.code +
                                              ": " + error.message,
-                                         std::string(field)});
+                                         field});
   }
   if (result->IsUndefined()) {
+    const std::string field = path.Render();
     return tl::unexpected(base::AslError{std::string(kQueryError),
                                          Prefix(node.text, field) + "returned nothing (undefined).",
-                                         std::string(field)});
+                                         field});
   }
   return jsonata::ToJson(*result);
 }
 
-Outcome EvaluateNode(const Node& node, const JsonataScope& scope, const std::string& field) {
+Outcome EvaluateNode(const Node& node, const JsonataScope& scope, const FieldPath& path) {
   switch (node.kind) {
     case Node::Kind::kLiteral:
       return node.literal;
     case Node::Kind::kExpression:
-      return EvaluateExpression(node, scope, field);
+      return EvaluateExpression(node, scope, path);
     case Node::Kind::kObject: {
       json::Json out = json::Json::object();
       for (const auto& [key, member] : node.members) {
-        auto value = EvaluateNode(member, scope, field + "/" + key);
+        FieldPath member_path{&path, {}, key, -1};
+        auto value = EvaluateNode(member, scope, member_path);
         if (!value) return value;
         out[key] = std::move(*value);
       }
@@ -174,7 +193,8 @@ Outcome EvaluateNode(const Node& node, const JsonataScope& scope, const std::str
     case Node::Kind::kArray: {
       json::Json out = json::Json::array();
       for (size_t idx = 0; idx < node.items.size(); ++idx) {
-        auto value = EvaluateNode(node.items[idx], scope, field + "[" + std::to_string(idx) + "]");
+        FieldPath item_path{&path, {}, {}, static_cast<int64_t>(idx)};
+        auto value = EvaluateNode(node.items[idx], scope, item_path);
         if (!value) return value;
         out.push_back(std::move(*value));
       }
@@ -208,8 +228,9 @@ base::Result<JsonataTemplate> JsonataTemplate::Compile(const json::Json& value) 
 }
 
 tl::expected<json::Json, base::AslError> JsonataTemplate::Evaluate(const JsonataScope& scope,
-                                                                   std::string_view field) const {
-  return EvaluateNode(*root_, scope, std::string(field));
+                                                                   std::string_view field,
+                                                                   std::string_view prefix) const {
+  return EvaluateNode(*root_, scope, FieldPath{nullptr, prefix, field, -1});
 }
 
 bool JsonataTemplate::IsConstant() const { return root_->constant; }

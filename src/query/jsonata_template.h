@@ -46,10 +46,12 @@ class JsonataTemplate {
   // naming it, usable as an INVALID_JSONATA_EXPRESSION diagnostic.
   static base::Result<JsonataTemplate> Compile(const json::Json& value);
 
-  // Builds the value. `field` names the field in causes ("Output"); members of an object are
-  // named "Output/key", items of an array "Output[i]".
+  // Builds the value. `prefix` + `field` names the field in causes ("Output",
+  // "Choices[0]/" + "Condition"); members of an object are named "Output/key", items of an
+  // array "Output[i]". Names are built only for a cause.
   tl::expected<json::Json, base::AslError> Evaluate(const JsonataScope& scope,
-                                                    std::string_view field) const;
+                                                    std::string_view field,
+                                                    std::string_view prefix = {}) const;
 
   // True when there is no expression at all (the value is a constant).
   bool IsConstant() const;

@@ -52,7 +52,8 @@ struct Transition {
   std::optional<ExecutionClose> close;      // set when the execution ended in this step; it
                                             // also deletes the execution's timers and outbox
   // The engine snapshot after this step (opaque bytes); durable stores keep the latest one so
-  // recovery resumes from it. Unset: the stored snapshot is left as it was.
+  // recovery resumes from it. Unset: the stored snapshot is left as it was, except when the
+  // step ends the execution (nothing resumes it: the snapshot is dropped).
   std::optional<std::string> snapshot;
   std::vector<TimerRow> timers;    // timers this step set
   std::vector<OutboxRow> outbox;   // outbound work this step asked for

@@ -191,6 +191,25 @@ test('the Stop button stops a running execution', async () => {
   await page.locator('#stop-execution').click();
   await page.locator('#execution-status.ABORTED').waitFor();
   assert.equal((await api(server.base, 'DescribeExecution', { executionArn })).status, 'ABORTED');
+  // The machine's executions, filtered by status.
+  await api(server.base, 'StartExecution', { stateMachineArn: arn, name: 'still-running' });
+  await page.goto(pageUrl(server.base, 'machine', arn));
+  const rows = page.locator('table.executions tbody tr');
+  await rows.filter({ hasText: 'still-running' }).waitFor();
+  assert.equal(await rows.count(), 2);
+  await page.locator('select.status-filter').selectOption('ABORTED');
+  await rows.filter({ hasText: 'still-running' }).waitFor({ state: 'detached' });
+  assert.equal(await rows.count(), 1);
+  assert.match(await rows.first().textContent(), /ABORTED/);
+  // The list of machines counts them by status.
+  await page.goto(server.base + '/#/');
+  const row = page.locator(`tr[data-arn="${arn}"]`);
+  await page.waitForFunction((a) => !document.querySelector(`tr[data-arn="${a}"]`)?.textContent.includes('…'), arn);
+  const header = await page.locator('table.machines thead th').allTextContents();
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(cells[header.indexOf('ABORTED')], '1');
+  assert.equal(cells[header.indexOf('RUNNING')], '1');
+  assert.equal(cells[header.indexOf('SUCCEEDED')], '0');
   await page.close();
 });
 

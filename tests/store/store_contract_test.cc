@@ -562,6 +562,7 @@ TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem
   state = store().LoadExecutionState(arn);
   ASSERT_TRUE(state.has_value());
   EXPECT_EQ(state->record.status, model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(state->snapshot, std::nullopt);  // nothing resumes an ended execution
   EXPECT_TRUE(state->timers.empty());
   EXPECT_TRUE(state->outbox.empty());
   EXPECT_TRUE(store().LoadExecutionState("arn:missing").error().IsNotFound());

@@ -100,8 +100,14 @@ Frame* Evaluator::NewFrame(Frame* parent) {
     f->Reset(parent);
     return f;
   }
-  frames_.emplace_back(parent);
-  return &frames_.back();
+  if (!first_frame_used_) {
+    first_frame_used_ = true;
+    first_frame_.Reset(parent);
+    return &first_frame_;
+  }
+  if (!frames_) frames_.emplace();
+  frames_->emplace_back(parent);
+  return &frames_->back();
 }
 
 void Evaluator::ReleaseFrame(Frame* frame) {

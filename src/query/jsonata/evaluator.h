@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -79,7 +80,11 @@ class Evaluator {
 
   EvalLimits limits_;
   const FunctionTable* extra_functions_;
-  std::deque<Frame> frames_;
+  // The first scope (the globals) lives inline: most evaluations need no other, and a deque
+  // allocates even when empty. Further scopes go to the deque (stable addresses).
+  Frame first_frame_{nullptr};
+  bool first_frame_used_ = false;
+  std::optional<std::deque<Frame>> frames_;
   std::vector<Frame*> free_frames_;
   int depth_ = 0;
   uint64_t steps_ = 0;

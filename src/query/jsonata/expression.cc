@@ -55,6 +55,7 @@ tl::expected<Value, Error> Expression::Evaluate(const Value& input,
   try {
     Evaluator evaluator(options.limits, options.functions);
     Frame* globals = evaluator.NewFrame(nullptr);
+    globals->Reserve(options.bindings.size() + 1);  // + the context `$`
     for (const auto& [name, value] : options.bindings) globals->Bind(name, value);
     Value result = evaluator.Run(root_.get(), input, globals);
     // Drop the sequence flags: the caller sees plain values.

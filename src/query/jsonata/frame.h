@@ -31,6 +31,7 @@ class Frame {
     }
     vars_.emplace_back(std::string(name), std::move(value));
   }
+  void Reserve(size_t count) { vars_.reserve(count); }
   Frame* parent() const { return parent_; }
   // A closure refers to this scope (and so to its ancestors): it must outlive the call.
   void MarkCaptured() {

@@ -151,7 +151,7 @@ constexpr const char* kUpdateStep =
     "snapshot = coalesce(?4, snapshot) WHERE arn = ?1 AND version = ?2 RETURNING id";
 constexpr const char* kUpdateClose =
     "UPDATE execution SET version = version + 1, next_event_id = max(next_event_id, ?3), "
-    "snapshot = coalesce(?4, snapshot), status = ?5, output = ?6, error = ?7, cause = ?8, "
+    "snapshot = ?4, status = ?5, output = ?6, error = ?7, cause = ?8, "
     "stop_date = ?9 WHERE arn = ?1 AND version = ?2 RETURNING id";
 constexpr const char* kInsertEvent =
     "INSERT INTO history_event (execution_id, event_id, previous_event_id, timestamp, type, "
