@@ -13,6 +13,7 @@ namespace flowstate::runtime {
 namespace {
 
 constexpr size_t kTokenBytes = 32;
+constexpr std::string_view kTokenPrefix = "T";
 
 }  // namespace
 
@@ -24,14 +25,16 @@ std::string TaskTokenRegistry::NewToken() {
     FS_CHECK(got > 0);  // getrandom on Linux >= 3.17 only fails for bad arguments
     filled += static_cast<size_t>(got);
   }
-  std::string token = base::Base64Encode(std::string_view(bytes.data(), bytes.size()));
-  for (char& c : token) {
+  std::string encoded = base::Base64Encode(std::string_view(bytes.data(), bytes.size()));
+  for (char& c : encoded) {
     c = c == '+' ? '-' : c == '/' ? '_' : c;
   }
-  while (!token.empty() && token.back() == '=') {
-    token.pop_back();
+  while (!encoded.empty() && encoded.back() == '=') {
+    encoded.pop_back();
   }
-  return token;
+  // A leading letter: a token starting with `-` would read as an option on a command line
+  // (`aws stepfunctions send-task-success --task-token -x...` fails to parse).
+  return std::string(kTokenPrefix) + encoded;
 }
 
 void TaskTokenRegistry::Register(const std::string& token, TokenTarget target) {

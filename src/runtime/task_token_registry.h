@@ -38,7 +38,7 @@ class TaskTokenRegistry {
   TaskTokenRegistry(const TaskTokenRegistry&) = delete;
   TaskTokenRegistry& operator=(const TaskTokenRegistry&) = delete;
 
-  // 256 bits from the operating system's secure random source, base64url without padding.
+  // "T" + 256 bits from the operating system's secure random source, base64url without padding.
   static std::string NewToken();
 
   void Register(const std::string& token, TokenTarget target);

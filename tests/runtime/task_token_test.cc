@@ -42,7 +42,8 @@ TEST(TaskTokenRegistryTest, TokensAreLongRandomAndUrlSafe) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
     const std::string token = TaskTokenRegistry::NewToken();
-    EXPECT_EQ(token.size(), 43u);  // 256 bits in base64url without padding
+    EXPECT_EQ(token.size(), 44u);  // "T" + 256 bits in base64url without padding
+    EXPECT_EQ(token[0], 'T');      // never `-`: tokens are passed on command lines
     EXPECT_EQ(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                       "0123456789-_"),
               std::string::npos);
