@@ -305,6 +305,15 @@ def outcome(server, results):
 
 def run(flowstate, data, lambda_port, log, rng, kills):
     server = Server(flowstate, data, lambda_port, log)
+    try:
+        return run_on(server, rng, kills)
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.process.kill()  # a failed run leaves no server behind
+            server.process.wait()
+
+
+def run_on(server, rng, kills):
     server.start()
     arns = create_machines(server)
     executions = plan()
