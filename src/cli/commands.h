@@ -14,6 +14,7 @@ struct ServeOptions {
   std::string account;                    // empty: AWS_ACCOUNT_ID, else 123456789012
   std::string data = "./flowstate-data";  // data directory, or ":memory:"
   double wait_time_scale = -1;            // < 0: WAIT_TIME_SCALE, else 1
+  double timer_look_ahead_seconds = 60;   // persisted timers further out wait as rows
   std::string execution_logs;             // empty: <data>/execution-logs (stdout with :memory:)
 };
 int Serve(const ServeOptions& options);

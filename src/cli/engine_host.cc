@@ -1,5 +1,6 @@
 #include "cli/engine_host.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -58,6 +59,8 @@ base::Result<std::unique_ptr<EngineHost>> EngineHost::Create(const EngineHostOpt
   host->log_writer_ = std::make_unique<runtime::ExecutionLogWriter>(options.execution_logs);
   runtime::RuntimeOptions runtime_options;
   runtime_options.wait_time_scale = options.wait_time_scale;
+  runtime_options.timer_look_ahead = std::chrono::milliseconds(
+      static_cast<int64_t>(std::llround(options.timer_look_ahead_seconds * 1000.0)));
   runtime_options.log_writer = host->log_writer_.get();
   host->runtime_ = std::make_unique<runtime::Runtime>(runtime_options, *host->store_, host->clock_,
                                                       *host->dispatcher_, host->timers_);

@@ -28,6 +28,7 @@ struct EngineHostOptions {
   // Directory of the SQLite database (created when missing), or kMemoryData.
   std::string data = kMemoryData;
   double wait_time_scale = 1.0;
+  double timer_look_ahead_seconds = 60;  // RuntimeOptions::timer_look_ahead
   // Execution logs: a directory, or "-" for stdout (ExecutionLogWriter).
   std::string execution_logs = "-";
 };

@@ -35,6 +35,12 @@ int main(int argc, char** argv) {
                    "Scale Wait states and Retry intervals by this factor, e.g. 0.01 (env "
                    "WAIT_TIME_SCALE, default 1)")
       ->check(CLI::NonNegativeNumber);
+  serve_cmd
+      ->add_option("--timer-look-ahead", serve.timer_look_ahead_seconds,
+                   "Seconds of durable timers held in memory; executions sleeping longer wait "
+                   "as database rows only")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve_cmd->add_option(
       "--execution-logs", serve.execution_logs,
       "Where state machines with a LoggingConfiguration log their executions' events, as JSON "

@@ -48,6 +48,7 @@ int Serve(const ServeOptions& options) {
   host_options.region = api_options.scope.region;
   host_options.data = options.data;
   host_options.wait_time_scale = *wait_time_scale;
+  host_options.timer_look_ahead_seconds = options.timer_look_ahead_seconds;
   host_options.execution_logs = !options.execution_logs.empty() ? options.execution_logs
                                 : options.data == kMemoryData   ? "-"
                                                                 : options.data + "/execution-logs";

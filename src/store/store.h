@@ -81,8 +81,10 @@ enum class CommitResult { kOk, kVersionConflict, kNotFound };
 
 // A page request: `token` is empty for the first page, else a cursor this store returned.
 struct PageRequest {
-  int limit = 100;
+  int limit = 100;  // items per page; a limit below 1 reads as 1
   std::string token;
+
+  int size() const { return limit < 1 ? 1 : limit; }
 };
 
 template <typename T>

@@ -290,6 +290,16 @@ TEST_P(StoreContractTest, HistoryPagesForwardAndReverse) {
   EXPECT_EQ(exact->items.size(), 7u);
   EXPECT_TRUE(exact->next_token.empty());
 
+  // A limit below 1 reads as 1 (no store may index an empty page).
+  for (int limit : {0, -5}) {
+    auto tiny = store().GetHistory(arn, PageRequest{limit, ""}, false);
+    ASSERT_TRUE(tiny.has_value());
+    EXPECT_EQ(tiny->items.size(), 1u);
+    EXPECT_FALSE(tiny->next_token.empty());
+    auto machines = store().ListStateMachines(PageRequest{limit, ""});
+    ASSERT_TRUE(machines.has_value());
+  }
+
   EXPECT_TRUE(
       store().GetHistory(arn, PageRequest{3, "garbage"}, false).error().IsInvalidArgument());
   EXPECT_TRUE(store().GetHistory("arn:missing", PageRequest{3, ""}, false).error().IsNotFound());

@@ -70,7 +70,7 @@ base::Result<Page<CatalogEntry>> MemoryStore::ListCatalogEntries(std::string_vie
   auto it = page.token.empty() ? entries->second.lower_bound(prefix)
                                : entries->second.upper_bound(page.token);
   for (; it != entries->second.end() && it->first.starts_with(prefix); ++it) {
-    if (static_cast<int>(result.items.size()) == page.limit) {
+    if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = result.items.back().key;
       break;
     }

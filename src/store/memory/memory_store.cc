@@ -69,7 +69,7 @@ base::Result<Page<StateMachineRecord>> MemoryStore::ListStateMachines(const Page
   Page<StateMachineRecord> result;
   auto it = page.token.empty() ? state_machines_.begin() : state_machines_.upper_bound(page.token);
   for (; it != state_machines_.end(); ++it) {
-    if (static_cast<int>(result.items.size()) == page.limit) {
+    if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = result.items.back().name;
       break;
     }
@@ -139,7 +139,7 @@ base::Result<Page<ExecutionRecord>> MemoryStore::ListExecutions(const ExecutionF
     if (filter.status && stored.record.status != *filter.status) {
       continue;
     }
-    if (static_cast<int>(result.items.size()) == page.limit) {
+    if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = std::to_string(it->first + 1);
       break;
     }
@@ -168,7 +168,7 @@ base::Result<Page<model::HistoryEvent>> MemoryStore::GetHistory(std::string_view
     skip = *cursor;
   }
   Page<model::HistoryEvent> result;
-  const int64_t count = std::min<int64_t>(page.limit, total - skip);
+  const int64_t count = std::min<int64_t>(page.size(), total - skip);
   result.items.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
     const int64_t index = reverse ? total - 1 - skip - i : skip + i;

@@ -116,11 +116,11 @@ base::Result<Page<CatalogEntry>> SqliteStore::ListCatalogEntries(std::string_vie
   stmt->Bind(1, kind);
   stmt->Bind(2, page.token.empty() ? prefix : std::string_view(page.token));
   stmt->Bind(3, prefix);
-  stmt->Bind(4, static_cast<int64_t>(page.limit) + 1);  // one more: is there a next page?
+  stmt->Bind(4, static_cast<int64_t>(page.size()) + 1);  // one more: is there a next page?
   Page<CatalogEntry> result;
   int rc = 0;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
-    if (static_cast<int>(result.items.size()) == page.limit) {
+    if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = result.items.back().key;
       break;
     }

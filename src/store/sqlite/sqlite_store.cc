@@ -639,11 +639,11 @@ base::Result<Page<StateMachineRecord>> SqliteStore::ListStateMachines(const Page
     return base::Err(stmt.error());
   }
   stmt->Bind(1, std::string_view(page.token));
-  stmt->Bind(2, static_cast<int64_t>(page.limit) + 1);  // one more: is there a next page?
+  stmt->Bind(2, static_cast<int64_t>(page.size()) + 1);  // one more: is there a next page?
   Page<StateMachineRecord> result;
   int rc = 0;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
-    if (static_cast<int>(result.items.size()) == page.limit) {
+    if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = result.items.back().name;
       break;
     }
@@ -757,11 +757,11 @@ base::Result<Page<ExecutionRecord>> SqliteStore::ListExecutions(const ExecutionF
   if (filter.status) {
     stmt->Bind(3, model::ToString(*filter.status));
   }
-  stmt->Bind(4, static_cast<int64_t>(page.limit) + 1);
+  stmt->Bind(4, static_cast<int64_t>(page.size()) + 1);
   Page<ExecutionRecord> result;
   int rc = 0;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
-    if (static_cast<int>(result.items.size()) == page.limit) {
+    if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = std::to_string(stmt->Int(kExecutionIdColumn) + 1);
       break;
     }
@@ -821,11 +821,11 @@ base::Result<Page<model::HistoryEvent>> SqliteStore::GetHistory(std::string_view
   }
   stmt->Bind(1, execution_id);
   stmt->Bind(2, after);
-  stmt->Bind(3, static_cast<int64_t>(page.limit) + 1);
+  stmt->Bind(3, static_cast<int64_t>(page.size()) + 1);
   Page<model::HistoryEvent> result;
   int rc = 0;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
-    if (static_cast<int>(result.items.size()) == page.limit) {
+    if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = std::to_string(result.items.back().id);
       break;
     }
