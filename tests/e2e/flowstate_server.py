@@ -5,6 +5,7 @@ import http.client
 import http.server
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -94,8 +95,8 @@ class FlowstateServer:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
 
-    def stop(self):
-        """Stops the server; raises unless it exited cleanly (status 0)."""
+    def stop(self, keep_data=False):
+        """Stops the server (and removes its data); raises unless it exited cleanly."""
         self.process.terminate()
         try:
             status = self.process.wait(timeout=HANG_GUARD_S)
@@ -106,10 +107,12 @@ class FlowstateServer:
             raise
         finally:
             self.log.close()
+            if not keep_data:
+                shutil.rmtree(self.data, ignore_errors=True)
 
     def restart(self):
         """A clean stop, then the same server (port and data) again."""
-        self.stop()
+        self.stop(keep_data=True)
         self.launch()
 
     def client(self, read_timeout=70):

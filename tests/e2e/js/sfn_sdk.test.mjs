@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ const ROLE = "arn:aws:iam::123456789012:role/flowstate-e2e";
 let server;
 let client;
 let serverLog = "";
+let dataDir;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -69,9 +70,9 @@ const passMachine = (value) =>
 before(async () => {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const data = mkdtempSync(join(tmpdir(), "flowstate-js-"));
+  dataDir = mkdtempSync(join(tmpdir(), "flowstate-js-"));
   server = spawn(process.env.FLOWSTATE, ["serve", "--host", "127.0.0.1", "--port", String(port),
-                                         "--data", data]);
+                                         "--data", dataDir]);
   server.stdout.on("data", (chunk) => { serverLog += chunk; });
   server.stderr.on("data", (chunk) => { serverLog += chunk; });
   await waitHealthy(endpoint);
@@ -88,6 +89,7 @@ after(async () => {
     server.kill("SIGTERM");
     assert.equal(await exited, 0, `flowstate serve did not exit cleanly:\n${serverLog}`);
   }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 test("versions: publish on create and update, list, describe, start, delete", async () => {
