@@ -20,15 +20,12 @@
 #include <vector>
 
 #include "base/asio.h"
+#include "bench_common.h"
 #include "json/json.h"
 
 namespace flowstate::bench {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using json::Json;
 
 struct Args {
@@ -52,86 +49,6 @@ Json ReadJson(const std::string& path) {
   auto parsed = json::Parse(ReadFile(path));
   if (!parsed) throw std::runtime_error("bad JSON in " + path);
   return std::move(*parsed);
-}
-
-// One keep-alive connection speaking AWS JSON 1.0.
-class Client {
- public:
-  Client(const std::string& host, const std::string& port) : host_(host), socket_(io_) {
-    tcp::resolver resolver(io_);
-    asio::connect(socket_, resolver.resolve(host, port));
-    socket_.set_option(tcp::no_delay(true));
-  }
-
-  Json Call(const std::string& operation, const Json& body) {
-    http::request<http::string_body> req(http::verb::post, "/", 11);
-    req.set(http::field::host, host_);
-    req.set(http::field::content_type, "application/x-amz-json-1.0");
-    req.set("X-Amz-Target", "AWSStepFunctions." + operation);
-    req.set(http::field::authorization,
-            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/states/aws4_request, "
-            "SignedHeaders=host, Signature=0");
-    req.body() = json::Dump(body);
-    req.prepare_payload();
-    http::write(socket_, req);
-    http::response<http::string_body> res;
-    http::read(socket_, buffer_, res);
-    auto parsed = json::Parse(res.body());
-    if (!parsed)
-      throw std::runtime_error(operation + ": non-JSON answer " + res.body().substr(0, 200));
-    if (res.result_int() != 200) {
-      throw std::runtime_error(operation + " " + std::to_string(res.result_int()) + ": " +
-                               res.body().substr(0, 300));
-    }
-    return std::move(*parsed);
-  }
-
- private:
-  std::string host_;
-  asio::io_context io_;
-  tcp::socket socket_;
-  beast::flat_buffer buffer_;
-};
-
-bool SameValue(const Json& a, const Json& b, std::string& where, const std::string& path) {
-  if (a.is_number() && b.is_number()) {
-    if (a.get<double>() == b.get<double>()) return true;
-  } else if (a.is_object() && b.is_object()) {
-    if (a.size() != b.size()) {
-      where = path + ": object has " + std::to_string(a.size()) + " keys, want " +
-              std::to_string(b.size());
-      return false;
-    }
-    for (auto it = b.begin(); it != b.end(); ++it) {
-      auto found = a.find(it.key());
-      if (found == a.end()) {
-        where = path + "." + it.key() + ": missing";
-        return false;
-      }
-      if (!SameValue(*found, it.value(), where, path + "." + it.key())) return false;
-    }
-    return true;
-  } else if (a.is_array() && b.is_array()) {
-    if (a.size() != b.size()) {
-      where =
-          path + ": array length " + std::to_string(a.size()) + " want " + std::to_string(b.size());
-      return false;
-    }
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!SameValue(a[i], b[i], where, path + "[" + std::to_string(i) + "]")) return false;
-    }
-    return true;
-  } else if (a == b) {
-    return true;
-  }
-  where = path + ": got " + json::Dump(a).substr(0, 80) + " want " + json::Dump(b).substr(0, 80);
-  return false;
-}
-
-double Median(std::vector<double> xs) {
-  std::sort(xs.begin(), xs.end());
-  size_t n = xs.size();
-  return n % 2 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
 }
 
 int Run(const Args& args) {
@@ -163,7 +80,7 @@ int Run(const Args& args) {
     res["executions"] = inputs.size();
     res["transitions"] = transitions;
 
-    Client setup(host, port);
+    ApiClient setup(host, port);
     auto t0 = std::chrono::steady_clock::now();
     Json create = Json::object();
     create["name"] = "bench-" + args.workload + "-" +
@@ -178,14 +95,14 @@ int Run(const Args& args) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 
     int workers = std::max(1, std::min<int>(args.concurrency, static_cast<int>(inputs.size())));
-    std::vector<std::unique_ptr<Client>> clients;
-    for (int w = 0; w < workers; ++w) clients.push_back(std::make_unique<Client>(host, port));
+    std::vector<std::unique_ptr<ApiClient>> clients;
+    for (int w = 0; w < workers; ++w) clients.push_back(std::make_unique<ApiClient>(host, port));
     std::vector<Json> outputs(inputs.size());
     std::vector<std::string> failures(inputs.size());
     std::vector<double> runs_ms;
     for (int rep = 0; rep < args.warmup + args.reps; ++rep) {
       std::atomic<size_t> next{0};
-      auto work = [&](Client& client) {
+      auto work = [&](ApiClient& client) {
         for (size_t i = next++; i < inputs.size(); i = next++) {
           Json start = Json::object();
           start["stateMachineArn"] = arn;

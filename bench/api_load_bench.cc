@@ -29,15 +29,12 @@
 #include <vector>
 
 #include "base/asio.h"
+#include "bench_common.h"
 #include "json/json.h"
 
 namespace flowstate::bench {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using json::Json;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -48,40 +45,6 @@ struct Args {
   int concurrency = 64;
   int waits = 10;
   int server_pid = 0;
-};
-
-// One keep-alive connection speaking AWS JSON 1.0.
-class Client {
- public:
-  Client(const std::string& host, const std::string& port) : host_(host), socket_(io_) {
-    tcp::resolver resolver(io_);
-    asio::connect(socket_, resolver.resolve(host, port));
-    socket_.set_option(tcp::no_delay(true));
-  }
-
-  Json Call(const std::string& operation, const Json& body) {
-    http::request<http::string_body> req(http::verb::post, "/", 11);
-    req.set(http::field::host, host_);
-    req.set(http::field::content_type, "application/x-amz-json-1.0");
-    req.set("X-Amz-Target", "AWSStepFunctions." + operation);
-    req.body() = json::Dump(body);
-    req.prepare_payload();
-    http::write(socket_, req);
-    http::response<http::string_body> res;
-    http::read(socket_, buffer_, res);
-    auto parsed = json::Parse(res.body());
-    if (!parsed || res.result_int() != 200) {
-      throw std::runtime_error(operation + " " + std::to_string(res.result_int()) + ": " +
-                               res.body().substr(0, 300));
-    }
-    return std::move(*parsed);
-  }
-
- private:
-  std::string host_;
-  asio::io_context io_;
-  tcp::socket socket_;
-  beast::flat_buffer buffer_;
 };
 
 double Seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -114,7 +77,7 @@ class Bench {
 
   std::string CreateMachine(const std::string& prefix, const Json& definition,
                             const std::string& type) {
-    Client client(host_, port_);
+    ApiClient client(host_, port_);
     Json create = Json::object();
     create["name"] =
         prefix + "-" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
@@ -129,9 +92,9 @@ class Bench {
   std::vector<double> RunConcurrently(Call call) {
     const int workers = static_cast<int>(
         std::max<int64_t>(1, std::min<int64_t>(args_.concurrency, args_.executions)));
-    std::vector<std::unique_ptr<Client>> clients;
+    std::vector<std::unique_ptr<ApiClient>> clients;
     for (int w = 0; w < workers; ++w) {
-      clients.push_back(std::make_unique<Client>(host_, port_));
+      clients.push_back(std::make_unique<ApiClient>(host_, port_));
     }
     std::atomic<int64_t> next{0};
     std::vector<std::vector<double>> latencies(static_cast<size_t>(workers));
@@ -175,7 +138,7 @@ class Bench {
   }
 
   void WaitUntilNoneRunning(const std::string& machine_arn) {
-    Client client(host_, port_);
+    ApiClient client(host_, port_);
     Json list = {{"stateMachineArn", machine_arn}, {"statusFilter", "RUNNING"}, {"maxResults", 1}};
     while (!client.Call("ListExecutions", list)["executions"].empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -183,7 +146,7 @@ class Bench {
   }
 
   std::vector<double> StartAll(const std::string& machine_arn) {
-    return RunConcurrently([&](Client& client, int64_t i) {
+    return RunConcurrently([&](ApiClient& client, int64_t i) {
       client.Call("StartExecution", {{"stateMachineArn", machine_arn},
                                      {"name", "e" + std::to_string(i)},
                                      {"input", R"({"i":)" + std::to_string(i) + "}"}});
@@ -245,7 +208,7 @@ class Bench {
         {"States", {{"P", {{"Type", "Pass"}, {"Result", {{"ok", true}}}, {"End", true}}}}}};
     const std::string arn = CreateMachine("express", definition, "EXPRESS");
     const auto t0 = SteadyClock::now();
-    auto latencies = RunConcurrently([&](Client& client, int64_t i) {
+    auto latencies = RunConcurrently([&](ApiClient& client, int64_t i) {
       Json answer =
           client.Call("StartSyncExecution",
                       {{"stateMachineArn", arn}, {"input", R"({"i":)" + std::to_string(i) + "}"}});

@@ -27,6 +27,7 @@
 #include "asl/state_machine_model.h"
 #include "base/clock.h"
 #include "base/rng.h"
+#include "bench_common.h"
 #include "engine/advance.h"
 #include "json/json.h"
 #include "model/execution_snapshot.h"
@@ -104,42 +105,6 @@ Json CallTask(model::OutboundTask& task) {
   throw std::runtime_error("no in-process binding for Resource " + task.resource);
 }
 
-// Equality as the peer's driver checks it: key order ignored, numbers by value.
-bool SameValue(const Json& a, const Json& b, std::string& where, const std::string& path) {
-  if (a.is_number() && b.is_number()) {
-    if (a.get<double>() == b.get<double>()) return true;
-  } else if (a.is_object() && b.is_object()) {
-    if (a.size() != b.size()) {
-      where = path + ": object has " + std::to_string(a.size()) + " keys, want " +
-              std::to_string(b.size());
-      return false;
-    }
-    for (auto it = b.begin(); it != b.end(); ++it) {
-      auto found = a.find(it.key());
-      if (found == a.end()) {
-        where = path + "." + it.key() + ": missing";
-        return false;
-      }
-      if (!SameValue(*found, it.value(), where, path + "." + it.key())) return false;
-    }
-    return true;
-  } else if (a.is_array() && b.is_array()) {
-    if (a.size() != b.size()) {
-      where =
-          path + ": array length " + std::to_string(a.size()) + " want " + std::to_string(b.size());
-      return false;
-    }
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!SameValue(a[i], b[i], where, path + "[" + std::to_string(i) + "]")) return false;
-    }
-    return true;
-  } else if (a == b) {
-    return true;
-  }
-  where = path + ": got " + json::Dump(a).substr(0, 80) + " want " + json::Dump(b).substr(0, 80);
-  return false;
-}
-
 struct RunResult {
   bool succeeded = false;
   Json output;
@@ -202,12 +167,6 @@ RunResult RunExecution(const asl::StateMachineModel& model, const model::Executi
       ready.push_back(std::move(resume));
     }
   }
-}
-
-double Median(std::vector<double> xs) {
-  std::sort(xs.begin(), xs.end());
-  size_t n = xs.size();
-  return n % 2 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
 }
 
 double PeakRssMb() {
