@@ -48,10 +48,14 @@ struct AdvanceOptions {
   // so the runtime passes a source of secure randomness (TaskTokenRegistry::NewToken); when
   // unset, tokens come from `rng` (deterministic: tests and executions nobody can answer).
   std::function<std::string()> new_task_token;
+  // AWS's history quota for Standard executions (25,000): the event with this id must be
+  // ExecutionSucceeded, else it is an ExecutionFailed and the execution ends there. 0: no quota
+  // (Express, `flowstate run`).
+  int64_t max_history_events = 0;
 };
 
-// Applies `input` to `snapshot` (taken by value: a task's result moves into the state's
-// output instead of being copied) (updated in place; copy it first to keep the old one).
+// Applies `input` to `snapshot`, which is updated in place (copy it first to keep the old one).
+// `input` is taken by value: a task's result moves into the state's output, uncopied.
 // Answers: kTaskSucceeded carries the task's raw result (lambda:invoke: AWS's wrapped
 // {ExecutedVersion, Payload, ...}); kTaskFailed carries error/cause, and error
 // "States.Timeout" records TaskTimedOut/LambdaFunctionTimedOut instead of ...Failed. An input

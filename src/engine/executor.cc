@@ -74,6 +74,31 @@ void Executor::Apply(model::Input input) {
       break;
   }
   RunQueue();
+  if (history_full_ && !Ended()) {
+    FailForHistoryQuota();
+  }
+}
+
+// The history quota (AWS-REFERENCE.md, limits): the event at the quota is ExecutionFailed unless it
+// is ExecutionSucceeded. What the step that crossed it asked for is dropped with its events.
+void Executor::FailForHistoryQuota() {
+  failing_for_quota_ = true;
+  outcome_.tasks.clear();
+  outcome_.timers.clear();
+  model::HistoryEvent& failed =
+      EmitWithPrev(snapshot_.next_event_id - 1, "ExecutionFailed", "executionFailedEventDetails");
+  model::Terminal terminal;
+  terminal.status = model::ExecutionStatus::kFailed;
+  terminal.error = "States.Runtime";
+  terminal.cause = "The execution reached the maximum number of history events (" +
+                   std::to_string(options_.max_history_events) + ").";
+  terminal.has_error = true;
+  terminal.has_cause = true;
+  if (options_.record_history) {
+    failed.details["error"] = terminal.error;
+    failed.details["cause"] = terminal.cause;
+  }
+  FinishExecution(std::move(terminal));
 }
 
 void Executor::Start(model::Input input) {
@@ -236,6 +261,10 @@ void Executor::TimeOut() {
 }
 
 void Executor::FinishExecution(model::Terminal terminal) {
+  if (history_full_ && !failing_for_quota_) {
+    FailForHistoryQuota();  // however the step meant to end, its end is past the quota
+    return;
+  }
   snapshot_.status = terminal.status;
   outcome_.terminal = std::move(terminal);
   runnable_.clear();
@@ -244,7 +273,7 @@ void Executor::FinishExecution(model::Terminal terminal) {
 }
 
 void Executor::RunQueue() {
-  while (runnable_next_ < runnable_.size() && !Ended()) {
+  while (runnable_next_ < runnable_.size() && !Ended() && !history_full_) {
     int32_t frame_id = runnable_[runnable_next_++];
     RunFrame(frame_id);
     if (outcome_.more_work) {
@@ -254,7 +283,7 @@ void Executor::RunQueue() {
 }
 
 void Executor::RunFrame(int32_t frame_id) {
-  while (!Ended() && frame(frame_id).phase == model::FramePhase::kEnter) {
+  while (!Ended() && !history_full_ && frame(frame_id).phase == model::FramePhase::kEnter) {
     if (budget_ <= 0) {
       outcome_.more_work = true;
       return;

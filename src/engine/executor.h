@@ -94,6 +94,10 @@ class Executor {
   void FailScope(int32_t frame_id, base::AslError error);
   void FinishExecution(model::Terminal terminal);
   bool Ended() const { return outcome_.terminal.has_value(); }
+  // The history quota was reached: events past it were not recorded; the execution must fail.
+  bool history_full_ = false;
+  bool failing_for_quota_ = false;
+  void FailForHistoryQuota();
 
   // --- history.cc
   model::HistoryEvent& Emit(int32_t frame_id, std::string_view type, std::string_view details_key);

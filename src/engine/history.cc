@@ -25,6 +25,13 @@ model::HistoryEvent& Discarded(int64_t id) {
 
 model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::string_view type,
                                             std::string_view details_key) {
+  if (options_.max_history_events != 0 && !failing_for_quota_ &&
+      (history_full_ ||
+       (snapshot_.next_event_id >= options_.max_history_events && type != "ExecutionSucceeded"))) {
+    // The quota's last id is kept for the ExecutionFailed that FailForHistoryQuota writes.
+    history_full_ = true;
+    return Discarded(snapshot_.next_event_id);
+  }
   if (!options_.record_history) return Discarded(snapshot_.next_event_id++);
   model::HistoryEvent& event = outcome_.events.emplace_back();
   event.id = snapshot_.next_event_id++;

@@ -24,6 +24,9 @@
 namespace flowstate::runtime {
 namespace {
 
+// AWS's quota of events in a Standard execution's history.
+constexpr int64_t kMaxHistoryEvents = 25000;
+
 enum class WorkKind {
   kStart,
   kAdopt,
@@ -660,6 +663,9 @@ class Runtime::Lane {
     // Memory-only executions keep no history (AWS gives Express none): none is built unless
     // they are logged.
     options.record_history = it->second.persist || it->second.log != nullptr;
+    if (it->second.persist) {
+      options.max_history_events = kMaxHistoryEvents;  // Standard's quota; Express has none
+    }
     options.wait_time_scale = wait_time_scale_;
     options.new_task_token = &TaskTokenRegistry::NewToken;
     engine::Outcome outcome =

@@ -155,6 +155,63 @@ TEST(AdvanceTest, StatesRuntimeIsNotCaughtByStatesAll) {
       0u);
 }
 
+// A loop of Choice and Pass states writes 4 events per iteration: with a quota of 25 events,
+// event 25 is ExecutionFailed (ids stay contiguous) unless the execution has ended by then.
+constexpr const char* kCountdown = R"json({
+  "StartAt": "Check",
+  "States": {
+    "Check": {"Type": "Choice",
+              "Choices": [{"Variable": "$.n", "NumericGreaterThan": 0, "Next": "Dec"}],
+              "Default": "Done"},
+    "Dec": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, -1)"}, "Next": "Check"},
+    "Done": {"Type": "Succeed"}
+  }
+})json";
+
+TEST(AdvanceTest, HistoryQuotaFailsTheExecutionAtItsLastEvent) {
+  auto model = Build(kCountdown);
+  AdvanceOptions options;
+  options.max_history_events = 25;
+  for (int n : {100, 5, 4}) {
+    model::ExecutionSnapshot snapshot;
+    base::Rng rng(1);
+    Outcome outcome = Advance(*model, snapshot, StartInput({{"n", n}}, kT0), kT0, rng, options);
+    ASSERT_TRUE(outcome.terminal.has_value());
+    if (n == 4) {
+      // 1 + 4 * 4 + 2 + 2 + 1 = 22 events: within the quota.
+      EXPECT_EQ(outcome.terminal->status, model::ExecutionStatus::kSucceeded);
+      EXPECT_EQ(outcome.events.back().id, 22);
+      continue;
+    }
+    // n = 5 would end with SucceedStateExited as event 25 and ExecutionSucceeded as 26: it fails
+    // at 25, as a longer loop does.
+    EXPECT_EQ(outcome.terminal->status, model::ExecutionStatus::kFailed);
+    EXPECT_EQ(outcome.terminal->error, "States.Runtime");
+    ASSERT_EQ(outcome.events.size(), 25u);
+    for (size_t i = 0; i < outcome.events.size(); ++i) {
+      EXPECT_EQ(outcome.events[i].id, static_cast<int64_t>(i + 1));
+    }
+    EXPECT_EQ(outcome.events.back().type, "ExecutionFailed");
+    EXPECT_EQ(outcome.events.back().previous_event_id, 24);
+    EXPECT_TRUE(outcome.tasks.empty());
+    // Nothing answers an execution that ended.
+    model::Input late;
+    late.kind = model::InputKind::kTimerFired;
+    late.stamp = 0;
+    EXPECT_TRUE(Advance(*model, snapshot, late, kT0, rng, options).events.empty());
+  }
+
+  // ExecutionSucceeded may be the quota's last event.
+  options.max_history_events = 22;
+  model::ExecutionSnapshot snapshot;
+  base::Rng rng(1);
+  Outcome exact = Advance(*model, snapshot, StartInput({{"n", 4}}, kT0), kT0, rng, options);
+  ASSERT_TRUE(exact.terminal.has_value());
+  EXPECT_EQ(exact.terminal->status, model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(exact.events.back().id, 22);
+  EXPECT_EQ(exact.events.back().type, "ExecutionSucceeded");
+}
+
 TEST(AdvanceTest, ExecutionTimeoutAndWait) {
   auto model = Build(R"({
     "TimeoutSeconds": 5,
