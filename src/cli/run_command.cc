@@ -42,10 +42,20 @@ int Run(const RunOptions& options) {
   if (!ReadFile(options.definition_path, definition)) {
     return 2;
   }
-  auto model = asl::LoadDefinition(definition, asl::ValidationOptions{});
+  // One in-memory execution, as an Express workflow runs: nothing could answer an activity, a
+  // task token or a .sync job, so such definitions are refused as Express ones are, not left
+  // waiting forever.
+  asl::ValidationOptions validation;
+  validation.express = true;
+  auto model = asl::LoadDefinition(definition, validation);
   if (!model) {
     std::cerr << "flowstate: " << options.definition_path << ": " << model.error().message()
               << "\n";
+    if (model.error().message().find("Express state machine does not support") !=
+        std::string::npos) {
+      std::cerr << "flowstate: `flowstate run` has no workers or API to answer activities, "
+                   "task tokens or .sync jobs; run the definition under `flowstate serve`\n";
+    }
     return 2;
   }
   std::string input_text = options.input;

@@ -506,6 +506,43 @@ class BadInputTest(ServerTestCase):
         conn.close()
 
 
+class CliRunTest(unittest.TestCase):
+    """`flowstate run`: one in-memory execution, output on stdout, errors on stderr."""
+
+    def run_definition(self, definition, *args):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(definition, f)
+        try:
+            return subprocess.run([FLOWSTATE, "run", f.name, *args], capture_output=True,
+                                  text=True, timeout=HANG_GUARD_S)
+        finally:
+            os.unlink(f.name)
+
+    def test_output_and_failure(self):
+        done = self.run_definition(PASS, "--input", '{"b": 2}')
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(json.loads(done.stdout), {"b": 2, "r": {"ok": True}})
+        failed = self.run_definition(FAIL)
+        self.assertEqual(failed.returncode, 1)
+        self.assertIn("Oops", failed.stderr)
+        self.assertIn("on purpose", failed.stderr)
+        bad_input = self.run_definition(PASS, "--input", "{nope")
+        self.assertEqual(bad_input.returncode, 2)
+        self.assertIn("not valid JSON", bad_input.stderr)
+
+    def test_what_nothing_could_answer_is_refused_not_awaited(self):
+        for resource in ["arn:aws:states:us-east-1:123456789012:activity:approve",
+                         "arn:aws:states:::lambda:invoke.waitForTaskToken"]:
+            definition = {"StartAt": "T", "States": {"T": {
+                "Type": "Task", "Resource": resource, "End": True,
+                "Parameters": {"FunctionName": "f", "Payload": {"token.$": "$$.Task.Token"}}}}}
+            if "activity" in resource:
+                del definition["States"]["T"]["Parameters"]
+            refused = self.run_definition(definition)
+            self.assertEqual(refused.returncode, 2, refused.stderr)
+            self.assertIn("flowstate serve", refused.stderr)
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit("usage: api_e2e_test.py PATH/TO/flowstate")
