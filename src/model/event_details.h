@@ -27,10 +27,18 @@ class EventDetails {
     void operator=(std::string_view text) { details_->AppendString(key_, text); }
     void operator=(const std::string& text) { details_->AppendString(key_, text); }
     void operator=(const char* text) { details_->AppendString(key_, text); }
-    void operator=(bool value) { details_->AppendRaw(key_, value ? "true" : "false"); }
+    // Exact types only: a double must not reach the bool overload by conversion.
+    template <std::same_as<bool> Bool>
+    void operator=(Bool value) {
+      details_->AppendRaw(key_, value ? "true" : "false");
+    }
     template <std::integral Integer>
     requires(!std::same_as<Integer, bool>) void operator=(Integer value) {
       details_->AppendRaw(key_, std::to_string(value));
+    }
+    template <std::floating_point Floating>
+    void operator=(Floating value) {
+      details_->AppendJson(key_, json::Json(value));
     }
     void operator=(RawJson raw) { details_->AppendRaw(key_, raw.text); }
     void operator=(const json::Json& value) { details_->AppendJson(key_, value); }

@@ -31,10 +31,11 @@ TEST(EventDetailsTest, MembersKeepTheirOrderAndTypes) {
   details["timeoutInSeconds"] = int64_t{30};
   details["index"] = 3;
   details["ok"] = false;
+  details["ratio"] = 2.5;  // a double stays a number (no conversion to bool)
   details["value"] = json::Json{{"b", 2.5}};
   EXPECT_EQ(details.text(),
             R"({"name":"Pass \"1\"","input":"{\"a\":1}","inputDetails":{"truncated":false},)"
-            R"("timeoutInSeconds":30,"index":3,"ok":false,"value":{"b":2.5}})");
+            R"("timeoutInSeconds":30,"index":3,"ok":false,"ratio":2.5,"value":{"b":2.5}})");
   EXPECT_FALSE(details.empty());
   EXPECT_EQ(details.ToJson()["name"], "Pass \"1\"");
 }
