@@ -370,7 +370,9 @@ TEST_F(RuntimeRecoveryTest, AHungCommitHoldsOnlyItsOwnExecution) {
   store::FaultInjectingStore faulty(*store_, 1, store::FaultInjectingStore::Mode::kHang);
   Process process(faulty, clock_);
   StartStandard(faulty, process.runtime, "hung", kTwoWaits);
-  ASSERT_TRUE(Eventually([&] { return process.runtime.LiveExecutionsForTesting() == 1; }));
+  // Its first commit must be the held one before the other starts: being live on its lane is not
+  // enough, as another lane could commit first and be the one held.
+  ASSERT_TRUE(Eventually([&] { return faulty.HungCount() == 1; }));
   StartStandard(faulty, process.runtime, "other", kTwoWaits);
   DriveToEnd(faulty, process, "other");  // the other execution runs to its end meanwhile
   EXPECT_EQ(Version(faulty, "hung"), 0);

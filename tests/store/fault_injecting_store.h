@@ -104,6 +104,12 @@ class FaultInjectingStore final : public Store {
     });
   }
 
+  // Commits held so far (kHang): lets a test wait until the Nth commit has really been made.
+  size_t HungCount() {
+    std::lock_guard lock(mu_);
+    return hung_.size();
+  }
+
   // Answers every hung Commit with Unavailable (as a timed-out caller would conclude).
   void ReleaseHung() {
     std::vector<CommitDone> hung;
