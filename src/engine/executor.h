@@ -204,6 +204,7 @@ class Executor {
   void RunTask(int32_t frame_id, const asl::State& state);
   void TaskResult(int32_t frame_id, json::Json result);
   void TaskFailure(int32_t frame_id, base::AslError error, bool timed_out);
+  void FinishWithResult(int32_t frame_id, const asl::State& state, json::Json result);
 
   // --- token_task.cc: activities and `.waitForTaskToken` (task tokens, heartbeats)
   static bool UsesTaskToken(const asl::TaskSpec& task) {

@@ -504,21 +504,7 @@ void Executor::FinishComposite(int32_t frame_id) {
     EmitWithPrev(chain, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "");
     frame(frame_id).last_event_id = chain;
   }
-  if (state.jsonata) {
-    StatesView view;
-    view.input = &frame(frame_id).input;
-    view.result = &result;
-    FinishJsonata(frame_id, state, view, result, state.next);
-    return;
-  }
-  json::Json assigned;
-  Expected output =
-      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true, &assigned);
-  if (!output) {
-    HandleStateError(frame_id, std::move(output.error()));
-    return;
-  }
-  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(assigned));
+  FinishWithResult(frame_id, state, std::move(result));
 }
 
 void Executor::AbortChildren(int32_t frame_id) {

@@ -229,21 +229,7 @@ void Executor::TaskResult(int32_t frame_id, json::Json result) {
       succeeded.details["outputDetails"] = NotTruncated();
     }
   }
-  if (state.jsonata) {
-    StatesView view;
-    view.input = &frame(frame_id).input;
-    view.result = &result;
-    FinishJsonata(frame_id, state, view, result, state.next);
-    return;
-  }
-  json::Json assigned;
-  Expected output =
-      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true, &assigned);
-  if (!output) {
-    HandleStateError(frame_id, std::move(output.error()));
-    return;
-  }
-  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(assigned));
+  FinishWithResult(frame_id, state, std::move(result));
 }
 
 void Executor::TaskFailure(int32_t frame_id, base::AslError error, bool timed_out) {
@@ -276,6 +262,26 @@ void Executor::TaskFailure(int32_t frame_id, base::AslError error, bool timed_ou
     if (!error.cause.empty()) failed.details["cause"] = error.cause;
   }
   HandleStateError(frame_id, std::move(error));
+}
+
+// A state's result (a task's, or a Parallel's or Map's collected outputs) through the state's
+// query language to its output, then on to its Next.
+void Executor::FinishWithResult(int32_t frame_id, const asl::State& state, json::Json result) {
+  if (state.jsonata) {
+    StatesView view;
+    view.input = &frame(frame_id).input;
+    view.result = &result;
+    FinishJsonata(frame_id, state, view, result, state.next);
+    return;
+  }
+  json::Json assigned;
+  Expected output =
+      FinishDataFlow(frame_id, state, std::move(result), /*apply_selector=*/true, &assigned);
+  if (!output) {
+    HandleStateError(frame_id, std::move(output.error()));
+    return;
+  }
+  ExitState(frame_id, state, std::move(*output), state.next, false, std::move(assigned));
 }
 
 }  // namespace flowstate::engine
