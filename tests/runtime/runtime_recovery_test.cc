@@ -16,6 +16,7 @@
 
 #include "../store/fault_injecting_store.h"
 #include "asl/definition.h"
+#include "eventually.h"
 #include "runtime/runtime.h"
 #include "runtime/task_dispatcher.h"
 #include "runtime/timer_service.h"
@@ -27,21 +28,8 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr auto kHangGuard = seconds(20);
 constexpr const char* kMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
 constexpr const char* kExecutionPrefix = "arn:aws:states:us-east-1:123456789012:execution:m:";
-
-template <typename Predicate>
-bool Eventually(Predicate predicate) {
-  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > give_up) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-  return true;
-}
 
 class RecordingDispatcher final : public TaskDispatcher {
  public:

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "asl/definition.h"
+#include "eventually.h"
 #include "runtime/task_dispatcher.h"
 #include "runtime/timer_service.h"
 #include "store/memory/memory_store.h"
@@ -18,21 +19,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// A hang guard only: a correct runtime reaches each condition in microseconds.
-constexpr auto kHangGuard = seconds(20);
-
-template <typename Predicate>
-bool Eventually(Predicate predicate) {
-  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > give_up) {
-      return false;
-    }
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 // Records every task and lets the test answer it.
 class FakeDispatcher final : public TaskDispatcher {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "asl/definition.h"
+#include "eventually.h"
 #include "runtime/activity_broker.h"
 #include "runtime/runtime.h"
 #include "runtime/task_dispatcher.h"
@@ -23,20 +24,7 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr auto kHangGuard = seconds(20);  // a hang guard only, never a timing assertion
 constexpr const char* kActivityArn = "arn:aws:states:us-east-1:123456789012:activity:approve";
-
-template <typename Predicate>
-bool Eventually(Predicate predicate) {
-  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > give_up) {
-      return false;
-    }
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 TEST(TaskTokenRegistryTest, TokensAreLongRandomAndUrlSafe) {
   std::set<std::string> seen;
