@@ -199,6 +199,8 @@ test('the Stop button stops a running execution', async () => {
   assert.equal(await rows.count(), 2);
   await page.locator('select.status-filter').selectOption('ABORTED');
   await rows.filter({ hasText: 'still-running' }).waitFor({ state: 'detached' });
+  // The filtered list replaces the table: wait for its row, not only for the other one to go.
+  await rows.filter({ hasText: 'ABORTED' }).first().waitFor();
   assert.equal(await rows.count(), 1);
   assert.match(await rows.first().textContent(), /ABORTED/);
   // The list of machines counts them by status.
