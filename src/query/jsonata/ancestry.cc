@@ -63,6 +63,11 @@ class AncestryResolver {
       Slots own = Resolve(step);
       for (auto& slot : own) {
         for (size_t j = k; j-- > 0 && slot->level > 0;) {
+          // Contiguous focus-binding steps (`a@$x.b@$y`) keep one context, so they count as
+          // one step: the parent is sought at the first of them.
+          while (j > 0 && HasFocus(path->items[j].get()) && HasFocus(path->items[j - 1].get())) {
+            --j;
+          }
           Seek(path->items[j].get(), *slot, step->position);
         }
         if (slot->level > 0) out.push_back(slot);
@@ -82,6 +87,8 @@ class AncestryResolver {
     }
     return out;
   }
+
+  static bool HasFocus(const Node* step) { return !step->focus_var.empty(); }
 
   static void Seek(Node* step, ParentSlot& slot, int64_t position) {
     switch (step->kind) {
