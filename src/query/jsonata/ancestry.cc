@@ -153,7 +153,44 @@ void MarkTail(Node* n) {
   }
 }
 
+// A step that only looks a field up: no predicate, binding, grouping or array flag.
+bool PlainStep(const Node* step) {
+  return step->stages.empty() && !step->group && !step->keep_array && !step->cons_array &&
+         step->focus_var.empty() && step->index_var.empty() && step->ancestor_label.empty() &&
+         !step->tuple;
+}
+
+template <typename Fn>
+void ForEachChild(Node* n, Fn&& fn) {
+  fn(n->lhs.get());
+  fn(n->rhs.get());
+  fn(n->third.get());
+  for (auto& item : n->items) fn(item.get());
+  for (auto& [k, v] : n->pairs) {
+    fn(k.get());
+    fn(v.get());
+  }
+  for (auto& term : n->sort_terms) fn(term.expr.get());
+  for (auto& stage : n->stages) fn(stage.filter.get());
+  fn(n->group.get());
+}
+
 }  // namespace
+
+void MarkSimplePaths(Node* root) {
+  if (root == nullptr) return;
+  if (root->kind == NodeKind::kPath && root->items.size() >= 2 && !root->group &&
+      !root->keep_singleton && !root->tuple_path && !root->emit_tuples) {
+    bool simple = true;
+    for (size_t i = 0; i < root->items.size() && simple; ++i) {
+      const Node* step = root->items[i].get();
+      bool kind_ok = step->kind == NodeKind::kName || (i == 0 && step->kind == NodeKind::kVariable);
+      simple = kind_ok && PlainStep(step);
+    }
+    root->simple_names = simple;
+  }
+  ForEachChild(root, [](Node* child) { MarkSimplePaths(child); });
+}
 
 void ResolveAncestry(Node* root) {
   AncestryResolver resolver;

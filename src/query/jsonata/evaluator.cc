@@ -292,6 +292,7 @@ Value Evaluator::EvaluateCore(const Node* n, const Value& input, Frame* env) {
     case NodeKind::kArray:
       return EvaluateArray(n, input, env);
     case NodeKind::kObject: {
+      if (!input.IsArray()) return GroupSingle(n, input, env);
       std::vector<Value> items;
       if (input.IsArray()) {
         items = input.AsArray().items;

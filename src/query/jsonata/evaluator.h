@@ -67,6 +67,7 @@ class Evaluator {
 
   // Paths (evaluator_path.cc).
   Value EvaluatePath(const Node* n, const Value& input, Frame* env);
+  bool WalkFieldNames(const Node* n, const Value& input, Frame* env, Value* out);
   Value EvaluateTuplePath(const Node* n, const Value& input, Frame* env);
   Value EvaluateStep(const Node* step, const std::vector<Value>& input, Frame* env, bool last);
   Value ApplyFilter(const Node* predicate, const Value& input, Frame* env);
@@ -75,7 +76,7 @@ class Evaluator {
                                 const std::vector<Frame*>& envs, Frame* env);
   Value EvaluateGroup(const Node* group, const std::vector<Value>& items,
                       const std::vector<Frame*>& envs, Frame* env);
-  Value GroupSingle(const Node* group, const std::vector<Value>& items, Frame* env);
+  Value GroupSingle(const Node* group, const Value& item, Frame* env);
   Frame* TupleFrame(Frame* env, const Tuple& t);
 
   EvalLimits limits_;

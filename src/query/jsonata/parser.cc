@@ -478,6 +478,7 @@ NodePtr ParseExpression(std::string_view source) {
   NodePtr root = parser.ParseAll();
   ResolveAncestry(root.get());
   MarkTailCalls(root.get());
+  MarkSimplePaths(root.get());
   return root;
 }
 

@@ -96,6 +96,12 @@ void ObjectData::Set(std::string key, Value value) {
   if (entries.size() > kIndexThreshold) BuildIndex();
 }
 
+void ObjectData::Append(std::string key, Value value) {
+  if (!index_.empty()) index_.emplace(key, entries.size());
+  entries.emplace_back(std::move(key), std::move(value));
+  if (index_.empty() && entries.size() > kIndexThreshold) BuildIndex();
+}
+
 bool ObjectData::Remove(std::string_view key) {
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].first == key) {
@@ -157,7 +163,8 @@ Value FromJson(const json::Json& j) {
     }
     case json::Json::value_t::object: {
       auto o = std::make_shared<ObjectData>();
-      for (auto it = j.begin(); it != j.end(); ++it) o->Set(it.key(), FromJson(it.value()));
+      o->Reserve(j.size());
+      for (auto it = j.begin(); it != j.end(); ++it) o->Append(it.key(), FromJson(it.value()));
       return Value::FromObject(std::move(o));
     }
     default:
@@ -184,6 +191,7 @@ json::Json ToJson(const Value& v) {
       return v.AsString();
     case Type::kArray: {
       json::Json out = json::Json::array();
+      out.get_ref<json::Json::array_t&>().reserve(v.AsArray().items.size());
       for (const auto& e : v.AsArray().items) {
         if (e.IsUndefined()) continue;
         out.push_back(e.IsFunction() ? json::Json("") : ToJson(e));
@@ -192,9 +200,12 @@ json::Json ToJson(const Value& v) {
     }
     case Type::kObject: {
       json::Json out = json::Json::object();
+      // Keys of an object value are unique: append without the ordered map's lookup.
+      auto& members = out.get_ref<json::Json::object_t&>();
+      members.reserve(v.AsObject().entries.size());
       for (const auto& [k, e] : v.AsObject().entries) {
         if (e.IsUndefined()) continue;
-        out[k] = e.IsFunction() ? json::Json("") : ToJson(e);
+        members.emplace_back(k, e.IsFunction() ? json::Json("") : ToJson(e));
       }
       return out;
     }

@@ -107,6 +107,10 @@ struct ArrayData : HeapData {
 struct ObjectData : HeapData {
   const Value* Find(std::string_view key) const;
   void Set(std::string key, Value value);  // replaces in place or appends
+  // Appends a key the caller knows is not present yet (a JSON object's members, a copy of
+  // another object's), skipping Set's lookup. Reserve first when the count is known.
+  void Append(std::string key, Value value);
+  void Reserve(size_t count) { entries.reserve(count); }
   bool Remove(std::string_view key);
   size_t size() const { return entries.size(); }
   // Read-only after construction; mutate only through Set/Remove so the index stays valid.
