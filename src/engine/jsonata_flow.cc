@@ -28,11 +28,6 @@ jsonata::Value BuildStates(const StatesView& view, const json::Json* context) {
 
 }  // namespace
 
-const jsonata::FunctionTable& Executor::SfnFunctions() {
-  if (!sfn_functions_) sfn_functions_ = query::StepFunctionsFunctions(&rng_);
-  return *sfn_functions_;
-}
-
 Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
                                const query::JsonataTemplate& field, std::string_view name,
                                StatesView& view, std::string_view prefix) {
@@ -56,7 +51,8 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
   }
   if (!field.IsConstant()) {
     scope.variables = VisibleVariables(frame_id);
-    scope.functions = &SfnFunctions();
+    scope.functions = &query::StepFunctionsFunctions();
+    scope.rng = &rng_;
   }
   auto value = field.Evaluate(scope, name, prefix);
   if (!value) {

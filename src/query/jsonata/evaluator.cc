@@ -90,8 +90,8 @@ Value AppendValues(const Value& a, const Value& b) {
   return result;
 }
 
-Evaluator::Evaluator(const EvalLimits& limits, const FunctionTable* extra_functions)
-    : limits_(limits), extra_functions_(extra_functions) {}
+Evaluator::Evaluator(const EvalLimits& limits, const FunctionTable* extra_functions, base::Rng* rng)
+    : limits_(limits), extra_functions_(extra_functions), rng_(rng) {}
 
 Frame* Evaluator::NewFrame(Frame* parent) {
   if (!free_frames_.empty()) {
