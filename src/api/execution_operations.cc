@@ -301,9 +301,9 @@ ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& req
     }
     return Fail("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
   }
-  FS_API_TRY(parsed, ParseArn(*arn, Allow(ArnKind::kStateMachine) |
-                                         Allow(ArnKind::kStateMachineVersion) |
-                                         Allow(ArnKind::kStateMachineAlias)));
+  FS_API_TRY(parsed,
+             ParseArn(*arn, Allow(ArnKind::kStateMachine) | Allow(ArnKind::kStateMachineVersion) |
+                                Allow(ArnKind::kStateMachineAlias)));
   store::ExecutionFilter filter;
   filter.state_machine_arn = parsed.machine_arn;
   // A version ARN lists the executions that ran that version (started on it, or through an

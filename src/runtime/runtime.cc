@@ -598,8 +598,8 @@ class Runtime::Lane {
     if (state->snapshot) {
       auto parsed = json::Parse(*state->snapshot);
       auto restored = parsed ? model::ExecutionSnapshot::FromJson(*parsed)
-                             : base::Result<model::ExecutionSnapshot>(base::Err(
-                                   base::Status::Corruption(parsed.error().message())));
+                             : base::Result<model::ExecutionSnapshot>(
+                                   base::Err(base::Status::Corruption(parsed.error().message())));
       if (!restored) {
         work.redrive_done(base::Err(base::Status::Internal(
             "the stored state of the execution is unreadable: " + restored.error().message())));
@@ -759,8 +759,8 @@ class Runtime::Lane {
     Effects effects = EffectsOf(outcome, now);
     if (input.kind == model::InputKind::kRedrive) {
       if (!outcome.redriven) {  // the engine found nothing to redrive (checked before: a bug)
-        CompleteRedriveWaiter(it->first, base::Err(base::Status::Conflict(
-                                             "Execution is not in a redrivable state")));
+        CompleteRedriveWaiter(
+            it->first, base::Err(base::Status::Conflict("Execution is not in a redrivable state")));
         live_.erase(it);
         UpdateLiveCount();
         return;
@@ -898,8 +898,9 @@ class Runtime::Lane {
       if (ok) {
         CompleteRedriveWaiter(work.arn, committed.effects.reopen->redrive_date);
       } else {
-        CompleteRedriveWaiter(work.arn, base::Err(base::Status::Unavailable(
-                                            "the redrive could not be stored; try again")));
+        CompleteRedriveWaiter(
+            work.arn,
+            base::Err(base::Status::Unavailable("the redrive could not be stored; try again")));
         committed.effects.reapply.reset();  // the caller retries (with the same clientToken)
       }
     }

@@ -66,8 +66,8 @@ struct Transition {
   std::vector<model::HistoryEvent> events;  // appended in order; ids continue the history
   std::optional<ExecutionClose> close;      // set when the execution ended in this step; it
                                             // also deletes the execution's timers and outbox
-  std::optional<ExecutionReopen> reopen;  // set when this step redrives the execution (it is
-                                          // applied before `close`: a redrive may end at once)
+  std::optional<ExecutionReopen> reopen;    // set when this step redrives the execution (it is
+                                            // applied before `close`: a redrive may end at once)
   // The engine snapshot after this step (opaque bytes); durable stores keep the latest one so
   // recovery resumes from it, and the terminal one so a redrive continues from it. Unset: the
   // stored snapshot is left as it was.

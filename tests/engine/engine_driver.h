@@ -47,10 +47,10 @@ inline model::ExecutionInfo TestExecutionInfo(base::Timestamp start) {
 
 // Applies `first` to `snapshot` at `now` and drives the execution on to its end (a redrive:
 // the terminal snapshot of an earlier Drive and a kRedrive input).
-inline DriveResult DriveFrom(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
-                             model::Input first, base::Timestamp now,
-                             const TaskAnswer& answer = nullptr, int64_t max_advances = 100000,
-                             AdvanceOptions options = {}) {
+inline DriveResult DriveFrom(const asl::StateMachineModel& model,
+                             model::ExecutionSnapshot& snapshot, model::Input first,
+                             base::Timestamp now, const TaskAnswer& answer = nullptr,
+                             int64_t max_advances = 100000, AdvanceOptions options = {}) {
   DriveResult result;
   base::Rng rng(42);
   std::vector<model::TimerRequest> timers;
@@ -135,9 +135,8 @@ inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& 
   start.kind = model::InputKind::kStart;
   start.payload = input;
   start.info = TestExecutionInfo(now);
-  DriveResult result =
-      DriveFrom(model, end != nullptr ? *end : snapshot, std::move(start), now, answer,
-                max_advances, std::move(options));
+  DriveResult result = DriveFrom(model, end != nullptr ? *end : snapshot, std::move(start), now,
+                                 answer, max_advances, std::move(options));
   return result;
 }
 

@@ -93,7 +93,8 @@ model::ExecutionSnapshot RoundTrip(const model::ExecutionSnapshot& snapshot) {
 TEST(RedriveTest, FailedTaskRunsAgainAndEarlierStatesDoNot) {
   auto model = Build(R"({"StartAt": "Prepare", "States": {
     "Prepare": {"Type": "Pass", "Result": {"n": 1}, "Next": "Call"},
-    "Call": {"Type": "Task", "Resource": ")" + Fn("call") + R"(",
+    "Call": {"Type": "Task", "Resource": ")" +
+                     Fn("call") + R"(",
              "Parameters": {"n.$": "$.n", "redrives.$": "$$.Execution.RedriveCount"},
              "End": true}}})");
   Functions functions;
@@ -133,8 +134,10 @@ TEST(RedriveTest, ParallelRerunsOnlyTheFailedBranch) {
       {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": ")" +
                      Fn("a") + R"(", "End": true}}},
       {"StartAt": "B1", "States": {
-        "B1": {"Type": "Task", "Resource": ")" + Fn("b1") + R"(", "Next": "B2"},
-        "B2": {"Type": "Task", "Resource": ")" + Fn("b2") + R"(", "End": true}}}]}}})");
+        "B1": {"Type": "Task", "Resource": ")" +
+                     Fn("b1") + R"(", "Next": "B2"},
+        "B2": {"Type": "Task", "Resource": ")" +
+                     Fn("b2") + R"(", "End": true}}}]}}})");
   Functions functions;
   functions.failing["b2"] = 1;
   model::ExecutionSnapshot snapshot;
@@ -199,8 +202,7 @@ TEST(RedriveTest, InlineMapRerunsFailedIterationsAndStartsTheOthers) {
   ASSERT_TRUE(second.terminal.has_value()) << second.problem;
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(call, 4);  // items 1 and 2; item 0 not again
-  EXPECT_EQ(second.terminal->output,
-            Json::array({{{"item", 10}}, {{"item", 11}}, {{"item", 12}}}));
+  EXPECT_EQ(second.terminal->output, Json::array({{{"item", 10}}, {{"item", 11}}, {{"item", 12}}}));
   std::vector<int64_t> started;
   for (const auto& event : second.events) {
     if (event.type == "MapIterationStarted") {
@@ -245,7 +247,8 @@ TEST(RedriveTest, AbortedParallelRerunsTheAbortedBranchOnly) {
 
 TEST(RedriveTest, TimedOutExecutionRedrivesWithANewTimeout) {
   auto model = Build(R"({"StartAt": "Call", "TimeoutSeconds": 30, "States": {
-    "Call": {"Type": "Task", "Resource": ")" + Fn("slow") + R"(", "End": true}}})");
+    "Call": {"Type": "Task", "Resource": ")" +
+                     Fn("slow") + R"(", "End": true}}})");
   base::Rng rng(7);
   model::ExecutionSnapshot snapshot;
   Outcome started = Advance(*model, snapshot, Start(Json::object()), kT0, rng);
@@ -302,8 +305,8 @@ TEST(RedriveTest, CaughtParallelFailureKeepsNoChildren) {
   // The redrive enters the Fail state again (it is the unsuccessful one), not the Parallel.
   testing::DriveResult second = testing::DriveFrom(*model, snapshot, RedriveInput(), kLater);
   ASSERT_TRUE(second.terminal.has_value()) << second.problem;
-  EXPECT_EQ(Types(second.events), (std::vector<std::string>{"ExecutionRedriven",
-                                                            "FailStateEntered", "ExecutionFailed"}));
+  EXPECT_EQ(Types(second.events),
+            (std::vector<std::string>{"ExecutionRedriven", "FailStateEntered", "ExecutionFailed"}));
   EXPECT_EQ(snapshot.info.redrive_count, 1);
 }
 

@@ -324,8 +324,8 @@ TEST_P(StoreContractTest, ListExecutionsNewestFirstWithStatusFilterAndPages) {
     std::vector<std::string> names;
     PageRequest page{2, ""};
     do {
-      auto result =
-          store().ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), status, {}, {}, {}}, page);
+      auto result = store().ListExecutions(
+          ExecutionFilter{kMachinePrefix + std::string("m"), status, {}, {}, {}}, page);
       EXPECT_TRUE(result.has_value());
       if (!result) {
         break;
@@ -353,15 +353,16 @@ TEST_P(StoreContractTest, ListExecutionsNewestFirstWithStatusFilterAndPages) {
   ASSERT_TRUE(running.has_value());
   EXPECT_EQ(running->size(), 4u);  // e0, e2, e4 and the other machine's x
 
-  auto none = store().ListExecutions(ExecutionFilter{kMachinePrefix + std::string("none"), {}, {}, {}, {}},
-                                     PageRequest{10, ""});
+  auto none = store().ListExecutions(
+      ExecutionFilter{kMachinePrefix + std::string("none"), {}, {}, {}, {}}, PageRequest{10, ""});
   ASSERT_TRUE(none.has_value());
   EXPECT_TRUE(none->items.empty());
-  EXPECT_TRUE(store()
-                  .ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), {}, {}, {}, {}},
-                                  PageRequest{2, "x"})
-                  .error()
-                  .IsInvalidArgument());
+  EXPECT_TRUE(
+      store()
+          .ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), {}, {}, {}, {}},
+                          PageRequest{2, "x"})
+          .error()
+          .IsInvalidArgument());
 }
 
 TEST_P(StoreContractTest, ConcurrentCommitsAreEachAppliedOnce) {
