@@ -61,6 +61,9 @@ class Executor {
   void Apply(model::Input input);
 
  private:
+  // replay.cc: the console's data-flow replay calls the data-flow methods below directly.
+  friend class StageReplayer;
+
   // --- executor.cc: inputs, the run loop, frames and transitions
   void Start(model::Input input);
   void Continue();
