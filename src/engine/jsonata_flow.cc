@@ -17,12 +17,13 @@ namespace jsonata = query::jsonata;
 
 jsonata::Value BuildStates(const StatesView& view, const json::Json* context) {
   auto object = std::make_shared<jsonata::ObjectData>();
-  if (view.input != nullptr) object->Set("input", jsonata::FromJson(*view.input));
-  if (view.result != nullptr) object->Set("result", jsonata::FromJson(*view.result));
+  object->Reserve(4);
+  if (view.input != nullptr) object->Append("input", jsonata::FromJson(*view.input));
+  if (view.result != nullptr) object->Append("result", jsonata::FromJson(*view.result));
   if (view.error_output != nullptr) {
-    object->Set("errorOutput", jsonata::FromJson(*view.error_output));
+    object->Append("errorOutput", jsonata::FromJson(*view.error_output));
   }
-  if (context != nullptr) object->Set("context", jsonata::FromJson(*context));
+  if (context != nullptr) object->Append("context", jsonata::FromJson(*context));
   return jsonata::Value::FromObject(std::move(object));
 }
 

@@ -189,6 +189,18 @@ void MarkSimplePaths(Node* root) {
     }
     root->simple_names = simple;
   }
+  if (root->kind == NodeKind::kObject) {
+    bool literal = true;
+    for (size_t p = 0; p < root->pairs.size() && literal; ++p) {
+      const Node* key = root->pairs[p].first.get();
+      literal = key->kind == NodeKind::kLiteral && key->literal.IsString() && key->stages.empty() &&
+                !key->group;
+      for (size_t q = 0; q < p && literal; ++q) {
+        literal = root->pairs[q].first->literal.AsString() != key->literal.AsString();
+      }
+    }
+    root->literal_keys = literal;
+  }
   ForEachChild(root, [](Node* child) { MarkSimplePaths(child); });
 }
 

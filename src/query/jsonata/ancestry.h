@@ -10,7 +10,8 @@ namespace flowstate::query::jsonata {
 // Throws Failure S0217 when a `%` has no step it can refer to.
 void ResolveAncestry(Node* root);
 void MarkTailCalls(Node* root);
-// Run after ResolveAncestry (a step a `%` binds is not plain).
+// Also marks object constructors whose keys are distinct string literals (no key to evaluate
+// or check). Run after ResolveAncestry (a step a `%` binds is not plain).
 void MarkSimplePaths(Node* root);
 
 }  // namespace flowstate::query::jsonata

@@ -402,6 +402,16 @@ std::vector<size_t> Evaluator::SortOrder(const Node* sort, const std::vector<Val
 
 // One context item (the usual object constructor inside a path step): no grouping needed.
 Value Evaluator::GroupSingle(const Node* group, const Value& item, Frame* env) {
+  if (group->literal_keys) {
+    // Keys known at compile time: only the values are evaluated.
+    auto obj = std::make_shared<ObjectData>();
+    obj->Reserve(group->pairs.size());
+    for (const auto& [key, value_node] : group->pairs) {
+      Value v = Evaluate(value_node.get(), item, env);
+      if (v.IsDefined()) obj->Append(key->literal.AsString(), std::move(v));
+    }
+    return Value::FromObject(std::move(obj));
+  }
   // Keys are evaluated first (all of them, as grouping does), then the values. Most
   // constructors have a few pairs: their keys stay on the stack.
   constexpr size_t kInline = 16;

@@ -65,9 +65,9 @@ std::shared_ptr<FunctionData> Value::FunctionPtr() const {
 }
 
 const Value* ObjectData::Find(std::string_view key) const {
-  if (!index_.empty()) {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &entries[it->second].second;
+  if (indexed()) {
+    auto it = index_->find(key);
+    return it == index_->end() ? nullptr : &entries[it->second].second;
   }
   for (const auto& [k, v] : entries) {
     if (k == key) return &v;
@@ -76,13 +76,13 @@ const Value* ObjectData::Find(std::string_view key) const {
 }
 
 void ObjectData::Set(std::string key, Value value) {
-  if (!index_.empty()) {
-    auto it = index_.find(key);
-    if (it != index_.end()) {
+  if (indexed()) {
+    auto it = index_->find(key);
+    if (it != index_->end()) {
       entries[it->second].second = std::move(value);
       return;
     }
-    index_.emplace(key, entries.size());
+    index_->emplace(key, entries.size());
     entries.emplace_back(std::move(key), std::move(value));
     return;
   }
@@ -97,16 +97,16 @@ void ObjectData::Set(std::string key, Value value) {
 }
 
 void ObjectData::Append(std::string key, Value value) {
-  if (!index_.empty()) index_.emplace(key, entries.size());
+  if (indexed()) index_->emplace(key, entries.size());
   entries.emplace_back(std::move(key), std::move(value));
-  if (index_.empty() && entries.size() > kIndexThreshold) BuildIndex();
+  if (!indexed() && entries.size() > kIndexThreshold) BuildIndex();
 }
 
 bool ObjectData::Remove(std::string_view key) {
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].first == key) {
       entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
-      index_.clear();
+      index_.reset();
       if (entries.size() > kIndexThreshold) BuildIndex();
       return true;
     }
@@ -115,9 +115,9 @@ bool ObjectData::Remove(std::string_view key) {
 }
 
 void ObjectData::BuildIndex() {
-  index_.clear();
-  index_.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) index_.emplace(entries[i].first, i);
+  index_ = std::make_unique<Index>();
+  index_->reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) index_->emplace(entries[i].first, i);
 }
 
 Value TupleContexts(const Value& stream) {

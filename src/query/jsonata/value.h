@@ -123,7 +123,10 @@ struct ObjectData : HeapData {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>> index_;
+  using Index = std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>>;
+  // Null until the object grows past the threshold: most objects never need one.
+  std::unique_ptr<Index> index_;
+  bool indexed() const { return index_ != nullptr && !index_->empty(); }
 };
 
 inline ArrayData& Value::MutableArray() const { return *static_cast<ArrayData*>(heap_.get()); }
