@@ -58,14 +58,14 @@ class Executor {
   Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
            base::Timestamp now, base::Rng& rng, const AdvanceOptions& options, Outcome& outcome);
 
-  void Apply(model::Input input);
+  void Apply(model::Input&& input);
 
  private:
   // --- executor.cc: inputs, the run loop, frames and transitions
-  void Start(model::Input input);
+  void Start(model::Input&& input);
   void Continue();
   void OnTimer(uint64_t stamp);
-  void OnTaskSucceeded(model::Input input);
+  void OnTaskSucceeded(model::Input&& input);
   void OnTaskFailed(const model::Input& input);
   void Stop(const model::Input& input);
   void TimeOut();
@@ -212,6 +212,7 @@ class Executor {
   }
   std::string NewTaskToken();
   // The frame waits on its task (kWaitTask) and `input` answers it.
+  std::string_view Region() const;
   int32_t WaitingTaskFrame(const model::Input& input);
   void OnTaskSubmitted(const model::Input& input);
   void OnActivityStarted(const model::Input& input);
@@ -251,7 +252,6 @@ class Executor {
   // construction, and an Executor lives for one Advance call).
   std::vector<int32_t> runnable_;
   size_t runnable_next_ = 0;
-  std::string region_;
 };
 
 }  // namespace flowstate::engine

@@ -668,8 +668,13 @@ class Runtime::Lane {
     }
     options.wait_time_scale = wait_time_scale_;
     options.new_task_token = &TaskTokenRegistry::NewToken;
-    engine::Outcome outcome =
-        engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
+    // A durable step keeps its input to re-apply if the commit fails (Reload); a memory-only
+    // one hands it over.
+    engine::Outcome outcome = it->second.persist
+                                  ? engine::Advance(*it->second.model, it->second.snapshot,
+                                                    model::Input(input), now, rng_, options)
+                                  : engine::Advance(*it->second.model, it->second.snapshot,
+                                                    std::move(input), now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
     if (!it->second.persist) {
       effects.log_events = std::move(outcome.events);
