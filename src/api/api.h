@@ -55,10 +55,12 @@ class Api {
   ApiResult<json::Json> HistorySince(const std::string& execution_arn, int64_t after_event_id,
                                      int limit);
 
-  // For the console: replays a JSONPath-mode state's data flow on a recorded input (and task
-  // result), stage by stage, with the engine's query code. Request {"state": {...}, "input":
-  // "<JSON text>", "result": "<JSON text>"}; answer {"stages": [{"stage": "InputPath", "value":
-  // "<JSON text>"} or {"stage": ..., "error": "..."}, ...]}. Pure: reads and changes nothing.
+  // For the console: one state visit's data flow, stage by stage (JSONPath: InputPath,
+  // Parameters, Result, ResultSelector, Assign, ResultPath, OutputPath; JSONata: Arguments,
+  // Result, Assign, Output), computed by the engine's data-flow code on what the execution's
+  // history recorded (engine/replay.h). Request {"executionArn", "enteredEventId": the visit's
+  // ...StateEntered event id}; answer {"stages": [{"stage", "recorded": bool, "value": "<JSON
+  // text>"} or {"stage", "note": why there is no value}], "state", "queryLanguage"}. Reads only.
   ApiResult<json::Json> DataFlow(const json::Json& request);
 
   // What every operation works with (defined in api/operations.h).

@@ -247,6 +247,49 @@ test('shows each state and the data flow stages of the one selected', async () =
   await page.close();
 });
 
+test('a JSONata state shows its Arguments, result, Assign and Output, with the variables it read', async () => {
+  const { activityArn } = await api(server.base, 'CreateActivity', { name: 'jsonata-review' });
+  const arn = await createMachine(server.base, 'jsonata-flow', {
+    QueryLanguage: 'JSONata',
+    StartAt: 'Init',
+    States: {
+      Init: { Type: 'Pass', Assign: { limit: 100 }, Output: { order: '{% $states.input.order %}' }, Next: 'Review' },
+      Review: {
+        Type: 'Task',
+        Resource: activityArn,
+        Arguments: { order: '{% $states.input.order %}', limit: '{% $limit %}', execution: '{% $states.context.Execution.Name %}' },
+        Assign: { approvedBy: '{% $states.result.by %}' },
+        Output: { id: '{% $states.input.order.id %}', approved: '{% $states.result.amount <= $limit %}' },
+        End: true,
+      },
+    },
+  });
+  const { executionArn } = await api(server.base, 'StartExecution', { stateMachineArn: arn, name: 'jsonata-run', input: '{"order":{"id":7,"amount":40}}' });
+  const page = await newPage();
+  await page.goto(pageUrl(server.base, 'execution', executionArn));
+  const form = page.locator('#approvals .approval');
+  await form.waitFor();
+  await form.locator('.approve-output').fill('{"by": "ops", "amount": 40}');
+  await form.locator('button.approve').click();
+  await page.locator('#execution-status.SUCCEEDED').waitFor();
+  await page.locator('.node[data-name="Review"]').click();
+  const stage = (name) => page.locator(`.dataflow tr[data-stage="${name}"]`);
+  const value = (name) => stage(name).locator('td').nth(1);
+  await stage('Output').waitFor();
+  // The stages AWS shows for JSONata, each computed by the engine from history.
+  assert.deepEqual(JSON.parse(await value('Input').textContent()), { order: { id: 7, amount: 40 } });
+  assert.deepEqual(JSON.parse(await value('Variables').textContent()), { limit: 100 });
+  assert.deepEqual(JSON.parse(await value('Arguments').textContent()), { order: { id: 7, amount: 40 }, limit: 100, execution: 'jsonata-run' });
+  assert.match(await stage('Arguments').locator('td').nth(0).textContent(), /\$states\.input\.order/);
+  assert.deepEqual(JSON.parse(await value('Result').textContent()), { by: 'ops', amount: 40 });
+  assert.deepEqual(JSON.parse(await value('Assign').textContent()), { approvedBy: 'ops' });
+  assert.deepEqual(JSON.parse(await value('Output').textContent()), { id: 7, approved: true });
+  assert.equal(await stage('InputPath').count(), 0, 'a JSONata state has no JSONPath stages');
+  await page.locator('.state-details').screenshot({ path: path.join(ARTIFACTS, 'dataflow-jsonata.png') });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('renders names and payloads carrying markup as text', async () => {
   const evil = '<img src=x onerror="window.__pwned=1">';
   const script = '<script>window.__pwned=2</script>';

@@ -70,7 +70,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
     badge.className = `badge ${progress.status}`;
     renderActions(actions, arn, progress.status, message);
     renderPickers(pickers, progress, chosenIteration, refresh);
-    if (selected) showState(stateDetails, selected, definition, progress);
+    if (selected) showState(stateDetails, selected, definition, progress, arn);
     const now = progress.status === 'RUNNING' ? Date.now() / 1000 : progress.events.at(-1)?.timestamp ?? Date.now() / 1000;
     renderTimeline(timeline, progress.visits, now);
     renderInputOutput(outputPanel, progress.events);
@@ -79,7 +79,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   graph.onSelect = (name, id) => {
     selected = name;
     graph.select(id);
-    showState(stateDetails, name, definition, progress);
+    showState(stateDetails, name, definition, progress, arn);
   };
 
   let pending = false;
@@ -146,10 +146,11 @@ function renderPickers(element: HTMLElement, progress: ExecutionProgress, chosen
   }
 }
 
-// The selected state: its last visit's value after each data-flow stage, replayed by the server
-// with the engine's own code (POST /console/dataflow), next to the definition's field for that
-// stage; the recorded input and output; its attempts and error.
-function showState(element: HTMLElement, name: string, definition: unknown, progress: ExecutionProgress): void {
+// The selected state: its last visit's value after each data-flow stage, next to the
+// definition's field for that stage; its attempts and error. The stages come from the server
+// (POST /console/dataflow), which computes them with the engine's own data-flow code on what
+// history recorded ($$, variables, JSONata included) and says when one cannot be recovered.
+function showState(element: HTMLElement, name: string, definition: unknown, progress: ExecutionProgress, arn: string): void {
   const state = findState(definition, name) ?? {};
   const visit = progress.latestVisit(name);
   const key = `${name}|${visit?.events.length}|${visit?.status}`;
@@ -161,63 +162,70 @@ function showState(element: HTMLElement, name: string, definition: unknown, prog
     return;
   }
   element.append(h('p', {}, h('span', { class: `badge st-${visit.status}` }, visit.status), visit.frame ? ` in ${visit.frame}` : ''));
-  const succeeded = [...visit.events].reverse().find((e) => /^(Task|LambdaFunction|Activity)Succeeded$/.test(e.type));
-  const field = (stateKey: string) => (state[stateKey] === undefined ? '—' : JSON.stringify(state[stateKey], null, 2));
-  const values = new Map<string, HTMLElement>();
-  const row = (stage: string, def: string, value?: string) => {
-    const cell = h('pre', {}, value === undefined ? '' : prettyJson(value));
-    values.set(stage, cell);
-    return h('tr', { 'data-stage': stage }, h('th', {}, stage), h('td', {}, h('pre', {}, def)), h('td', {}, cell));
-  };
-  const parametersField = state.Type === 'Map' ? 'ItemSelector' : 'Parameters';
+  const body = h('tbody', {}, h('tr', {}, h('td', { colspan: 3, class: 'meta' }, 'Replaying the data flow…')));
   element.append(
-    h(
-      'table',
-      { class: 'dataflow' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Stage'), h('th', {}, 'Definition'), h('th', {}, 'Value after it'))),
-      h(
-        'tbody',
-        {},
-        row('Input', '', visit.input),
-        row('InputPath', field('InputPath')),
-        row('Parameters', field(parametersField)),
-        row('Result', '', detailOf(succeeded, 'output')),
-        row('ResultSelector', field('ResultSelector')),
-        row('ResultPath', field('ResultPath')),
-        row('OutputPath', field('OutputPath')),
-        row('Output', '', visit.output),
-      ),
-    ),
+    h('table', { class: 'dataflow' }, h('thead', {}, h('tr', {}, h('th', {}, 'Stage'), h('th', {}, 'Definition'), h('th', {}, 'Value after it'))), body),
   );
   if (visit.attempts.length > 1) element.append(h('p', {}, `${visit.attempts.length} attempts (${visit.attempts.length - 1} retries)`));
   if (visit.lastFailure) {
     element.append(h('div', { class: 'failure' }, h('strong', {}, visit.lastFailure.error ?? 'Error'), h('pre', {}, visit.lastFailure.cause ?? '')));
   }
-  if (visit.input !== undefined) replayDataFlow(state, visit.input, detailOf(succeeded, 'output'), values);
+  showStages(body, state, arn, visit.events[0].id, () => element.dataset.showing === key);
 }
 
-async function replayDataFlow(state: unknown, input: string, result: string | undefined, cells: Map<string, HTMLElement>): Promise<void> {
-  const response = await fetch('/console/dataflow', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ state, input, result }),
-  });
-  if (!response.ok) return;
-  const { stages } = (await response.json()) as { stages: { stage: string; value?: string; error?: string }[] };
-  for (const stage of stages) {
-    const cell = cells.get(stage.stage);
-    if (!cell) continue;
-    cell.textContent = stage.value !== undefined ? prettyJson(stage.value) : stage.error ?? '';
-    cell.classList.toggle('stage-error', stage.value === undefined);
-  }
+interface Stage {
+  stage: string;
+  recorded: boolean;
+  value?: string;
+  note?: string;
 }
 
-function detailOf(event: HistoryEvent | undefined, key: string): string | undefined {
-  if (!event) return undefined;
-  for (const [k, v] of Object.entries(event)) {
-    if (k.endsWith('EventDetails') && typeof v === 'object' && v && key in v) return (v as any)[key];
+// The definition field a stage applies (none for Input, Result, Variables and a JSONPath Output).
+function stageField(state: any, stage: string): string | undefined {
+  const jsonata = (state.QueryLanguage ?? '') === 'JSONata' || stage === 'Arguments' || stage === 'Items';
+  const fields: Record<string, string> = {
+    InputPath: 'InputPath',
+    Parameters: 'Parameters',
+    ItemsPath: 'ItemsPath',
+    ItemSelector: 'ItemSelector',
+    ResultSelector: 'ResultSelector',
+    ResultPath: 'ResultPath',
+    OutputPath: 'OutputPath',
+    Assign: 'Assign',
+    Arguments: 'Arguments',
+    Items: 'Items',
+  };
+  if (stage === 'Output' && (jsonata || state.Output !== undefined)) return 'Output';
+  return fields[stage];
+}
+
+async function showStages(body: HTMLElement, state: any, executionArn: string, enteredEventId: number, current: () => boolean): Promise<void> {
+  let stages: Stage[];
+  try {
+    const response = await fetch('/console/dataflow', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ executionArn, enteredEventId }),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer.message ?? `HTTP ${response.status}`);
+    stages = answer.stages;
+  } catch (error) {
+    if (current()) body.replaceChildren(h('tr', {}, h('td', { colspan: 3, class: 'stage-error' }, `Data flow not available: ${(error as Error).message}`)));
+    return;
   }
-  return undefined;
+  if (!current()) return; // another state or a newer visit is shown now
+  body.replaceChildren(
+    ...stages.map((stage) => {
+      const field = stageField(state, stage.stage);
+      const definition = field === undefined ? '' : state[field] === undefined ? '—' : JSON.stringify(state[field], null, 2);
+      const value =
+        stage.value !== undefined
+          ? h('pre', { class: stage.recorded ? 'recorded' : 'replayed', title: stage.recorded ? 'as history recorded it' : 'computed by the engine from history' }, prettyJson(stage.value))
+          : h('pre', { class: 'stage-error' }, stage.note ?? '');
+      return h('tr', { 'data-stage': stage.stage }, h('th', {}, stage.stage), h('td', {}, h('pre', {}, definition)), h('td', {}, value));
+    }),
+  );
 }
 
 function renderInputOutput(element: HTMLElement, events: HistoryEvent[]): void {
