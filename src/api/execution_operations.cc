@@ -437,7 +437,11 @@ void RedriveExecution(Api::Context& ctx, const RequestReader& request, ApiDone d
   auto check = [&]() -> ApiResult<std::pair<std::string, std::string>> {
     FS_API_TRY(arn, request.RequiredString("executionArn"));
     FS_API_TRY(client_token, request.OptionalString("clientToken"));
-    if (client_token && (client_token->empty() || client_token->size() > 64)) {
+    if (client_token && client_token->empty()) {
+      return ConstraintViolation(*client_token, "clientToken",
+                                 "Member must have length greater than or equal to 1");
+    }
+    if (client_token && client_token->size() > 64) {
       return ConstraintViolation(*client_token, "clientToken",
                                  "Member must have length less than or equal to 64");
     }

@@ -192,6 +192,10 @@ class RedriveTest(unittest.TestCase):
                          "ExecutionDoesNotExist")
         self.assertEqual(error_code(self.client.redrive_execution, executionArn=self.machine),
                          "InvalidArn")
+        for body in ({}, {"executionArn": arn, "clientToken": "x" * 65},
+                     {"executionArn": arn, "clientToken": ""}):
+            status, answer = SERVER.raw("RedriveExecution", body)
+            self.assertEqual((status, answer["__type"]), (400, "ValidationException"), body)
         # RUNNING: an execution waiting on an activity.
         activity = self.client.create_activity(name=unique("hold"))["activityArn"]
         waiting = self.client.create_state_machine(
