@@ -258,7 +258,9 @@ ApiResult<json::Json> DescribeExecution(Api::Context& ctx, const RequestReader& 
       last && !last->items.empty()) {
     last_event_id = last->items[0].id;
   }
-  if (auto blocker = runtime::RedriveBlocker(record, last_event_id, ctx.clock.Now())) {
+  const bool machine_exists = ctx.store.GetStateMachine(record.state_machine_arn).has_value();
+  if (auto blocker =
+          runtime::RedriveBlocker(record, last_event_id, machine_exists, ctx.clock.Now())) {
     out["redriveStatus"] = "NOT_REDRIVABLE";
     out["redriveStatusReason"] = *blocker;
   } else {

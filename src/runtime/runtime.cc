@@ -622,7 +622,8 @@ class Runtime::Lane {
       }
       snapshot = std::move(*restored);
     }
-    if (auto blocker = RedriveBlocker(record, snapshot.next_event_id - 1, now)) {
+    const bool machine_exists = store_.GetStateMachine(record.state_machine_arn).has_value();
+    if (auto blocker = RedriveBlocker(record, snapshot.next_event_id - 1, machine_exists, now)) {
       work.redrive_done(base::Err(base::Status::Conflict(*blocker)));
       return;
     }
