@@ -16,12 +16,18 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
     call('DescribeExecution', { executionArn: arn }),
     call('DescribeStateMachineForExecution', { executionArn: arn }),
   ]);
+  // Only Standard executions can be redriven; a deleted state machine leaves it to the server.
+  const workflowType: string | undefined = await call('DescribeStateMachine', { stateMachineArn: execution.stateMachineArn }).then(
+    (described) => described.type,
+    () => undefined,
+  );
   const definition = JSON.parse(machine.definition);
   const progress = new ExecutionProgress();
   const graph = new GraphView(true);
   const table = new EventTable();
   const badge = h('span', { class: `badge ${execution.status}`, id: 'execution-status' }, execution.status);
   const actions = h('span', { class: 'actions' });
+  const redrives = h('span', { class: 'meta', id: 'redrive-count' });
   const message = h('span', { class: 'error' });
   const pickers = h('div', { class: 'iteration-pickers' });
   const stateDetails = h('section', { class: 'panel state-details' }, h('p', { class: 'meta' }, 'Select a state in the graph.'));
@@ -33,7 +39,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   let selected: string | undefined;
 
   app.append(
-    h('h1', {}, execution.name, ' ', badge),
+    h('h1', {}, execution.name, ' ', badge, ' ', redrives),
     h(
       'p',
       { class: 'meta' },
@@ -68,7 +74,9 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
     table.setEvents(progress.events);
     badge.textContent = progress.status;
     badge.className = `badge ${progress.status}`;
-    renderActions(actions, arn, progress.status, message);
+    const redriveCount = progress.events.filter((e) => e.type === 'ExecutionRedriven').length;
+    redrives.textContent = redriveCount ? `redriven ${redriveCount} time${redriveCount > 1 ? 's' : ''}` : '';
+    renderActions(actions, arn, progress.status, workflowType, redriveCount, message);
     renderPickers(pickers, progress, chosenIteration, refresh);
     if (selected) showState(stateDetails, selected, definition, progress, arn);
     const now = progress.status === 'RUNNING' ? Date.now() / 1000 : progress.events.at(-1)?.timestamp ?? Date.now() / 1000;
@@ -103,23 +111,40 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   return () => source.close();
 }
 
-function renderActions(element: HTMLElement, arn: string, status: string, message: HTMLElement): void {
-  const key = `${status}`;
+// Stop for a running execution; Redrive for a Standard one that failed, timed out or was
+// aborted (the server's redriveStatus says whether it still can, e.g. within 14 days). Both call
+// the API like any client (POST / with X-Amz-Target), which refuses cross-site requests.
+function renderActions(element: HTMLElement, arn: string, status: string, workflowType: string | undefined, redriveCount: number, message: HTMLElement): void {
+  const key = `${status}|${redriveCount}`;
   if (element.dataset.for === key) return;
   element.dataset.for = key;
   element.replaceChildren();
-  const run = (operation: string) => async () => {
+  const run = (operation: string) => async (event: Event) => {
+    const button = event.currentTarget as HTMLButtonElement;
     message.textContent = '';
+    button.disabled = true;
     try {
       await call(operation, { executionArn: arn });
     } catch (error) {
       message.textContent = (error as Error).message;
+      button.disabled = false;
     }
   };
   if (status === 'RUNNING') {
     element.append(h('button', { type: 'button', class: 'danger', id: 'stop-execution', onclick: run('StopExecution') }, 'Stop'));
-  } else if (['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status)) {
-    element.append(h('button', { type: 'button', id: 'redrive-execution', onclick: run('RedriveExecution') }, 'Redrive'));
+  } else if (['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status) && workflowType !== 'EXPRESS') {
+    const button = h('button', { type: 'button', id: 'redrive-execution', onclick: run('RedriveExecution') }, 'Redrive');
+    element.append(button);
+    // The server knows what the page cannot (the redrive window, a history full of events).
+    call('DescribeExecution', { executionArn: arn }).then(
+      (described) => {
+        if (described.redriveStatus && described.redriveStatus !== 'REDRIVABLE') {
+          button.disabled = true;
+          button.title = described.redriveStatusReason ?? described.redriveStatus;
+        }
+      },
+      () => undefined,
+    );
   }
 }
 
