@@ -255,7 +255,9 @@ async function showStages(body: HTMLElement, state: any, executionArn: string, e
 
 function renderInputOutput(element: HTMLElement, events: HistoryEvent[]): void {
   const started = events.find((e) => e.type === 'ExecutionStarted');
-  const ended = events.find((e) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(e.type));
+  // The last end, unless a redrive reopened it.
+  const last = [...events].reverse().find((e) => /^Execution(Succeeded|Failed|TimedOut|Aborted|Redriven)$/.test(e.type));
+  const ended = last?.type === 'ExecutionRedriven' ? undefined : last;
   const signature = `${started?.id}-${ended?.id}`;
   if (element.dataset.signature === signature) return;
   element.dataset.signature = signature;
