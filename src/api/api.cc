@@ -30,6 +30,7 @@ const std::unordered_map<std::string_view, OperationEntry>& Operations() {
       {"ListExecutions", {ListExecutions, nullptr}},
       {"GetExecutionHistory", {GetExecutionHistory, nullptr}},
       {"StopExecution", {nullptr, StopExecution}},
+      {"RedriveExecution", {nullptr, RedriveExecution}},
       {"CreateActivity", {CreateActivity, nullptr}},
       {"DescribeActivity", {DescribeActivity, nullptr}},
       {"DeleteActivity", {DeleteActivity, nullptr}},

@@ -1,5 +1,5 @@
 // StartExecution, StartSyncExecution, DescribeExecution, DescribeStateMachineForExecution,
-// ListExecutions, GetExecutionHistory, StopExecution (AWS-REFERENCE.md §3.3).
+// ListExecutions, GetExecutionHistory, StopExecution, RedriveExecution (AWS-REFERENCE.md §3.3).
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -9,6 +9,7 @@
 #include "api/page_token.h"
 #include "api/render.h"
 #include "json/compact_text.h"
+#include "runtime/redrive_rules.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
@@ -193,6 +194,8 @@ void StartExecution(Api::Context& ctx, const RequestReader& request, ApiDone don
   record.input = plan->input_text;
   record.trace_header = plan->trace_header;
   record.start_date = now;
+  record.state_machine_version_arn = plan->version_arn;
+  record.state_machine_alias_arn = plan->alias_arn;
   // The reply waits until the start is durable, without holding this (network) thread; the
   // runtime takes the execution only once its record exists.
   auto started_plan = std::make_shared<StartPlan>(std::move(*plan));
@@ -249,15 +252,17 @@ ApiResult<json::Json> DescribeExecution(Api::Context& ctx, const RequestReader& 
   FS_API_TRY(arn, request.RequiredString("executionArn"));
   FS_API_TRY(record, LoadExecution(ctx, arn));
   json::Json out = RenderExecution(record);
-  // Started through a version or alias: ExecutionStarted recorded which.
-  if (auto first = ctx.store.GetHistory(arn, store::PageRequest{1, ""}, false);
-      first && !first->items.empty() && first->items[0].type == "ExecutionStarted") {
-    const json::Json details = first->items[0].details.ToJson();
-    for (const char* member : {"stateMachineVersionArn", "stateMachineAliasArn"}) {
-      if (details.is_object() && details.contains(member)) {
-        out[member] = details[member];
-      }
-    }
+  // redriveStatus: whether RedriveExecution would accept it now (and if not, why).
+  int64_t last_event_id = 0;
+  if (auto last = ctx.store.GetHistory(arn, store::PageRequest{1, ""}, /*reverse=*/true);
+      last && !last->items.empty()) {
+    last_event_id = last->items[0].id;
+  }
+  if (auto blocker = runtime::RedriveBlocker(record, last_event_id, ctx.clock.Now())) {
+    out["redriveStatus"] = "NOT_REDRIVABLE";
+    out["redriveStatusReason"] = *blocker;
+  } else {
+    out["redriveStatus"] = "REDRIVABLE";
   }
   return out;
 }
@@ -287,6 +292,7 @@ ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& req
   FS_API_TRY(arn, request.OptionalString("stateMachineArn"));
   FS_API_TRY(map_run, request.OptionalString("mapRunArn"));
   FS_API_TRY(status, request.OptionalString("statusFilter"));
+  FS_API_TRY(redrive, request.OptionalString("redriveFilter"));
   FS_API_TRY(limit, PageSize(request, kMaxListResults, 100));
   FS_API_TRY(token, request.OptionalString("nextToken"));
   if (!arn) {
@@ -295,9 +301,29 @@ ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& req
     }
     return Fail("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
   }
-  FS_API_TRY(parsed, ParseArn(*arn, Allow(ArnKind::kStateMachine)));
+  FS_API_TRY(parsed,
+             ParseArn(*arn, Allow(ArnKind::kStateMachine) | Allow(ArnKind::kStateMachineVersion) |
+                                Allow(ArnKind::kStateMachineAlias)));
   store::ExecutionFilter filter;
-  filter.state_machine_arn = *arn;
+  filter.state_machine_arn = parsed.machine_arn;
+  // A version ARN lists the executions that ran that version (started on it, or through an
+  // alias that routed to it); an alias ARN those started through the alias.
+  if (parsed.kind != ArnKind::kStateMachine) {
+    FS_API_TRY(resolved, ResolveStateMachine(ctx, *arn, /*route=*/false));
+    (void)resolved;  // it exists (else StateMachineDoesNotExist / ResourceNotFound)
+    if (parsed.kind == ArnKind::kStateMachineVersion) {
+      filter.version_arn = *arn;
+    } else {
+      filter.alias_arn = *arn;
+    }
+  }
+  if (redrive) {
+    if (*redrive != "REDRIVEN" && *redrive != "NOT_REDRIVEN") {
+      return ConstraintViolation(*redrive, "redriveFilter",
+                                 "Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]");
+    }
+    filter.redriven = *redrive == "REDRIVEN";
+  }
   if (status) {
     filter.status = model::ParseExecutionStatus(*status);
     if (!filter.status) {
@@ -306,7 +332,7 @@ ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& req
                                  "FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]");
     }
   }
-  auto machine = ctx.store.GetStateMachine(*arn);
+  auto machine = ctx.store.GetStateMachine(filter.state_machine_arn);
   if (!machine) {
     return Fail("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + *arn + "'");
   }
@@ -401,6 +427,56 @@ void StopExecution(Api::Context& ctx, const RequestReader& request, ApiDone done
                      }
                      done(OkResponse({{"stopDate", EpochSeconds(*stopped)}}));
                    });
+}
+
+}  // namespace flowstate::api
+
+namespace flowstate::api {
+
+void RedriveExecution(Api::Context& ctx, const RequestReader& request, ApiDone done) {
+  auto check = [&]() -> ApiResult<std::pair<std::string, std::string>> {
+    FS_API_TRY(arn, request.RequiredString("executionArn"));
+    FS_API_TRY(client_token, request.OptionalString("clientToken"));
+    if (client_token && (client_token->empty() || client_token->size() > 64)) {
+      return ConstraintViolation(*client_token, "clientToken",
+                                 "Member must have length less than or equal to 64");
+    }
+    FS_API_TRY(parsed,
+               ParseArn(arn, Allow(ArnKind::kExecution) | Allow(ArnKind::kExpressExecution)));
+    if (parsed.kind == ArnKind::kExpressExecution) {
+      return Fail("ExecutionNotRedrivable",
+                  "Execution of an EXPRESS state machine cannot be redriven: '" + arn + "'");
+    }
+    return std::make_pair(std::move(arn), client_token.value_or(""));
+  }();
+  if (!check) {
+    done(ErrorResponse(check.error()));
+    return;
+  }
+  const std::string arn = check->first;
+  ctx.runtime.Redrive(
+      arn, std::move(check->second),
+      [arn, done = std::move(done)](base::Result<base::Timestamp> redriven) {
+        if (redriven) {
+          done(OkResponse({{"redriveDate", EpochSeconds(*redriven)}}));
+          return;
+        }
+        const base::Status& error = redriven.error();
+        switch (error.code()) {
+          case base::StatusCode::kNotFound:
+            done(ErrorResponse(
+                ApiError{"ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'"}));
+            return;
+          case base::StatusCode::kConflict:
+            done(ErrorResponse(ApiError{"ExecutionNotRedrivable", error.message()}));
+            return;
+          default:
+            done(ErrorResponse(ApiError{"ServiceUnavailable",
+                                        "The execution could not be redriven: " + error.message(),
+                                        503}));
+            return;
+        }
+      });
 }
 
 }  // namespace flowstate::api

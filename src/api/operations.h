@@ -44,6 +44,7 @@ ApiResult<json::Json> DescribeStateMachineForExecution(Api::Context& ctx,
 ApiResult<json::Json> ListExecutions(Api::Context& ctx, const RequestReader& request);
 ApiResult<json::Json> GetExecutionHistory(Api::Context& ctx, const RequestReader& request);
 void StopExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
+void RedriveExecution(Api::Context& ctx, const RequestReader& request, ApiDone done);
 
 // Activities and task tokens (activity_operations.cc).
 ApiResult<json::Json> CreateActivity(Api::Context& ctx, const RequestReader& request);

@@ -38,6 +38,16 @@ json::Json RenderExecutionSummary(const store::ExecutionRecord& record) {
   if (record.stop_date) {
     out["stopDate"] = EpochSeconds(*record.stop_date);
   }
+  if (!record.state_machine_version_arn.empty()) {
+    out["stateMachineVersionArn"] = record.state_machine_version_arn;
+  }
+  if (!record.state_machine_alias_arn.empty()) {
+    out["stateMachineAliasArn"] = record.state_machine_alias_arn;
+  }
+  out["redriveCount"] = record.redrive_count;
+  if (record.redrive_date) {
+    out["redriveDate"] = EpochSeconds(*record.redrive_date);
+  }
   return out;
 }
 
@@ -58,7 +68,6 @@ json::Json RenderExecution(const store::ExecutionRecord& record) {
   if (!record.trace_header.empty()) {
     out["traceHeader"] = record.trace_header;
   }
-  out["redriveCount"] = 0;
   return out;
 }
 

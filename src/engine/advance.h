@@ -28,6 +28,7 @@ struct Outcome {
   std::optional<model::Terminal> terminal;        // set when the execution ended in this step
   int64_t states_entered = 0;                     // states entered in this step (counted in both
                                                   // history modes)
+  bool redriven = false;                          // a kRedrive input reopened the execution
   bool more_work = false;                         // step budget spent: call Advance again with a
                                                   // kTimerFired input of stamp 0 (a "continue")
 };

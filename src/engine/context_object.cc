@@ -22,6 +22,9 @@ json::Json Executor::BuildContext(int32_t frame_id, const asl::State& state) {
                           {"RoleArn", info.role_arn},
                           {"StartTime", base::FormatIso8601(info.start_time)},
                           {"RedriveCount", info.redrive_count}};
+  if (info.redrive_count != 0) {
+    context["Execution"]["RedriveTime"] = base::FormatIso8601(info.redrive_time);
+  }
   context["State"] = {{"EnteredTime", base::FormatIso8601(current.entered_time)},
                       {"Name", state.name}};
   if (!state.retriers.empty()) {

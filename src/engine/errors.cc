@@ -69,6 +69,7 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
     if (retrier.jitter == asl::JitterStrategy::kFull) {
       delay = rng_.NextDouble() * delay;
     }
+    ReleaseChildren(frame_id);  // a retried Parallel/Map runs all its children again
     current.retry_counts[idx] = attempts + 1;
     current.retry_count += 1;
     current.phase = model::FramePhase::kRetryBackoff;
@@ -113,6 +114,8 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
       FailScope(frame_id, std::move(output.error()));
       return;
     }
+    ReleaseChildren(frame_id);
+    frame(frame_id).effective_input = nullptr;
     frame(frame_id).phase = model::FramePhase::kEnter;
     ExitState(frame_id, state, std::move(*output), catcher.next, /*from_catch=*/true,
               std::move(*assigned));

@@ -40,8 +40,13 @@ Executor::Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot
 }
 
 void Executor::Apply(model::Input input) {
-  if (input.kind != model::InputKind::kStart &&
-      snapshot_.status != model::ExecutionStatus::kRunning) {
+  if (input.kind == model::InputKind::kRedrive) {
+    if (snapshot_.status == model::ExecutionStatus::kRunning ||
+        snapshot_.status == model::ExecutionStatus::kSucceeded) {
+      return;  // only an unsuccessful execution can be redriven (the API checked; a repeat)
+    }
+  } else if (input.kind != model::InputKind::kStart &&
+             snapshot_.status != model::ExecutionStatus::kRunning) {
     return;  // a late answer for an execution that already ended: dropped, no event
   }
   switch (input.kind) {
@@ -71,6 +76,9 @@ void Executor::Apply(model::Input input) {
       break;
     case model::InputKind::kTaskScheduleFailed:
       OnTaskScheduleFailed(input);
+      break;
+    case model::InputKind::kRedrive:
+      Redrive();
       break;
   }
   RunQueue();
@@ -358,6 +366,7 @@ int32_t Executor::NewFrame(int32_t parent, int32_t scope, int32_t child_index, j
 }
 
 void Executor::FreeFrame(int32_t frame_id) {
+  ReleaseChildren(frame_id);
   ReleaseVariables(frame_id);
   model::Frame& freed = frame(frame_id);
   freed = model::Frame();

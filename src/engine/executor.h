@@ -72,6 +72,19 @@ class Executor {
   void OnTaskFailed(const model::Input& input);
   void Stop(const model::Input& input);
   void TimeOut();
+
+  // --- redrive.cc: RedriveExecution
+  void Redrive();
+  // Makes `frame_id` run again from its unsuccessful state: a Parallel/Map with kept children
+  // reruns those children (and starts the iterations never started); any other state is
+  // entered again. `chain` is the previousEventId of the frame's next event.
+  void RedriveFrame(int32_t frame_id, int64_t chain,
+                    const std::vector<std::vector<int32_t>>& children,
+                    std::vector<int32_t>& composites);
+  // Keeps a failed or aborted child of a Parallel/Map (ExecutionSnapshot: parked children).
+  void ParkChild(int32_t child_id);
+  // Frees the kept children of a Parallel/Map (and theirs), and its collected results.
+  void ReleaseChildren(int32_t frame_id);
   // What a stamp answers in its frame: the task (or timer) itself, the task's TimeoutSeconds
   // timer or its heartbeat timer.
   enum class StampMatch { kNone, kTask, kTimeout, kHeartbeat };

@@ -15,7 +15,7 @@ namespace flowstate::engine {
 namespace {
 
 // Map frame bookkeeping kept in Frame::effective_input: [effective input, items,
-// tolerated failure count|null, tolerated failure percentage|null].
+// tolerated failure count|null, tolerated failure percentage|null, map run ARN|null].
 constexpr size_t kMapInput = 0;
 constexpr size_t kMapItems = 1;
 constexpr size_t kMapToleratedCount = 2;
@@ -274,9 +274,11 @@ void Executor::LaunchMap(int32_t frame_id, const asl::State& state, json::Json e
                          json::Json items, json::Json tolerated_count,
                          json::Json tolerated_percentage, int64_t max_concurrency) {
   const asl::MapSpec& map = state.map;
+  json::Json map_run_arn = nullptr;
   if (map.distributed) {
+    map_run_arn = MapRunArn(map.label.empty() ? state.name : map.label);
     Emit(frame_id, "MapRunStarted", "mapRunStartedEventDetails").details["mapRunArn"] =
-        MapRunArn(map.label.empty() ? state.name : map.label);
+        map_run_arn.get<std::string>();
   }
   size_t count = items.size();
   model::Frame& current = frame(frame_id);
@@ -286,6 +288,7 @@ void Executor::LaunchMap(int32_t frame_id, const asl::State& state, json::Json e
   current.effective_input.push_back(std::move(items));
   current.effective_input.push_back(std::move(tolerated_count));
   current.effective_input.push_back(std::move(tolerated_percentage));
+  current.effective_input.push_back(std::move(map_run_arn));  // MapRunRedriven names it
   current.results.assign(count, nullptr);
   current.next_child = 0;
   current.running_children = 0;
@@ -346,6 +349,7 @@ void Executor::PumpChildren(int32_t frame_id) {
         if (!selected) {
           frame(frame_id).pumping = false;
           AbortChildren(frame_id);
+          ReleaseChildren(frame_id);  // the Map itself failed: a redrive reruns all of it
           frame(frame_id).phase = model::FramePhase::kEnter;
           frame(frame_id).results.clear();
           frame(frame_id).effective_input = nullptr;
@@ -370,6 +374,7 @@ void Executor::PumpChildren(int32_t frame_id) {
           base::AslError error = RuntimeError(frame_id, state, std::move(selected.error()));
           frame(frame_id).pumping = false;
           AbortChildren(frame_id);
+          ReleaseChildren(frame_id);  // the Map itself failed: a redrive reruns all of it
           frame(frame_id).phase = model::FramePhase::kEnter;
           frame(frame_id).results.clear();
           frame(frame_id).effective_input = nullptr;
@@ -418,7 +423,11 @@ void Executor::ChildFinished(int32_t child_id) {
     frame(parent_id).results[static_cast<size_t>(index)] = std::move(child.input);
   }
   base::AslError error{std::move(child.error), std::move(child.cause)};
-  FreeFrame(child_id);
+  if (succeeded) {
+    FreeFrame(child_id);
+  } else {
+    ParkChild(child_id);  // rerun by a redrive if this failure ends the execution
+  }
   model::Frame& parent = frame(parent_id);
   parent.running_children -= 1;
   if (inline_map && !silent) {
@@ -471,16 +480,9 @@ void Executor::FinishComposite(int32_t frame_id) {
   const bool is_map = state.type == asl::StateType::kMap;
   model::Frame& current = frame(frame_id);
   current.phase = model::FramePhase::kEnter;
-  json::Json result = json::Json::array();
-  result.get_ptr<json::Json::array_t*>()->reserve(current.results.size());
-  for (json::Json& item : current.results) {
-    if (!item.is_discarded()) {
-      result.push_back(std::move(item));
-    }
-  }
-  current.results.clear();
-  current.effective_input = nullptr;
   if (current.has_child_error) {
+    // The results of the children that succeeded, the items and the failed children stay
+    // (a redrive reruns only the failed ones) until Retry or Catch releases them.
     base::AslError error{std::move(current.error), std::move(current.cause)};
     current.has_child_error = false;
     current.error.clear();
@@ -493,6 +495,15 @@ void Executor::FinishComposite(int32_t frame_id) {
     HandleStateError(frame_id, std::move(error), is_map ? "MapStateFailed" : "ParallelStateFailed");
     return;
   }
+  json::Json result = json::Json::array();
+  result.get_ptr<json::Json::array_t*>()->reserve(current.results.size());
+  for (json::Json& item : current.results) {
+    if (!item.is_discarded()) {
+      result.push_back(std::move(item));
+    }
+  }
+  ReleaseChildren(frame_id);  // tolerated failures of a Distributed Map
+  frame(frame_id).effective_input = nullptr;
   if (!model_.scope(frame(frame_id).scope).in_distributed_map) {
     // AWS chains ...StateSucceeded to the latest event (the last iteration's end or the
     // MapRunSucceeded) and the ...StateExited to that same event. (A few recordings chain a
@@ -513,8 +524,9 @@ void Executor::AbortChildren(int32_t frame_id) {
   for (size_t idx = 0; idx < snapshot_.frames.size(); ++idx) {
     auto child_id = static_cast<int32_t>(idx);
     if (snapshot_.frames[idx].phase == model::FramePhase::kFree ||
-        snapshot_.frames[idx].parent != frame_id) {
-      continue;
+        snapshot_.frames[idx].parent != frame_id ||
+        snapshot_.frames[idx].phase == model::FramePhase::kFailed) {
+      continue;  // not a child, or one that failed (kept already)
     }
     AbortFrame(child_id);
     if (inline_map && !model_.scope(frame(frame_id).scope).in_distributed_map) {
@@ -523,8 +535,7 @@ void Executor::AbortChildren(int32_t frame_id) {
       aborted.details["index"] = frame(child_id).child_index;
       aborted.details["name"] = state.name;
     }
-    FreeFrame(child_id);
-    frame(frame_id).running_children -= 1;
+    ParkChild(child_id);  // an aborted branch or iteration is rerun by a redrive too
   }
   frame(frame_id).running_children = 0;
 }

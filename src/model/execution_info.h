@@ -22,6 +22,7 @@ struct ExecutionInfo {
   WorkflowType type = WorkflowType::kStandard;
   base::Timestamp start_time{};
   int64_t redrive_count = 0;
+  base::Timestamp redrive_time{};  // the latest redrive ($$.Execution.RedriveTime)
 };
 
 }  // namespace flowstate::model

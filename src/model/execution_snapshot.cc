@@ -59,6 +59,9 @@ json::Json FrameToJson(const Frame& frame) {
   out["running"] = frame.running_children;
   out["failed"] = frame.failed_children;
   out["maxConcurrency"] = frame.max_concurrency;
+  if (frame.parked_children != 0) {
+    out["parked"] = frame.parked_children;
+  }
   if (frame.has_child_error || frame.phase == FramePhase::kFailed) {
     out["error"] = frame.error;
     out["cause"] = frame.cause;
@@ -112,6 +115,7 @@ Frame FrameFromJson(const json::Json& in) {
   frame.running_children = in.at("running").get<int32_t>();
   frame.failed_children = in.at("failed").get<int32_t>();
   frame.max_concurrency = in.at("maxConcurrency").get<int32_t>();
+  frame.parked_children = in.value("parked", int32_t{0});
   if (in.contains("error")) {
     frame.error = in.at("error").get<std::string>();
     frame.cause = in.at("cause").get<std::string>();
@@ -136,6 +140,9 @@ json::Json ExecutionSnapshot::ToJson() const {
   info_json["express"] = info.type == WorkflowType::kExpress;
   info_json["startTime"] = base::ToUnixMillis(info.start_time);
   info_json["redriveCount"] = info.redrive_count;
+  if (info.redrive_count != 0) {
+    info_json["redriveTime"] = base::ToUnixMillis(info.redrive_time);
+  }
   out["info"] = std::move(info_json);
   out["input"] = execution_input;
   out["status"] = std::string(model::ToString(status));
@@ -171,6 +178,9 @@ base::Result<ExecutionSnapshot> ExecutionSnapshot::FromJson(const json::Json& va
         info_json.at("express").get<bool>() ? WorkflowType::kExpress : WorkflowType::kStandard;
     snapshot.info.start_time = base::FromUnixMillis(info_json.at("startTime").get<int64_t>());
     snapshot.info.redrive_count = info_json.at("redriveCount").get<int64_t>();
+    if (info_json.contains("redriveTime")) {
+      snapshot.info.redrive_time = base::FromUnixMillis(info_json.at("redriveTime").get<int64_t>());
+    }
     snapshot.execution_input = value.at("input");
     auto status = ParseExecutionStatus(value.at("status").get<std::string>());
     if (!status) {

@@ -64,6 +64,10 @@ struct Frame {
   std::string error;            // kFailed, or the first child failure of a Parallel/Map
   std::string cause;
   bool has_child_error = false;
+  // Parallel/Map: children that failed or were aborted and are kept (phase kFailed) until the
+  // state's outcome is known: released when it succeeds, retries or is caught; kept in the
+  // terminal snapshot when its failure ends the execution, so a redrive reruns only them.
+  int32_t parked_children = 0;
   bool pumping = false;  // transient (not persisted): the engine is starting children
   // Transient (not persisted): `input` as JSON text when the engine already has it (the
   // previous state's Exited output), so the Entered event does not serialize it again.

@@ -23,6 +23,9 @@ enum class InputKind {
   kActivityStarted,     // worker_name: a GetActivityTask poll claimed the activity task
   kHeartbeat,           // SendTaskHeartbeat: moves the heartbeat deadline, writes no event
   kTaskScheduleFailed,  // error + cause: the task could not be scheduled (unknown activity)
+  // RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from its unsuccessful
+  // states (engine/redrive.cc). Applied to the execution's terminal snapshot.
+  kRedrive,
 };
 
 struct Input {

@@ -17,6 +17,7 @@
 #include "engine/advance.h"
 #include "json/compact_text.h"
 #include "model/execution_snapshot.h"
+#include "runtime/redrive_rules.h"
 #include "runtime/task_dispatcher.h"
 #include "runtime/timer_service.h"
 #include "store/store.h"
@@ -35,7 +36,8 @@ enum class WorkKind {
   kLoadedTimer,  // a timer the look-ahead loaded from the store: loads its execution if needed
   kStop,
   kDeadline,
-  kCommitted
+  kCommitted,
+  kRedrive,
 };
 
 // An execution held by its lane between steps.
@@ -82,6 +84,8 @@ struct Effects {
   std::optional<model::Input> reapply;
   // Events of a logged execution, written to its log once the step is committed.
   std::vector<model::HistoryEvent> log_events;
+  // The step redrove the execution (it is RUNNING again from this commit on).
+  std::optional<store::ExecutionReopen> reopen;
 };
 
 // A commit's answer, posted back to the lane.
@@ -108,6 +112,8 @@ struct Work {
   std::unique_ptr<Resumption> resumption;  // kResume
   std::shared_ptr<Committed> committed;    // kCommitted
   Runtime::StopDone stop_done;             // kStop
+  Runtime::RedriveDone redrive_done;       // kRedrive
+  std::string client_token;                // kRedrive
 };
 
 // Steps an inline start may take on the caller's thread before handing over to the lane, so a
@@ -406,6 +412,9 @@ class Runtime::Lane {
       case WorkKind::kCommitted:
         ProcessCommitted(work);
         return;
+      case WorkKind::kRedrive:
+        ProcessRedrive(work);
+        return;
     }
   }
 
@@ -565,6 +574,83 @@ class Runtime::Lane {
     Deliver(it, std::move(work.input));
   }
 
+  // Loads the terminal snapshot of an ended execution and applies a kRedrive input to it. The
+  // lane is the only writer of its executions, so the checks made here still hold when the
+  // redrive commits.
+  void ProcessRedrive(Work& work) {
+    if (live_.contains(work.arn)) {
+      work.redrive_done(
+          base::Err(base::Status::Conflict("Execution is RUNNING and cannot be redriven")));
+      return;
+    }
+    auto state = store_.LoadExecutionState(work.arn);
+    if (!state) {
+      work.redrive_done(base::Err(state.error()));
+      return;
+    }
+    const store::ExecutionRecord& record = state->record;
+    const base::Timestamp now = clock_.Now();
+    if (auto repeated = RepeatedRedrive(record, work.client_token, now)) {
+      work.redrive_done(*repeated);  // the same request again: its redrive, not a new one
+      return;
+    }
+    model::ExecutionSnapshot snapshot;
+    if (state->snapshot) {
+      auto parsed = json::Parse(*state->snapshot);
+      auto restored = parsed ? model::ExecutionSnapshot::FromJson(*parsed)
+                             : base::Result<model::ExecutionSnapshot>(
+                                   base::Err(base::Status::Corruption(parsed.error().message())));
+      if (!restored) {
+        work.redrive_done(base::Err(base::Status::Internal(
+            "the stored state of the execution is unreadable: " + restored.error().message())));
+        return;
+      }
+      snapshot = std::move(*restored);
+    }
+    if (auto blocker = RedriveBlocker(record, snapshot.next_event_id - 1, now)) {
+      work.redrive_done(base::Err(base::Status::Conflict(*blocker)));
+      return;
+    }
+    auto revision = store_.GetRevision(record.revision_id);
+    if (!revision) {
+      work.redrive_done(base::Err(revision.error()));
+      return;
+    }
+    auto model =
+        models_.GetOrLoad((*revision)->revision_id, (*revision)->definition, (*revision)->type);
+    if (!model) {
+      work.redrive_done(base::Err(model.error()));
+      return;
+    }
+    LiveExecution live;
+    live.model = std::move(*model);
+    live.persist = true;
+    live.log = LogSettingsOf((*revision)->logging_configuration);
+    live.version = record.version;
+    live.snapshot = std::move(snapshot);
+    auto it = live_.emplace(work.arn, std::move(live)).first;
+    UpdateLiveCount();
+    redrive_waiters_[work.arn] = RedriveWaiter{std::move(work.redrive_done), work.client_token};
+    model::Input redrive;
+    redrive.kind = model::InputKind::kRedrive;
+    Deliver(it, std::move(redrive));
+  }
+
+  struct RedriveWaiter {
+    Runtime::RedriveDone done;
+    std::string client_token;
+  };
+
+  void CompleteRedriveWaiter(const std::string& arn, base::Result<base::Timestamp> result) {
+    auto waiter = redrive_waiters_.find(arn);
+    if (waiter == redrive_waiters_.end()) {
+      return;
+    }
+    Runtime::RedriveDone done = std::move(waiter->second.done);
+    redrive_waiters_.erase(waiter);
+    done(std::move(result));
+  }
+
   // AWS ends an Express execution that outlives 5 minutes with States.Timeout; Express keeps
   // no history, so the lane ends it without an engine step.
   void ProcessDeadline(Work& work) {
@@ -671,6 +757,19 @@ class Runtime::Lane {
     engine::Outcome outcome =
         engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
+    if (input.kind == model::InputKind::kRedrive) {
+      if (!outcome.redriven) {  // the engine found nothing to redrive (checked before: a bug)
+        CompleteRedriveWaiter(
+            it->first, base::Err(base::Status::Conflict("Execution is not in a redrivable state")));
+        live_.erase(it);
+        UpdateLiveCount();
+        return;
+      }
+      auto waiter = redrive_waiters_.find(it->first);
+      effects.reopen = store::ExecutionReopen{
+          it->second.snapshot.info.redrive_count, now,
+          waiter != redrive_waiters_.end() ? waiter->second.client_token : std::string()};
+    }
     if (!it->second.persist) {
       effects.log_events = std::move(outcome.events);
       RunEffects(it, effects);  // nothing to commit: the effects run at once
@@ -713,13 +812,23 @@ class Runtime::Lane {
     transition.execution_arn = it->first;
     transition.expected_version = live.version;
     transition.events = std::move(events);
+    transition.reopen = effects.reopen;
+    // Kept at the end too: a redrive continues from the terminal snapshot.
+    transition.snapshot = json::Dump(live.snapshot.ToJson());
+    for (const model::TokenClosed& closed : effects.closed_tokens) {
+      transition.ended_tokens.push_back(store::EndedToken{closed.token, closed.timed_out});
+    }
     if (effects.result) {
       const ExecutionResult& result = *effects.result;
       transition.close = store::ExecutionClose{result.status, result.output, result.error,
                                                result.cause, result.stop_date};
+      // Tokens still awaited when the execution ended (it timed out) end with it.
+      for (const model::Frame& frame : live.snapshot.frames) {
+        if (frame.phase == model::FramePhase::kWaitTask && !frame.task_token.empty()) {
+          transition.ended_tokens.push_back(store::EndedToken{frame.task_token, false});
+        }
+      }
     } else {
-      // An ended execution is never resumed: only running ones need their snapshot.
-      transition.snapshot = json::Dump(live.snapshot.ToJson());
       transition.timers.reserve(effects.timers.size());
       for (const model::TimerRequest& timer : effects.timers) {
         transition.timers.push_back(store::TimerRow{timer.stamp, timer.fire_at});
@@ -785,6 +894,16 @@ class Runtime::Lane {
     Committed& committed = *work.committed;
     const bool ok = committed.outcome && committed.outcome->size() == 1 &&
                     committed.outcome->front() == store::CommitResult::kOk;
+    if (committed.effects.reopen) {
+      if (ok) {
+        CompleteRedriveWaiter(work.arn, committed.effects.reopen->redrive_date);
+      } else {
+        CompleteRedriveWaiter(
+            work.arn,
+            base::Err(base::Status::Unavailable("the redrive could not be stored; try again")));
+        committed.effects.reapply.reset();  // the caller retries (with the same clientToken)
+      }
+    }
     if (!ok) {
       // Outcome unknown, or the store's version is not ours: never guess, reload
       // (ARCHITECTURE.md §1, principle 10).
@@ -907,6 +1026,7 @@ class Runtime::Lane {
   std::vector<store::Transition> outgoing_;
   std::vector<std::pair<std::string, std::shared_ptr<Committed>>> outgoing_waiters_;
   std::unordered_multimap<std::string, Runtime::StopDone> stop_waiters_;
+  std::unordered_map<std::string, RedriveWaiter> redrive_waiters_;
   std::atomic<size_t> live_count_{0};
 
   std::thread thread_;
@@ -1017,6 +1137,16 @@ void Runtime::Stop(const std::string& execution_arn, std::string error, std::str
   LaneFor(execution_arn).Post(std::move(work));
 }
 
+void Runtime::Redrive(const std::string& execution_arn, std::string client_token,
+                      RedriveDone done) {
+  Work work;
+  work.kind = WorkKind::kRedrive;
+  work.arn = execution_arn;
+  work.client_token = std::move(client_token);
+  work.redrive_done = std::move(done);
+  LaneFor(execution_arn).Post(std::move(work));
+}
+
 base::Result<size_t> Runtime::Recover() {
   if (look_ahead_.count() > 0) {
     // From here on, persisted timers beyond the horizon wait as rows (ScanTimers).
@@ -1086,6 +1216,15 @@ TokenStatus Runtime::AnswerTask(const std::string& token, model::Input answer) {
   if (status == TokenStatus::kPending) {
     answer.stamp = target.stamp;
     LaneFor(target.execution_arn).PostInput(target.execution_arn, std::move(answer));
+    return status;
+  }
+  if (status == TokenStatus::kUnknown) {
+    // Ended before this process started (or forgotten since): the store remembers how.
+    auto ended = store_.LookupEndedToken(token);
+    if (ended && *ended != store::EndedTokenStatus::kUnknown) {
+      return *ended == store::EndedTokenStatus::kTimedOut ? TokenStatus::kTimedOut
+                                                          : TokenStatus::kFinished;
+    }
   }
   return status;
 }

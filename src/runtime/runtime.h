@@ -96,6 +96,15 @@ class Runtime {
   using StopDone = std::function<void(std::optional<base::Timestamp>)>;
   void Stop(const std::string& execution_arn, std::string error, std::string cause, StopDone done);
 
+  // RedriveExecution: continues an execution that ended FAILED, TIMED_OUT or ABORTED from its
+  // terminal snapshot (the engine's kRedrive input), the redrive committed as one transition
+  // like any step. `done` (called on a lane thread) gets the redrive date; NotFound when the
+  // execution does not exist, Conflict (message: AWS's reason) when it cannot be redriven,
+  // Unavailable when the redrive could not be stored. A `client_token` used by one of the last
+  // redrives of the execution (within 15 minutes) gets that redrive's date, with no new one.
+  using RedriveDone = std::function<void(base::Result<base::Timestamp>)>;
+  void Redrive(const std::string& execution_arn, std::string client_token, RedriveDone done);
+
   ModelCache& models() { return models_; }
   // Published after each committed transition of a persisted execution (the console's live view).
   TransitionFeed& feed() { return feed_; }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "model/execution_info.h"
@@ -47,6 +48,14 @@ struct CatalogEntry {
   std::string value;  // JSON text
 };
 
+// A RedriveExecution clientToken and the redrive it made.
+struct RedriveToken {
+  std::string token;
+  base::Timestamp redrive_date{};
+};
+// AWS answers idempotently for the last 10 client tokens of an execution.
+inline constexpr size_t kRememberedRedriveTokens = 10;
+
 struct ExecutionRecord {
   std::string arn;
   std::string name;
@@ -62,6 +71,18 @@ struct ExecutionRecord {
   base::Timestamp start_date{};
   std::optional<base::Timestamp> stop_date;
   int64_t version = 0;  // committed transitions; a Transition must name the current one
+  // Started through a version or an alias (StartExecution on a qualified ARN): the version it
+  // runs and the alias it came through; empty otherwise. ListExecutions filters on them.
+  std::string state_machine_version_arn;
+  std::string state_machine_alias_arn;
+  // RedriveExecution: how often, when last, and the client tokens of the recent redrives (the
+  // API answers a repeated token with the redrive it made).
+  int64_t redrive_count = 0;
+  std::optional<base::Timestamp> redrive_date;
+  std::vector<RedriveToken> redrive_tokens;  // oldest first, at most kRememberedRedriveTokens
+  // The store holds the execution's snapshot: once it ended, the terminal one a redrive
+  // continues from (executions ended before Flowstate kept it have none).
+  bool has_snapshot = false;
 };
 
 }  // namespace flowstate::store

@@ -45,19 +45,37 @@ struct OutboxRow {
   std::string payload;
 };
 
+// The redrive that reopens a closed execution (RedriveExecution): it is RUNNING again, its
+// closing fields cleared, with one more redrive.
+struct ExecutionReopen {
+  int64_t redrive_count = 0;  // after this redrive
+  base::Timestamp redrive_date{};
+  std::string client_token;  // remembered with the redrive (may be empty)
+};
+
+// A task token an execution stopped waiting on, remembered so that a late SendTask* gets the
+// same answer after a restart (TaskDoesNotExist, or TaskTimedOut when it timed out).
+struct EndedToken {
+  std::string token;
+  bool timed_out = false;
+};
+
 struct Transition {
   std::string execution_arn;
   int64_t expected_version = 0;             // the record's version before this step
   std::vector<model::HistoryEvent> events;  // appended in order; ids continue the history
   std::optional<ExecutionClose> close;      // set when the execution ended in this step; it
                                             // also deletes the execution's timers and outbox
+  std::optional<ExecutionReopen> reopen;    // set when this step redrives the execution (it is
+                                            // applied before `close`: a redrive may end at once)
   // The engine snapshot after this step (opaque bytes); durable stores keep the latest one so
-  // recovery resumes from it. Unset: the stored snapshot is left as it was, except when the
-  // step ends the execution (nothing resumes it: the snapshot is dropped).
+  // recovery resumes from it, and the terminal one so a redrive continues from it. Unset: the
+  // stored snapshot is left as it was.
   std::optional<std::string> snapshot;
   std::vector<TimerRow> timers;    // timers this step set
   std::vector<OutboxRow> outbox;   // outbound work this step asked for
   std::vector<uint64_t> answered;  // stamps this step consumed: their timer and outbox rows go
+  std::vector<EndedToken> ended_tokens;  // task tokens this step stopped waiting on
   // Task tokens and activity tasks (callbacks, activities) are further row kinds of the same
   // transaction; they belong here, beside timers and outbox, with their own table.
 };
@@ -96,12 +114,29 @@ struct Page {
 struct ExecutionFilter {
   std::string state_machine_arn;
   std::optional<model::ExecutionStatus> status;
+  std::string version_arn;       // non-empty: only executions of this version
+  std::string alias_arn;         // non-empty: only executions started through this alias
+  std::optional<bool> redriven;  // true: redriven at least once; false: never
 };
+
+// How an ended task token ended (Store::LookupEndedToken).
+enum class EndedTokenStatus { kUnknown, kFinished, kTimedOut };
 
 struct StartResult {
   ExecutionRecord record;
   bool created = false;  // false: an identical RUNNING start already existed (AWS idempotency)
 };
+
+// Adds the client token of `reopen` to the record's remembered ones (the oldest go first).
+inline void RememberRedriveToken(ExecutionRecord& record, const ExecutionReopen& reopen) {
+  if (reopen.client_token.empty()) {
+    return;
+  }
+  record.redrive_tokens.push_back(RedriveToken{reopen.client_token, reopen.redrive_date});
+  while (record.redrive_tokens.size() > kRememberedRedriveTokens) {
+    record.redrive_tokens.erase(record.redrive_tokens.begin());
+  }
+}
 
 class Store {
  public:
@@ -161,6 +196,10 @@ class Store {
   // The timers of running executions with after < fire_at <= until, by fire_at.
   virtual base::Result<std::vector<DueTimer>> TimersDue(base::Timestamp after,
                                                         base::Timestamp until) = 0;
+
+  // What became of a task token after its execution stopped waiting on it (Transition::
+  // ended_tokens); kUnknown when no execution ever recorded its end.
+  virtual base::Result<EndedTokenStatus> LookupEndedToken(std::string_view token) = 0;
 
   // Write path: one result per Transition, in order. A non-OK Result means the outcome of the
   // whole batch is unknown: the caller reloads, never guesses. `done` may run on any thread,

@@ -29,8 +29,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+class FunctionError(Exception):
+    """Raised by a LambdaEndpoint function: the invocation answers as a function error
+    (X-Amz-Function-Error: Unhandled, {"errorType", "errorMessage"})."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
 class LambdaEndpoint:
-    """POST /2015-03-31/functions/NAME/invocations -> functions[NAME](payload) as the result."""
+    """POST /2015-03-31/functions/NAME/invocations -> functions[NAME](payload) as the result
+    (a FunctionError raised by the function: a function error)."""
 
     def __init__(self, functions):
         endpoint = self
@@ -40,10 +51,18 @@ class LambdaEndpoint:
                 name = self.path.split("/functions/", 1)[1].split("/", 1)[0]
                 length = int(self.headers.get("Content-Length", "0"))
                 payload = json.loads(self.rfile.read(length) or b"null")
-                result = json.dumps(endpoint.functions[name](payload)).encode()
+                failed = None
+                try:
+                    result = json.dumps(endpoint.functions[name](payload)).encode()
+                except FunctionError as error:
+                    failed = error
+                    result = json.dumps({"errorType": error.error_type,
+                                         "errorMessage": error.message}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("X-Amz-Executed-Version", "$LATEST")
+                if failed is not None:
+                    self.send_header("X-Amz-Function-Error", "Unhandled")
                 self.send_header("Content-Length", str(len(result)))
                 self.end_headers()
                 self.wfile.write(result)

@@ -45,21 +45,18 @@ inline model::ExecutionInfo TestExecutionInfo(base::Timestamp start) {
   return info;
 }
 
-inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& input,
-                         const TaskAnswer& answer = nullptr, int64_t max_advances = 100000,
-                         AdvanceOptions options = {}) {
+// Applies `first` to `snapshot` at `now` and drives the execution on to its end (a redrive:
+// the terminal snapshot of an earlier Drive and a kRedrive input).
+inline DriveResult DriveFrom(const asl::StateMachineModel& model,
+                             model::ExecutionSnapshot& snapshot, model::Input first,
+                             base::Timestamp now, const TaskAnswer& answer = nullptr,
+                             int64_t max_advances = 100000, AdvanceOptions options = {}) {
   DriveResult result;
-  base::Timestamp now = base::FromUnixMillis(1700000000000);
   base::Rng rng(42);
-  model::ExecutionSnapshot snapshot;
-  model::Input start;
-  start.kind = model::InputKind::kStart;
-  start.payload = input;
-  start.info = TestExecutionInfo(now);
   std::vector<model::TimerRequest> timers;
   std::deque<model::Input> pending;                               // task answers to deliver
   std::vector<std::pair<base::Timestamp, model::Input>> delayed;  // slow task answers
-  model::Input next = start;
+  model::Input next = std::move(first);
   while (true) {
     if (++result.advances > max_advances) {
       result.problem = "too many Advance calls";
@@ -127,6 +124,20 @@ inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& 
     next.stamp = earliest->stamp;
     timers.erase(earliest);
   }
+}
+
+inline DriveResult Drive(const asl::StateMachineModel& model, const json::Json& input,
+                         const TaskAnswer& answer = nullptr, int64_t max_advances = 100000,
+                         AdvanceOptions options = {}, model::ExecutionSnapshot* end = nullptr) {
+  const base::Timestamp now = base::FromUnixMillis(1700000000000);
+  model::ExecutionSnapshot snapshot;
+  model::Input start;
+  start.kind = model::InputKind::kStart;
+  start.payload = input;
+  start.info = TestExecutionInfo(now);
+  DriveResult result = DriveFrom(model, end != nullptr ? *end : snapshot, std::move(start), now,
+                                 answer, max_advances, std::move(options));
+  return result;
 }
 
 }  // namespace flowstate::engine::testing

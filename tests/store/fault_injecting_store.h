@@ -84,6 +84,9 @@ class FaultInjectingStore final : public Store {
                                                 base::Timestamp until) override {
     return inner_.TimersDue(after, until);
   }
+  base::Result<EndedTokenStatus> LookupEndedToken(std::string_view token) override {
+    return inner_.LookupEndedToken(token);
+  }
 
   void Commit(std::vector<Transition> batch, CommitDone done) override {
     if (++commits_ != fail_at_) {

@@ -112,7 +112,7 @@ TEST(MemoryStoreTest, ListExecutionsNewestFirstWithFilterAndPages) {
   close.close = ExecutionClose{model::ExecutionStatus::kFailed, {}, "E", "C", {}};
   ASSERT_EQ(CommitOne(store, std::move(close)), CommitResult::kOk);
 
-  ExecutionFilter filter{Execution("m", "e0").state_machine_arn, std::nullopt};
+  ExecutionFilter filter{Execution("m", "e0").state_machine_arn, std::nullopt, {}, {}, {}};
   std::vector<std::string> names;
   PageRequest page{2, ""};
   do {

@@ -261,6 +261,12 @@ TEST_F(SqliteStoreTest, AVersionOneDatabaseIsMigrated) {
   ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE timer; DROP TABLE outbox; DROP TABLE catalog_entry; "
+                         "DROP TABLE task_token_ended; "
+                         "ALTER TABLE execution DROP COLUMN state_machine_version_arn; "
+                         "ALTER TABLE execution DROP COLUMN state_machine_alias_arn; "
+                         "ALTER TABLE execution DROP COLUMN redrive_count; "
+                         "ALTER TABLE execution DROP COLUMN redrive_date; "
+                         "ALTER TABLE execution DROP COLUMN redrive_tokens; "
                          "DELETE FROM schema_version WHERE version >= 2",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

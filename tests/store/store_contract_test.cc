@@ -324,8 +324,8 @@ TEST_P(StoreContractTest, ListExecutionsNewestFirstWithStatusFilterAndPages) {
     std::vector<std::string> names;
     PageRequest page{2, ""};
     do {
-      auto result =
-          store().ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), status}, page);
+      auto result = store().ListExecutions(
+          ExecutionFilter{kMachinePrefix + std::string("m"), status, {}, {}, {}}, page);
       EXPECT_TRUE(result.has_value());
       if (!result) {
         break;
@@ -353,15 +353,16 @@ TEST_P(StoreContractTest, ListExecutionsNewestFirstWithStatusFilterAndPages) {
   ASSERT_TRUE(running.has_value());
   EXPECT_EQ(running->size(), 4u);  // e0, e2, e4 and the other machine's x
 
-  auto none = store().ListExecutions(ExecutionFilter{kMachinePrefix + std::string("none"), {}},
-                                     PageRequest{10, ""});
+  auto none = store().ListExecutions(
+      ExecutionFilter{kMachinePrefix + std::string("none"), {}, {}, {}, {}}, PageRequest{10, ""});
   ASSERT_TRUE(none.has_value());
   EXPECT_TRUE(none->items.empty());
-  EXPECT_TRUE(store()
-                  .ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), {}},
-                                  PageRequest{2, "x"})
-                  .error()
-                  .IsInvalidArgument());
+  EXPECT_TRUE(
+      store()
+          .ListExecutions(ExecutionFilter{kMachinePrefix + std::string("m"), {}, {}, {}, {}},
+                          PageRequest{2, "x"})
+          .error()
+          .IsInvalidArgument());
 }
 
 TEST_P(StoreContractTest, ConcurrentCommitsAreEachAppliedOnce) {
@@ -572,12 +573,97 @@ TEST_P(StoreContractTest, TimersAndOutboxLiveFromTheirStepToTheStepAnsweringThem
   state = store().LoadExecutionState(arn);
   ASSERT_TRUE(state.has_value());
   EXPECT_EQ(state->record.status, model::ExecutionStatus::kSucceeded);
-  EXPECT_EQ(state->snapshot, std::nullopt);  // nothing resumes an ended execution
+  EXPECT_TRUE(state->snapshot.has_value());  // the terminal one: a redrive continues from it
   EXPECT_TRUE(state->timers.empty());
   EXPECT_TRUE(state->outbox.empty());
   EXPECT_TRUE(store().LoadExecutionState("arn:missing").error().IsNotFound());
   EXPECT_TRUE(
       store().TimersDue(base::FromUnixMillis(0), base::FromUnixMillis(1800000000000))->empty());
+}
+
+// RedriveExecution: a closed execution keeps its terminal snapshot; the redrive reopens it
+// (RUNNING, closing fields cleared, redriveCount/redriveDate, its clientToken remembered) in the
+// same transition as its step, which may close it again.
+TEST_P(StoreContractTest, RedriveReopensAClosedExecutionInItsTransition) {
+  const std::string arn = store().StartExecution(Execution("m", "r"))->record.arn;
+  Transition fail = Step(arn, 0, 1, 1);
+  fail.snapshot = "terminal";
+  fail.close = ExecutionClose{model::ExecutionStatus::kFailed, std::nullopt, "E", "C",
+                              base::FromUnixMillis(1700000002000)};
+  ASSERT_EQ(CommitOne(store(), std::move(fail)), CommitResult::kOk);
+  auto state = store().LoadExecutionState(arn);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->snapshot, "terminal");
+  EXPECT_TRUE(state->record.has_snapshot);
+  EXPECT_EQ(state->record.redrive_count, 0);
+
+  Transition redrive = Step(arn, 1, 2, 2);
+  redrive.reopen = ExecutionReopen{1, base::FromUnixMillis(1700000003000), "token-1"};
+  redrive.snapshot = "redriven";
+  ASSERT_EQ(CommitOne(store(), std::move(redrive)), CommitResult::kOk);
+  auto record = store().GetExecution(arn);
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->status, model::ExecutionStatus::kRunning);
+  EXPECT_EQ(record->error, std::nullopt);
+  EXPECT_EQ(record->stop_date, std::nullopt);
+  EXPECT_EQ(record->redrive_count, 1);
+  EXPECT_EQ(record->redrive_date, base::FromUnixMillis(1700000003000));
+  ASSERT_EQ(record->redrive_tokens.size(), 1u);
+  EXPECT_EQ(record->redrive_tokens[0].token, "token-1");
+
+  // A second redrive that fails again in its own step: reopened and closed in one transition.
+  Transition stale = Step(arn, 1, 4, 1);
+  stale.reopen = ExecutionReopen{2, base::FromUnixMillis(1700000004000), "token-2"};
+  ASSERT_EQ(CommitOne(store(), std::move(stale)), CommitResult::kVersionConflict);
+  Transition again = Step(arn, 2, 4, 2);
+  again.reopen = ExecutionReopen{2, base::FromUnixMillis(1700000004000), "token-2"};
+  again.close = ExecutionClose{model::ExecutionStatus::kFailed, std::nullopt, "E2", std::nullopt,
+                               base::FromUnixMillis(1700000005000)};
+  ASSERT_EQ(CommitOne(store(), std::move(again)), CommitResult::kOk);
+  record = store().GetExecution(arn);
+  EXPECT_EQ(record->status, model::ExecutionStatus::kFailed);
+  EXPECT_EQ(record->error, "E2");
+  EXPECT_EQ(record->redrive_count, 2);
+  EXPECT_EQ(record->redrive_tokens.size(), 2u);
+  EXPECT_EQ(store().LoadExecutionState(arn)->snapshot, "redriven");
+
+  // redriveFilter, and version/alias filters.
+  ExecutionRecord versioned = Execution("m", "v");
+  versioned.state_machine_version_arn = kMachinePrefix + std::string("m:3");
+  versioned.state_machine_alias_arn = kMachinePrefix + std::string("m:prod");
+  ASSERT_TRUE(store().StartExecution(versioned).has_value());
+  auto names = [&](ExecutionFilter filter) {
+    filter.state_machine_arn = kMachinePrefix + std::string("m");
+    std::vector<std::string> out;
+    auto page = store().ListExecutions(filter, PageRequest{10, ""});
+    EXPECT_TRUE(page.has_value());
+    for (const auto& item : page->items) out.push_back(item.name);
+    return out;
+  };
+  ExecutionFilter redriven;
+  redriven.redriven = true;
+  EXPECT_EQ(names(redriven), (std::vector<std::string>{"r"}));
+  redriven.redriven = false;
+  EXPECT_EQ(names(redriven), (std::vector<std::string>{"v"}));
+  ExecutionFilter by_version;
+  by_version.version_arn = versioned.state_machine_version_arn;
+  EXPECT_EQ(names(by_version), (std::vector<std::string>{"v"}));
+  ExecutionFilter by_alias;
+  by_alias.alias_arn = kMachinePrefix + std::string("m:other");
+  EXPECT_TRUE(names(by_alias).empty());
+  EXPECT_EQ(store().GetExecution(versioned.arn)->state_machine_alias_arn,
+            versioned.state_machine_alias_arn);
+}
+
+// Task tokens a step stopped waiting on are remembered with how they ended.
+TEST_P(StoreContractTest, EndedTaskTokensAreRemembered) {
+  const std::string arn = store().StartExecution(Execution("m", "t"))->record.arn;
+  Transition step = Step(arn, 0, 1, 1);
+  step.ended_tokens = {EndedToken{"Tdone", false}, EndedToken{"Tlate", true}};
+  ASSERT_EQ(CommitOne(store(), std::move(step)), CommitResult::kOk);
+  EXPECT_EQ(*store().LookupEndedToken("Tdone"), EndedTokenStatus::kFinished);
+  EXPECT_EQ(*store().LookupEndedToken("Tlate"), EndedTokenStatus::kTimedOut);
+  EXPECT_EQ(*store().LookupEndedToken("Tnever"), EndedTokenStatus::kUnknown);
 }
 
 TEST_P(StoreContractTest, CatalogEntriesByKindAndKeyWithPrefixPages) {

@@ -139,6 +139,12 @@ base::Result<Page<ExecutionRecord>> MemoryStore::ListExecutions(const ExecutionF
     if (filter.status && stored.record.status != *filter.status) {
       continue;
     }
+    if ((!filter.version_arn.empty() &&
+         stored.record.state_machine_version_arn != filter.version_arn) ||
+        (!filter.alias_arn.empty() && stored.record.state_machine_alias_arn != filter.alias_arn) ||
+        (filter.redriven && (stored.record.redrive_count > 0) != *filter.redriven)) {
+      continue;
+    }
     if (static_cast<int>(result.items.size()) == page.size()) {
       result.next_token = std::to_string(it->first + 1);
       break;
@@ -244,6 +250,7 @@ CommitResult MemoryStore::Apply(Transition& transition) {
   }
   if (transition.snapshot) {
     stored.snapshot = std::move(transition.snapshot);
+    stored.record.has_snapshot = true;
   }
   for (const uint64_t stamp : transition.answered) {
     stored.timers.erase(stamp);
@@ -256,8 +263,21 @@ CommitResult MemoryStore::Apply(Transition& transition) {
     const uint64_t stamp = item.stamp;
     stored.outbox[stamp] = std::move(item);
   }
+  for (const EndedToken& ended : transition.ended_tokens) {
+    ended_tokens_[ended.token] = ended.timed_out;
+  }
+  if (transition.reopen) {
+    ExecutionReopen& reopen = *transition.reopen;
+    stored.record.status = model::ExecutionStatus::kRunning;
+    stored.record.output.reset();
+    stored.record.error.reset();
+    stored.record.cause.reset();
+    stored.record.stop_date.reset();
+    stored.record.redrive_count = reopen.redrive_count;
+    stored.record.redrive_date = reopen.redrive_date;
+    RememberRedriveToken(stored.record, reopen);
+  }
   if (transition.close) {
-    stored.snapshot.reset();
     stored.timers.clear();
     stored.outbox.clear();
     ExecutionClose& close = *transition.close;
@@ -268,6 +288,15 @@ CommitResult MemoryStore::Apply(Transition& transition) {
     stored.record.stop_date = close.stop_date;
   }
   return CommitResult::kOk;
+}
+
+base::Result<EndedTokenStatus> MemoryStore::LookupEndedToken(std::string_view token) {
+  std::lock_guard lock(mu_);
+  auto it = ended_tokens_.find(std::string(token));
+  if (it == ended_tokens_.end()) {
+    return EndedTokenStatus::kUnknown;
+  }
+  return it->second ? EndedTokenStatus::kTimedOut : EndedTokenStatus::kFinished;
 }
 
 void MemoryStore::Commit(std::vector<Transition> batch, CommitDone done) {

@@ -49,6 +49,8 @@ class MemoryStore final : public Store {
   base::Result<std::vector<DueTimer>> TimersDue(base::Timestamp after,
                                                 base::Timestamp until) override;
 
+  base::Result<EndedTokenStatus> LookupEndedToken(std::string_view token) override;
+
   void Commit(std::vector<Transition> batch, CommitDone done) override;
 
  private:
@@ -56,7 +58,7 @@ class MemoryStore final : public Store {
     ExecutionRecord record;
     int64_t sequence = 0;  // start order, for newest-first listing and page tokens
     std::vector<model::HistoryEvent> history;
-    // What a running execution would resume from; dropped when it ends.
+    // What a running execution resumes from (and an ended one is redriven from).
     std::optional<std::string> snapshot;
     std::map<uint64_t, base::Timestamp> timers;  // by stamp
     std::map<uint64_t, OutboxRow> outbox;        // by stamp
@@ -72,6 +74,7 @@ class MemoryStore final : public Store {
   // state machine ARN -> (sequence -> execution ARN): listing without a scan of all executions.
   std::unordered_map<std::string, std::map<int64_t, std::string>> executions_by_machine_;
   int64_t next_sequence_ = 1;
+  std::unordered_map<std::string, bool> ended_tokens_;  // token -> timed out
   // kind -> key -> JSON text
   std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> catalog_;
 };

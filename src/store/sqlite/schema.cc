@@ -9,7 +9,7 @@ namespace flowstate::store::sqlite {
 namespace {
 
 // Append-only: a shipped migration never changes; a new schema is a new entry.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: state machines, executions, history.
     R"sql(
 CREATE TABLE state_machine (
@@ -87,6 +87,29 @@ CREATE TABLE catalog_entry (
   key TEXT NOT NULL,
   value TEXT NOT NULL,
   PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+)sql",
+    // 4: RedriveExecution bookkeeping; the version/alias an execution started through (filled
+    // in for earlier executions from their ExecutionStarted event), so ListExecutions can filter
+    // on them; task tokens an execution stopped waiting on (late SendTask* answers after a
+    // restart).
+    R"sql(
+ALTER TABLE execution ADD COLUMN state_machine_version_arn TEXT;
+ALTER TABLE execution ADD COLUMN state_machine_alias_arn TEXT;
+ALTER TABLE execution ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE execution ADD COLUMN redrive_date INTEGER;
+ALTER TABLE execution ADD COLUMN redrive_tokens TEXT;
+UPDATE execution SET
+  state_machine_version_arn = (SELECT json_extract(h.details, '$.stateMachineVersionArn')
+    FROM history_event h WHERE h.execution_id = execution.id AND h.event_id = 1
+    AND h.type = 'ExecutionStarted' AND json_valid(h.details)),
+  state_machine_alias_arn = (SELECT json_extract(h.details, '$.stateMachineAliasArn')
+    FROM history_event h WHERE h.execution_id = execution.id AND h.event_id = 1
+    AND h.type = 'ExecutionStarted' AND json_valid(h.details));
+CREATE TABLE task_token_ended (
+  token TEXT PRIMARY KEY,
+  execution_id INTEGER NOT NULL,
+  timed_out INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
 };

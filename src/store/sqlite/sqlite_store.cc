@@ -89,8 +89,38 @@ base::Status PutRevision(Connection& db, const StateMachineRecord& record) {
 
 constexpr const char* kExecutionColumns =
     "arn, name, state_machine_arn, revision_id, type, status, input, output, error, cause, "
-    "trace_header, start_date, stop_date, version, id";
-constexpr int kExecutionIdColumn = 14;
+    "trace_header, start_date, stop_date, version, state_machine_version_arn, "
+    "state_machine_alias_arn, redrive_count, redrive_date, redrive_tokens, snapshot IS NOT NULL, "
+    "id";
+constexpr int kExecutionIdColumn = 20;
+
+// RedriveExecution client tokens as a JSON array of {"t": token, "d": redrive date (ms)}.
+std::string RedriveTokensText(const std::vector<RedriveToken>& tokens) {
+  json::Json out = json::Json::array();
+  for (const RedriveToken& token : tokens) {
+    out.push_back({{"t", token.token}, {"d", base::ToUnixMillis(token.redrive_date)}});
+  }
+  return json::Dump(out);
+}
+
+std::vector<RedriveToken> ParseRedriveTokens(const std::optional<std::string>& text) {
+  std::vector<RedriveToken> tokens;
+  if (!text) {
+    return tokens;
+  }
+  auto parsed = json::Parse(*text);
+  if (!parsed || !parsed->is_array()) {
+    return tokens;
+  }
+  for (const auto& item : *parsed) {
+    if (item.is_object() && item.contains("t") && item["t"].is_string() && item.contains("d") &&
+        item["d"].is_number_integer()) {
+      tokens.push_back(RedriveToken{item["t"].get<std::string>(),
+                                    base::FromUnixMillis(item["d"].get<int64_t>())});
+    }
+  }
+  return tokens;
+}
 
 ExecutionRecord ReadExecution(const Statement& stmt) {
   ExecutionRecord record;
@@ -111,14 +141,23 @@ ExecutionRecord ReadExecution(const Statement& stmt) {
     record.stop_date = base::FromUnixMillis(stmt.Int(12));
   }
   record.version = stmt.Int(13);
+  record.state_machine_version_arn = stmt.OptionalText(14).value_or("");
+  record.state_machine_alias_arn = stmt.OptionalText(15).value_or("");
+  record.redrive_count = stmt.Int(16);
+  if (!stmt.IsNull(17)) {
+    record.redrive_date = base::FromUnixMillis(stmt.Int(17));
+  }
+  record.redrive_tokens = ParseRedriveTokens(stmt.OptionalText(18));
+  record.has_snapshot = stmt.Int(19) != 0;
   return record;
 }
 
 base::Status InsertExecution(Connection& db, const ExecutionRecord& record) {
   static constexpr const char* kSql =
       "INSERT INTO execution (arn, name, state_machine_arn, revision_id, type, status, input, "
-      "output, error, cause, trace_header, start_date, stop_date, next_event_id, version) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14)";
+      "output, error, cause, trace_header, start_date, stop_date, next_event_id, version, "
+      "state_machine_version_arn, state_machine_alias_arn) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?15, ?16)";
   auto stmt = db.Prepare(kSql);
   if (!stmt) {
     return stmt.error();
@@ -139,6 +178,12 @@ base::Status InsertExecution(Connection& db, const ExecutionRecord& record) {
     stmt->Bind(13, base::ToUnixMillis(*record.stop_date));
   }
   stmt->Bind(14, record.version);
+  if (!record.state_machine_version_arn.empty()) {
+    stmt->Bind(15, std::string_view(record.state_machine_version_arn));
+  }
+  if (!record.state_machine_alias_arn.empty()) {
+    stmt->Bind(16, std::string_view(record.state_machine_alias_arn));
+  }
   return stmt->Step() == SQLITE_DONE ? base::Status::Ok() : db.Error("insert execution");
 }
 
@@ -151,8 +196,15 @@ constexpr const char* kUpdateStep =
     "snapshot = coalesce(?4, snapshot) WHERE arn = ?1 AND version = ?2 RETURNING id";
 constexpr const char* kUpdateClose =
     "UPDATE execution SET version = version + 1, next_event_id = max(next_event_id, ?3), "
-    "snapshot = ?4, status = ?5, output = ?6, error = ?7, cause = ?8, "
+    "snapshot = coalesce(?4, snapshot), status = ?5, output = ?6, error = ?7, cause = ?8, "
     "stop_date = ?9 WHERE arn = ?1 AND version = ?2 RETURNING id";
+// A redrive reopens the execution before the step's own update (which may close it again).
+constexpr const char* kReopen =
+    "UPDATE execution SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, "
+    "stop_date = NULL, redrive_count = ?3, redrive_date = ?4, "
+    "redrive_tokens = coalesce(?5, redrive_tokens) WHERE arn = ?1 AND version = ?2";
+constexpr const char* kInsertEndedToken =
+    "INSERT OR REPLACE INTO task_token_ended (token, execution_id, timed_out) VALUES (?1, ?2, ?3)";
 constexpr const char* kInsertEvent =
     "INSERT INTO history_event (execution_id, event_id, previous_event_id, timestamp, type, "
     "details_key, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -255,9 +307,65 @@ base::Status ApplyRows(Connection& db, int64_t execution_id, const Transition& t
   return base::Status::Ok();
 }
 
+// The redrive tokens are read inside the write transaction (the writer is the only one to change
+// them), so the remembered list is the latest.
+base::Status Reopen(Connection& db, const Transition& transition) {
+  const ExecutionReopen& reopen = *transition.reopen;
+  std::optional<std::string> tokens_text;
+  if (!reopen.client_token.empty()) {
+    auto read = db.Prepare("SELECT redrive_tokens FROM execution WHERE arn = ?1");
+    if (!read) {
+      return read.error();
+    }
+    read->Bind(1, std::string_view(transition.execution_arn));
+    const int rc = read->Step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return db.Error("read redrive tokens");
+    }
+    ExecutionRecord record;
+    if (rc == SQLITE_ROW) {
+      record.redrive_tokens = ParseRedriveTokens(read->OptionalText(0));
+    }
+    RememberRedriveToken(record, reopen);
+    tokens_text = RedriveTokensText(record.redrive_tokens);
+  }
+  auto stmt = db.Prepare(kReopen);
+  if (!stmt) {
+    return stmt.error();
+  }
+  stmt->Bind(1, std::string_view(transition.execution_arn));
+  stmt->Bind(2, transition.expected_version);
+  stmt->Bind(3, reopen.redrive_count);
+  stmt->Bind(4, base::ToUnixMillis(reopen.redrive_date));
+  stmt->Bind(5, tokens_text);
+  return stmt->Step() == SQLITE_DONE ? base::Status::Ok() : db.Error("reopen execution");
+}
+
+base::Status InsertEndedTokens(Connection& db, int64_t execution_id,
+                               const std::vector<EndedToken>& tokens) {
+  for (const EndedToken& ended : tokens) {
+    auto stmt = db.Prepare(kInsertEndedToken);
+    if (!stmt) {
+      return stmt.error();
+    }
+    stmt->Bind(1, std::string_view(ended.token));
+    stmt->Bind(2, execution_id);
+    stmt->Bind(3, int64_t{ended.timed_out ? 1 : 0});
+    if (stmt->Step() != SQLITE_DONE) {
+      return db.Error("insert ended task token");
+    }
+  }
+  return base::Status::Ok();
+}
+
 base::Result<CommitResult> ApplyTransition(Connection& db, const Transition& transition) {
   const int64_t next_event_id = transition.events.empty() ? 0 : transition.events.back().id + 1;
   int64_t execution_id = 0;
+  if (transition.reopen) {
+    if (auto status = Reopen(db, transition); !status.ok()) {
+      return base::Err(std::move(status));
+    }
+  }
   {
     auto stmt = db.Prepare(transition.close ? kUpdateClose : kUpdateStep);
     if (!stmt) {
@@ -301,6 +409,9 @@ base::Result<CommitResult> ApplyTransition(Connection& db, const Transition& tra
     return base::Err(std::move(status));
   }
   if (auto status = ApplyRows(db, execution_id, transition); !status.ok()) {
+    return base::Err(std::move(status));
+  }
+  if (auto status = InsertEndedTokens(db, execution_id, transition.ended_tokens); !status.ok()) {
     return base::Err(std::move(status));
   }
   return CommitResult::kOk;
@@ -735,7 +846,9 @@ base::Result<Page<ExecutionRecord>> SqliteStore::ListExecutions(const ExecutionF
   static const std::string kSql =
       std::string("SELECT ") + kExecutionColumns +
       " FROM execution WHERE state_machine_arn = ?1 AND id < ?2 AND (?3 IS NULL OR status = ?3) "
-      "ORDER BY id DESC LIMIT ?4";
+      "AND (?5 IS NULL OR state_machine_version_arn = ?5) "
+      "AND (?6 IS NULL OR state_machine_alias_arn = ?6) "
+      "AND (?7 IS NULL OR (redrive_count > 0) = ?7) ORDER BY id DESC LIMIT ?4";
   int64_t below = std::numeric_limits<int64_t>::max();
   if (!page.token.empty()) {
     auto cursor = ParseCursor(page.token);
@@ -758,6 +871,15 @@ base::Result<Page<ExecutionRecord>> SqliteStore::ListExecutions(const ExecutionF
     stmt->Bind(3, model::ToString(*filter.status));
   }
   stmt->Bind(4, static_cast<int64_t>(page.size()) + 1);
+  if (!filter.version_arn.empty()) {
+    stmt->Bind(5, std::string_view(filter.version_arn));
+  }
+  if (!filter.alias_arn.empty()) {
+    stmt->Bind(6, std::string_view(filter.alias_arn));
+  }
+  if (filter.redriven) {
+    stmt->Bind(7, int64_t{*filter.redriven ? 1 : 0});
+  }
   Page<ExecutionRecord> result;
   int rc = 0;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
@@ -886,6 +1008,26 @@ base::Result<std::optional<std::string>> SqliteStore::LoadSnapshot(std::string_v
   }
   return base::Err(
       base::Status::NotFound("Execution Does Not Exist: '" + std::string(execution_arn) + "'"));
+}
+
+base::Result<EndedTokenStatus> SqliteStore::LookupEndedToken(std::string_view token) {
+  auto reader = AcquireReader();
+  if (!reader) {
+    return base::Err(reader.error());
+  }
+  auto stmt = (*reader)->Prepare("SELECT timed_out FROM task_token_ended WHERE token = ?1");
+  if (!stmt) {
+    return base::Err(stmt.error());
+  }
+  stmt->Bind(1, token);
+  const int rc = stmt->Step();
+  if (rc == SQLITE_ROW) {
+    return stmt->Int(0) != 0 ? EndedTokenStatus::kTimedOut : EndedTokenStatus::kFinished;
+  }
+  if (rc != SQLITE_DONE) {
+    return base::Err((*reader)->Error("look up task token"));
+  }
+  return EndedTokenStatus::kUnknown;
 }
 
 base::Result<ExecutionState> SqliteStore::LoadExecutionState(std::string_view arn) {

@@ -77,6 +77,7 @@ class SqliteStore final : public Store {
                                                      bool reverse) override;
   base::Result<std::vector<ExecutionRecord>> RunningExecutions() override;
   base::Result<ExecutionState> LoadExecutionState(std::string_view arn) override;
+  base::Result<EndedTokenStatus> LookupEndedToken(std::string_view token) override;
   base::Result<std::vector<DueTimer>> TimersDue(base::Timestamp after,
                                                 base::Timestamp until) override;
 
