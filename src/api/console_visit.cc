@@ -337,7 +337,10 @@ ApiResult<engine::RecordedVisit> RecoverVisit(const asl::StateMachineModel& mode
       if (own->Take(event, details, frame, tracker, visit)) break;
       continue;
     }
-    if (event.type == "ExecutionRedriven") ++visit.info.redrive_count;
+    if (event.type == "ExecutionRedriven") {
+      ++visit.info.redrive_count;
+      visit.info.redrive_time = event.timestamp;
+    }
     if (event.id != entered_event_id) continue;
     auto state = tracker.Find(details);
     if (!EndsWith(event.type, "StateEntered") || !state) {

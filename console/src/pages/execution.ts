@@ -16,11 +16,6 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
     call('DescribeExecution', { executionArn: arn }),
     call('DescribeStateMachineForExecution', { executionArn: arn }),
   ]);
-  // Only Standard executions can be redriven; a deleted state machine leaves it to the server.
-  const workflowType: string | undefined = await call('DescribeStateMachine', { stateMachineArn: execution.stateMachineArn }).then(
-    (described) => described.type,
-    () => undefined,
-  );
   const definition = JSON.parse(machine.definition);
   const progress = new ExecutionProgress();
   const graph = new GraphView(true);
@@ -35,6 +30,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   const outputPanel = h('section', { class: 'panel' });
   const approvals = new Approvals();
   let tokens: PendingToken[] | undefined;
+  let redrivable: Redrivable = {};
   const chosenIteration = new Map<string, number | undefined>(); // Map state name -> index
   let selected: string | undefined;
 
@@ -76,7 +72,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
     badge.className = `badge ${progress.status}`;
     const redriveCount = progress.events.filter((e) => e.type === 'ExecutionRedriven').length;
     redrives.textContent = redriveCount ? `redriven ${redriveCount} time${redriveCount > 1 ? 's' : ''}` : '';
-    renderActions(actions, arn, progress.status, workflowType, redriveCount, message);
+    renderActions(actions, arn, progress.status, redrivable, message);
     renderPickers(pickers, progress, chosenIteration, refresh);
     if (selected) showState(stateDetails, selected, definition, progress, arn);
     const now = progress.status === 'RUNNING' ? Date.now() / 1000 : progress.events.at(-1)?.timestamp ?? Date.now() / 1000;
@@ -93,10 +89,17 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   let pending = false;
   const source = new EventSource(`/console/events?execution=${encodeURIComponent(arn)}`);
   source.addEventListener('history', (message) => {
-    const batch = JSON.parse((message as MessageEvent).data) as { events: HistoryEvent[]; status: string; taskTokens?: PendingToken[] };
+    const batch = JSON.parse((message as MessageEvent).data) as {
+      events: HistoryEvent[];
+      status: string;
+      taskTokens?: PendingToken[];
+      redriveStatus?: string;
+      redriveStatusReason?: string;
+    };
     progress.add(batch.events);
     if (batch.status) progress.status = batch.status;
     tokens = batch.taskTokens;
+    redrivable = { status: batch.redriveStatus, reason: batch.redriveStatusReason };
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => {
@@ -111,11 +114,19 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   return () => source.close();
 }
 
-// Stop for a running execution; Redrive for a Standard one that failed, timed out or was
-// aborted (the server's redriveStatus says whether it still can, e.g. within 14 days). Both call
-// the API like any client (POST / with X-Amz-Target), which refuses cross-site requests.
-function renderActions(element: HTMLElement, arn: string, status: string, workflowType: string | undefined, redriveCount: number, message: HTMLElement): void {
-  const key = `${status}|${redriveCount}`;
+// Whether RedriveExecution would accept the execution now, as the live stream reports it
+// (DescribeExecution's redriveStatus: Standard only, within 14 days, history not full...).
+interface Redrivable {
+  status?: string;
+  reason?: string;
+}
+
+// Stop for a running execution; Redrive for one that failed, timed out or was aborted, enabled
+// when the server says it can be redriven. Both call the API like any client (POST / with
+// X-Amz-Target), which refuses cross-site requests. After a redrive the stream carries on with
+// the execution's new events.
+function renderActions(element: HTMLElement, arn: string, status: string, redrivable: Redrivable, message: HTMLElement): void {
+  const key = `${status}|${redrivable.status}|${redrivable.reason}`;
   if (element.dataset.for === key) return;
   element.dataset.for = key;
   element.replaceChildren();
@@ -132,18 +143,14 @@ function renderActions(element: HTMLElement, arn: string, status: string, workfl
   };
   if (status === 'RUNNING') {
     element.append(h('button', { type: 'button', class: 'danger', id: 'stop-execution', onclick: run('StopExecution') }, 'Stop'));
-  } else if (['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status) && workflowType !== 'EXPRESS') {
-    const button = h('button', { type: 'button', id: 'redrive-execution', onclick: run('RedriveExecution') }, 'Redrive');
-    element.append(button);
-    // The server knows what the page cannot (the redrive window, a history full of events).
-    call('DescribeExecution', { executionArn: arn }).then(
-      (described) => {
-        if (described.redriveStatus && described.redriveStatus !== 'REDRIVABLE') {
-          button.disabled = true;
-          button.title = described.redriveStatusReason ?? described.redriveStatus;
-        }
-      },
-      () => undefined,
+  } else if (['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status)) {
+    const blocked = redrivable.status !== undefined && redrivable.status !== 'REDRIVABLE';
+    element.append(
+      h(
+        'button',
+        { type: 'button', id: 'redrive-execution', onclick: run('RedriveExecution'), disabled: blocked, title: blocked ? redrivable.reason ?? redrivable.status : undefined },
+        'Redrive',
+      ),
     );
   }
 }
