@@ -312,3 +312,59 @@ TEST(RedriveTest, CaughtParallelFailureKeepsNoChildren) {
 
 }  // namespace
 }  // namespace flowstate::engine
+
+namespace flowstate::engine {
+namespace {
+
+TEST(RedriveTest, DistributedMapRunIsRedrivenWithItsArn) {
+  auto model = Build(R"({"StartAt": "Each", "States": {
+    "Each": {"Type": "Map", "End": true, "ItemProcessor": {
+      "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+      "StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": ")" +
+                     Fn("work") + R"(", "End": true}}}}}})");
+  int calls = 0;
+  bool reject = true;
+  testing::TaskAnswer answer = [&](const model::OutboundTask& task) {
+    ++calls;
+    model::Input reply;
+    if (task.parameters == Json(2) && reject) {
+      reject = false;
+      reply.kind = model::InputKind::kTaskFailed;
+      reply.error = "Flaky";
+    } else {
+      reply.kind = model::InputKind::kTaskSucceeded;
+      reply.payload = task.parameters;
+    }
+    return std::optional<model::Input>(reply);
+  };
+  model::ExecutionSnapshot snapshot;
+  testing::DriveResult first =
+      testing::DriveFrom(*model, snapshot, Start(Json::array({1, 2, 3})), kT0, answer);
+  ASSERT_TRUE(first.terminal.has_value()) << first.problem;
+  EXPECT_EQ(first.terminal->status, model::ExecutionStatus::kFailed);
+  std::string map_run_arn;
+  for (const auto& event : first.events) {
+    if (event.type == "MapRunStarted") map_run_arn = event.details.ToJson()["mapRunArn"];
+  }
+  ASSERT_FALSE(map_run_arn.empty());
+  const int first_calls = calls;
+
+  model::ExecutionSnapshot stored = RoundTrip(snapshot);
+  testing::DriveResult second = testing::DriveFrom(*model, stored, RedriveInput(), kLater, answer);
+  ASSERT_TRUE(second.terminal.has_value()) << second.problem;
+  EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kSucceeded);
+  EXPECT_EQ(second.terminal->output, Json::array({1, 2, 3}));
+  // The three items ran at once: 1 succeeded, 2 failed and its failure aborted 3. Only 2 and 3
+  // run again.
+  EXPECT_EQ(first_calls, 3);
+  EXPECT_EQ(calls - first_calls, 2);
+  std::vector<std::string> types = Types(second.events);
+  ASSERT_GE(types.size(), 2u);
+  EXPECT_EQ(types[1], "MapRunRedriven");
+  EXPECT_EQ(second.events[1].details.ToJson(),
+            Json({{"mapRunArn", map_run_arn}, {"redriveCount", 1}}));
+  EXPECT_EQ(Count(types, "MapRunSucceeded"), 1);
+}
+
+}  // namespace
+}  // namespace flowstate::engine

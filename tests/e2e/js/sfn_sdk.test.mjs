@@ -1,6 +1,7 @@
 // End-to-end tests of `flowstate serve` through @aws-sdk/client-sfn (AWS SDK for JavaScript v3):
-// the newest operations (versions, aliases with weighted routing, StartExecution on their ARNs)
-// and activities with task tokens. Starts its own server; FLOWSTATE names the binary.
+// the newest operations (versions, aliases with weighted routing, StartExecution on their ARNs,
+// RedriveExecution) and activities with task tokens. Starts its own server; FLOWSTATE names the
+// binary.
 // Run: FLOWSTATE=path/to/flowstate node --test sfn_sdk.test.mjs
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -194,4 +195,61 @@ test("activities and task tokens", async () => {
     taskToken: task.taskToken, output: "{}" }))), "TaskDoesNotExist");
   assert.equal(await errorName(client.send(new sfn.SendTaskFailureCommand({
     taskToken: "forged" }))), "InvalidToken");
+});
+
+test("redrive: only the failed Map iteration runs again", async () => {
+  const { activityArn } = await client.send(new sfn.CreateActivityCommand({
+    name: unique("js-review") }));
+  const stateMachineArn = (await client.send(new sfn.CreateStateMachineCommand({
+    name: unique("js-redrive"), roleArn: ROLE, definition: JSON.stringify({
+      StartAt: "Review", States: { Review: {
+        Type: "Map", End: true, ItemProcessor: { StartAt: "Check", States: {
+          Check: { Type: "Task", Resource: activityArn, End: true } } } } } }) })))
+    .stateMachineArn;
+  const { executionArn } = await client.send(new sfn.StartExecutionCommand({
+    stateMachineArn, input: JSON.stringify([{ doc: "a" }, { doc: "b" }, { doc: "c" }]) }));
+  const tasks = {};
+  for (let i = 0; i < 3; i++) {
+    const task = await client.send(new sfn.GetActivityTaskCommand({ activityArn }));
+    tasks[JSON.parse(task.input).doc] = task.taskToken;
+  }
+  // The reviewer approves a and c, then rejects b: the Map (and the execution) fail.
+  for (const doc of ["a", "c"]) {
+    await client.send(new sfn.SendTaskSuccessCommand({ taskToken: tasks[doc],
+                                                       output: JSON.stringify({ ok: doc }) }));
+  }
+  await client.send(new sfn.SendTaskFailureCommand({ taskToken: tasks.b, error: "Rejected" }));
+  const failed = await waitForEnd(executionArn);
+  assert.equal(failed.status, "FAILED");
+  assert.equal(failed.error, "Rejected");
+  assert.equal(failed.redriveStatus, "REDRIVABLE");
+
+  const { redriveDate } = await client.send(new sfn.RedriveExecutionCommand({ executionArn }));
+  assert.ok(redriveDate instanceof Date);
+  const again = await client.send(new sfn.GetActivityTaskCommand({ activityArn }));
+  assert.deepEqual(JSON.parse(again.input), { doc: "b" });
+  await client.send(new sfn.SendTaskSuccessCommand({ taskToken: again.taskToken,
+                                                     output: JSON.stringify({ ok: "b" }) }));
+  const done = await waitForEnd(executionArn);
+  assert.equal(done.status, "SUCCEEDED");
+  assert.deepEqual(JSON.parse(done.output), [{ ok: "a" }, { ok: "b" }, { ok: "c" }]);
+  assert.equal(done.redriveCount, 1);
+  assert.equal(done.redriveDate.getTime(), redriveDate.getTime());
+
+  const { events } = await client.send(new sfn.GetExecutionHistoryCommand({
+    executionArn, maxResults: 1000 }));
+  const redriven = events.findIndex((event) => event.type === "ExecutionRedriven");
+  assert.deepEqual(events[redriven].executionRedrivenEventDetails, { redriveCount: 1 });
+  const after = events.slice(redriven + 1);
+  assert.deepEqual(after.filter((event) => event.type === "MapIterationStarted")
+    .map((event) => event.mapIterationStartedEventDetails.index), [1]);
+  assert.equal(after.filter((event) => event.type === "ActivityScheduled").length, 1);
+  assert.equal(after.at(-1).type, "ExecutionSucceeded");
+
+  const listed = await client.send(new sfn.ListExecutionsCommand({
+    stateMachineArn, redriveFilter: "REDRIVEN" }));
+  assert.deepEqual(listed.executions.map((item) => [item.executionArn, item.redriveCount]),
+                   [[executionArn, 1]]);
+  assert.equal(await errorName(client.send(new sfn.RedriveExecutionCommand({ executionArn }))),
+               "ExecutionNotRedrivable");
 });
