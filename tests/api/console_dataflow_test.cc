@@ -196,6 +196,62 @@ TEST_F(ConsoleDataFlowTest, VariablesFollowParallelBranchesAndMapIterations) {
   EXPECT_EQ(loop["OutputPath"], loop["Output"]);
 }
 
+TEST_F(ConsoleDataFlowTest, VariablesSurviveARedriveOfAParallelBranch) {
+  const std::string activity = CreateActivity();
+  json::Json machine = Call("CreateStateMachine", {{"name", "m-redrive"},
+                                                   {"roleArn", "arn:aws:iam::1:role/r"},
+                                                   {"definition", R"({"StartAt":"Top","States":{
+    "Top":{"Type":"Pass","Assign":{"x":1},"Next":"Par"},
+    "Par":{"Type":"Parallel","End":true,"Branches":[
+      {"StartAt":"A1","States":{
+        "A1":{"Type":"Pass","Assign":{"y":2},"Next":"A2"},
+        "A2":{"Type":"Task","Resource":")" + activity + R"(","ResultPath":"$.task","Next":"A3"},
+        "A3":{"Type":"Pass","End":true,"Parameters":{"x.$":"$x","y.$":"$y",
+              "redrives.$":"$$.Execution.RedriveCount","task.$":"$.task"}}}},
+      {"StartAt":"B1","States":{"B1":{"Type":"Pass","Assign":{"z":3},"End":true}}}]}}})"}});
+  const std::string arn = Call("StartExecution", {{"stateMachineArn", machine["stateMachineArn"]},
+                                                  {"name", "redriven"}})
+                              .value("executionArn", "");
+  // The branch's task fails the first time: the execution fails; redriven, it succeeds.
+  json::Json task = Call("GetActivityTask", {{"activityArn", activity}});
+  Call("SendTaskFailure", {{"taskToken", task["taskToken"]}, {"error", "NotYet"}});
+  const auto until = [&](const std::string& status) {
+    const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
+    while (std::chrono::steady_clock::now() < give_up &&
+           Call("DescribeExecution", {{"executionArn", arn}}).value("status", "") != status) {
+      std::this_thread::yield();
+    }
+    ASSERT_EQ(Call("DescribeExecution", {{"executionArn", arn}}).value("status", ""), status);
+  };
+  until("FAILED");
+  // The console's live stream says whether its Redrive button can work.
+  auto batch = api_.HistorySince(arn, 0, 100);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ((*batch)["status"], "FAILED");
+  EXPECT_EQ((*batch)["redriveStatus"], "REDRIVABLE");
+  Call("RedriveExecution", {{"executionArn", arn}});
+  task = Call("GetActivityTask", {{"activityArn", activity}});
+  Call("SendTaskSuccess", {{"taskToken", task["taskToken"]}, {"output", R"({"ok":true})"}});
+  until("SUCCEEDED");
+
+  // The redrive re-entered A2 in the branch's frame: it still reads the branch's y.
+  EXPECT_EQ(Stages(arn, "A2", 0)["Variables"], json::Json({{"x", 1}, {"y", 2}}));
+  EXPECT_EQ(Stages(arn, "A2", 1)["Variables"], json::Json({{"x", 1}, {"y", 2}}));
+  EXPECT_EQ(Stages(arn, "A2", 1)["Result"], json::Json({{"ok", true}}));
+  json::Json a3 = Stages(arn, "A3");
+  EXPECT_EQ(a3["Variables"], json::Json({{"x", 1}, {"y", 2}}));
+  EXPECT_EQ(a3["Parameters"],
+            json::Json({{"x", 1}, {"y", 2}, {"redrives", 1}, {"task", {{"ok", true}}}}));
+  // The Parallel state's one visit spans the redrive: its result has both branches.
+  json::Json par = Stages(arn, "Par");
+  EXPECT_EQ(par["Result"][0], a3["Parameters"]);
+  EXPECT_EQ(par["Result"][1], json::Json::object());
+  EXPECT_EQ(par["Output"], par["Result"]);
+  batch = api_.HistorySince(arn, 0, 100);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ((*batch)["redriveStatus"], "NOT_REDRIVABLE");  // it succeeded
+}
+
 TEST_F(ConsoleDataFlowTest, ReplayThatCannotReproduceHistoryIsNotAvailable) {
   // A random value: replaying Parameters cannot give what ran, so no stage shows a replay.
   const std::string arn = Run(R"json({"StartAt":"Id","States":{
