@@ -239,6 +239,7 @@ class VisitEvents {
         type == "MapStateStarted") {
       ++attempts_;
       visit.result.reset();
+      visit.failure.reset();
       failed_ = false;
       children_.clear();
       if (EndsWith(type, "Scheduled")) {
@@ -252,6 +253,11 @@ class VisitEvents {
       visit.result = CompositeResult(tracker);
     } else if (EndsWith(type, "Failed") || EndsWith(type, "TimedOut")) {
       failed_ = true;
+      if (details.contains("error") || details.contains("cause")) {
+        visit.failure = base::AslError{details.value("error", ""), details.value("cause", "")};
+      } else {
+        visit.failure.reset();  // e.g. ParallelStateFailed: the error is its branch's
+      }
     } else if (EndsWith(type, "StateExited")) {
       visit.output = ParseText(details, "output");
       visit.assigned = std::nullopt;

@@ -252,6 +252,40 @@ TEST_F(ConsoleDataFlowTest, VariablesSurviveARedriveOfAParallelBranch) {
   EXPECT_EQ((*batch)["redriveStatus"], "NOT_REDRIVABLE");  // it succeeded
 }
 
+TEST_F(ConsoleDataFlowTest, CaughtErrorsShowTheCatchersStages) {
+  const std::string activity = CreateActivity();
+  const std::string definition = R"({"StartAt":"Review","States":{
+    "Review":{"Type":"Task","Resource":")" +
+                                 activity + R"(","Next":"Done",
+      "Catch":[{"ErrorEquals":["Other"],"Next":"Done"},
+               {"ErrorEquals":["Denied"],"ResultPath":"$.why","Assign":{"denied.$":"$.Cause"},
+                "Next":"Done"}]},
+    "Done":{"Type":"Pass","End":true}}})";
+  json::Json machine =
+      Call("CreateStateMachine",
+           {{"name", "m-catch"}, {"definition", definition}, {"roleArn", "arn:aws:iam::1:role/r"}});
+  const std::string arn = Call("StartExecution", {{"stateMachineArn", machine["stateMachineArn"]},
+                                                  {"input", R"({"order":5})"}})
+                              .value("executionArn", "");
+  json::Json task = Call("GetActivityTask", {{"activityArn", activity}});
+  Call("SendTaskFailure",
+       {{"taskToken", task["taskToken"]}, {"error", "Denied"}, {"cause", "too big"}});
+  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
+  while (std::chrono::steady_clock::now() < give_up &&
+         Call("DescribeExecution", {{"executionArn", arn}}).value("status", "") != "SUCCEEDED") {
+    std::this_thread::yield();
+  }
+  json::Json review = Stages(arn, "Review");
+  EXPECT_TRUE(review["Result"].contains("note"));
+  const json::Json error_output = {{"Error", "Denied"}, {"Cause", "too big"}};
+  EXPECT_EQ(review["Error output"], error_output);
+  EXPECT_EQ(review["Assign (Catch)"], json::Json({{"denied", "too big"}}));
+  const json::Json output = {{"order", 5}, {"why", error_output}};
+  EXPECT_EQ(review["ResultPath (Catch)"], output);
+  EXPECT_EQ(review["Output (Catch)"], output);
+  EXPECT_EQ(Stages(arn, "Done")["Variables"], json::Json({{"denied", "too big"}}));
+}
+
 TEST_F(ConsoleDataFlowTest, ReplayThatCannotReproduceHistoryIsNotAvailable) {
   // A random value: replaying Parameters cannot give what ran, so no stage shows a replay.
   const std::string arn = Run(R"json({"StartAt":"Id","States":{

@@ -228,6 +228,7 @@ function stageField(state: any, stage: string): string | undefined {
     Items: 'Items',
   };
   if (stage === 'Output' && (jsonata || state.Output !== undefined)) return 'Output';
+  if (stage.endsWith('(Catch)') && stage !== 'Output (Catch)') return 'Catch';
   return fields[stage];
 }
 
