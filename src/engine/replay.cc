@@ -238,12 +238,20 @@ class StageReplayer {
                        : tl::unexpected(executor_.RuntimeError(kFrame, state_, selected.error()));
     }
     if (!Replayed("ItemsPath", items)) return false;
-    if (state_.map.item_selector.present) {
-      Note("ItemSelector",
-           "applied to each item with its $$.Map.Item: each iteration's first state shows "
-           "the value it made");
-    }
+    if (state_.map.item_selector.present) ItemSelector();
     return true;
+  }
+
+  // ItemSelector runs once per item: its values are the iterations' inputs, which history
+  // records.
+  void ItemSelector() {
+    if (visit_.item_inputs) {
+      Recorded("ItemSelector", *visit_.item_inputs);
+    } else {
+      Note("ItemSelector",
+           "not available: not every iteration is in this history; each iteration's first "
+           "state shows the value ItemSelector made for its item");
+    }
   }
 
   void ReplayJsonata() {
@@ -260,11 +268,7 @@ class StageReplayer {
                                                kFrame, state_, *map.items.compiled, "Items", before)
                                          : Expected(input());
       if (!Replayed("Items", items)) return;
-      if (map.item_selector_jsonata.present) {
-        Note("ItemSelector",
-             "evaluated for each item with $states.context.Map.Item: each iteration's first "
-             "state shows the value it made");
-      }
+      if (map.item_selector_jsonata.present) ItemSelector();
     }
     std::optional<json::Json> result;
     if (IsTaskLike()) {

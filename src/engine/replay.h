@@ -31,6 +31,7 @@ struct RecordedVisit {
   std::optional<json::Json> variables;    // visible at entry (object); nullopt: not derivable
   std::optional<json::Json> task_input;   // the last attempt's recorded parameters (Task)
   std::optional<json::Json> result;       // the task's result, or the branch/iteration outputs
+  std::optional<json::Json> item_inputs;  // a Map: each iteration's input (ItemSelector), by index
   bool caught = false;                    // left through a Catcher
   std::optional<base::AslError> failure;  // the last attempt's recorded error (tasks)
   std::optional<json::Json> output;       // the ...StateExited output

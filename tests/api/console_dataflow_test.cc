@@ -175,8 +175,9 @@ TEST_F(ConsoleDataFlowTest, VariablesFollowParallelBranchesAndMapIterations) {
                                         "End":true}}},
         {"StartAt":"B1","States":{"B1":{"Type":"Pass","Parameters":{"x.$":"$x"},"End":true}}}]},
     "Loop":{"Type":"Map","ItemsPath":"$.items","ResultPath":"$.out","End":true,
+      "ItemSelector":{"n.$":"$$.Map.Item.Value"},
       "ItemProcessor":{"StartAt":"Keep","States":{
-        "Keep":{"Type":"Pass","Assign":{"v.$":"$"},"Next":"Show"},
+        "Keep":{"Type":"Pass","Assign":{"v.$":"$.n"},"Next":"Show"},
         "Show":{"Type":"Pass","Parameters":{"v.$":"$v","x.$":"$x"},"End":true}}}}}})",
                               {{"items", {7, 8, 9}}}, "scopes");
   EXPECT_EQ(Stages(arn, "A2")["Variables"], json::Json({{"x", 1}, {"y", 10}}));
@@ -187,11 +188,12 @@ TEST_F(ConsoleDataFlowTest, VariablesFollowParallelBranchesAndMapIterations) {
   for (int i = 0; i < 3; ++i) {
     json::Json show = Stages(arn, "Show", i);
     ASSERT_TRUE(show["Variables"].contains("v")) << show.dump();
-    EXPECT_EQ(show["Parameters"], json::Json({{"v", show["Input"]}, {"x", 1}}));
-    EXPECT_EQ(show["Variables"]["v"], show["Input"]);
+    EXPECT_EQ(show["Parameters"], json::Json({{"v", show["Input"]["n"]}, {"x", 1}}));
+    EXPECT_EQ(show["Variables"]["v"], show["Input"]["n"]);
   }
   json::Json loop = Stages(arn, "Loop");
   EXPECT_EQ(loop["ItemsPath"], json::Json({7, 8, 9}));
+  EXPECT_EQ(loop["ItemSelector"], json::Json::parse(R"([{"n":7},{"n":8},{"n":9}])"));
   EXPECT_EQ(loop["Result"], json::Json::parse(R"([{"v":7,"x":1},{"v":8,"x":1},{"v":9,"x":1}])"));
   EXPECT_EQ(loop["OutputPath"], loop["Output"]);
 }
