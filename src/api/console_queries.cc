@@ -41,7 +41,10 @@ ApiResult<json::Json> Api::HistorySince(const std::string& execution_arn, int64_
     // last one, or none came after `after_event_id`.
     const int64_t last_event_id =
         batch["events"].empty() ? after_event_id : batch["events"].back()["id"].get<int64_t>();
-    auto blocker = runtime::RedriveBlocker(*record, last_event_id, context_->clock.Now());
+    const bool machine_exists =
+        context_->store.GetStateMachine(record->state_machine_arn).has_value();
+    auto blocker =
+        runtime::RedriveBlocker(*record, last_event_id, machine_exists, context_->clock.Now());
     batch["redriveStatus"] = blocker ? "NOT_REDRIVABLE" : "REDRIVABLE";
     if (blocker) batch["redriveStatusReason"] = *blocker;
   }
