@@ -41,7 +41,8 @@ struct Frame {
   asl::ScopeIndex scope = asl::kRootScope;
   int parent = -1;
   json::Json variables = json::Json::object();
-  int64_t child_index = -1;  // Map iteration index (Parallel: found from the scope)
+  int64_t child_index = -1;               // Map iteration index (Parallel: found from the scope)
+  std::optional<json::Json> first_input;  // its first state's input (a Map: ItemSelector's value)
   std::optional<json::Json> last_output;
   bool composite_open = false;  // in a Parallel or Map state that has started its children
   // The branches/iterations of its current Parallel or Map run, by (scope, iteration index).
@@ -114,6 +115,9 @@ class FrameTracker {
     }
     if (entered || event.type == "ParallelStateStarted" || event.type == "MapStateStarted") {
       frames_[frame].children.clear();  // a new state or run: earlier branches are done
+    }
+    if (entered && !frames_[frame].first_input) {
+      frames_[frame].first_input = ParseText(details, "input");
     }
     frame_of_[event.id] = frame;
     if (event.type == "ExecutionRedriven") redrives_.insert(event.id);
@@ -239,6 +243,7 @@ class VisitEvents {
         type == "MapStateStarted") {
       ++attempts_;
       visit.result.reset();
+      visit.failure.reset();
       failed_ = false;
       children_.clear();
       if (EndsWith(type, "Scheduled")) {
@@ -252,6 +257,11 @@ class VisitEvents {
       visit.result = CompositeResult(tracker);
     } else if (EndsWith(type, "Failed") || EndsWith(type, "TimedOut")) {
       failed_ = true;
+      if (details.contains("error") || details.contains("cause")) {
+        visit.failure = base::AslError{details.value("error", ""), details.value("cause", "")};
+      } else {
+        visit.failure.reset();  // e.g. ParallelStateFailed: the error is its branch's
+      }
     } else if (EndsWith(type, "StateExited")) {
       visit.output = ParseText(details, "output");
       visit.assigned = std::nullopt;
@@ -280,6 +290,20 @@ class VisitEvents {
   // the last output its frame recorded. Missing ones (a Distributed Map's iterations are not in
   // this history) leave the result unknown.
   std::optional<json::Json> CompositeResult(const FrameTracker& tracker) const {
+    return PerChild(tracker, &Frame::last_output);
+  }
+
+ public:
+  // A Map's iteration inputs in index order (what ItemSelector made of each item), when every
+  // iteration is in this history.
+  std::optional<json::Json> ItemInputs(const FrameTracker& tracker) const {
+    if (state_.type != asl::StateType::kMap || children_.empty()) return std::nullopt;
+    return PerChild(tracker, &Frame::first_input);
+  }
+
+ private:
+  std::optional<json::Json> PerChild(const FrameTracker& tracker,
+                                     std::optional<json::Json> Frame::*member) const {
     const bool parallel = state_.type == asl::StateType::kParallel;
     const size_t size = parallel ? state_.parallel.branches.size() : static_cast<size_t>(length_);
     std::vector<std::optional<json::Json>> outputs(size);
@@ -292,7 +316,7 @@ class VisitEvents {
         }
       }
       if (index < 0 || static_cast<size_t>(index) >= size) return std::nullopt;
-      outputs[static_cast<size_t>(index)] = frame.last_output;
+      outputs[static_cast<size_t>(index)] = frame.*member;
     }
     json::Json result = json::Json::array();
     for (auto& output : outputs) {
@@ -364,6 +388,7 @@ ApiResult<engine::RecordedVisit> RecoverVisit(const asl::StateMachineModel& mode
                 "the execution has no event " + std::to_string(entered_event_id));
   }
   visit.retry_count = own->retry_count();
+  visit.item_inputs = own->ItemInputs(tracker);
   return visit;
 }
 

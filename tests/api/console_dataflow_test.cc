@@ -175,8 +175,9 @@ TEST_F(ConsoleDataFlowTest, VariablesFollowParallelBranchesAndMapIterations) {
                                         "End":true}}},
         {"StartAt":"B1","States":{"B1":{"Type":"Pass","Parameters":{"x.$":"$x"},"End":true}}}]},
     "Loop":{"Type":"Map","ItemsPath":"$.items","ResultPath":"$.out","End":true,
+      "ItemSelector":{"n.$":"$$.Map.Item.Value"},
       "ItemProcessor":{"StartAt":"Keep","States":{
-        "Keep":{"Type":"Pass","Assign":{"v.$":"$"},"Next":"Show"},
+        "Keep":{"Type":"Pass","Assign":{"v.$":"$.n"},"Next":"Show"},
         "Show":{"Type":"Pass","Parameters":{"v.$":"$v","x.$":"$x"},"End":true}}}}}})",
                               {{"items", {7, 8, 9}}}, "scopes");
   EXPECT_EQ(Stages(arn, "A2")["Variables"], json::Json({{"x", 1}, {"y", 10}}));
@@ -187,11 +188,12 @@ TEST_F(ConsoleDataFlowTest, VariablesFollowParallelBranchesAndMapIterations) {
   for (int i = 0; i < 3; ++i) {
     json::Json show = Stages(arn, "Show", i);
     ASSERT_TRUE(show["Variables"].contains("v")) << show.dump();
-    EXPECT_EQ(show["Parameters"], json::Json({{"v", show["Input"]}, {"x", 1}}));
-    EXPECT_EQ(show["Variables"]["v"], show["Input"]);
+    EXPECT_EQ(show["Parameters"], json::Json({{"v", show["Input"]["n"]}, {"x", 1}}));
+    EXPECT_EQ(show["Variables"]["v"], show["Input"]["n"]);
   }
   json::Json loop = Stages(arn, "Loop");
   EXPECT_EQ(loop["ItemsPath"], json::Json({7, 8, 9}));
+  EXPECT_EQ(loop["ItemSelector"], json::Json::parse(R"([{"n":7},{"n":8},{"n":9}])"));
   EXPECT_EQ(loop["Result"], json::Json::parse(R"([{"v":7,"x":1},{"v":8,"x":1},{"v":9,"x":1}])"));
   EXPECT_EQ(loop["OutputPath"], loop["Output"]);
 }
@@ -250,6 +252,40 @@ TEST_F(ConsoleDataFlowTest, VariablesSurviveARedriveOfAParallelBranch) {
   batch = api_.HistorySince(arn, 0, 100);
   ASSERT_TRUE(batch.has_value());
   EXPECT_EQ((*batch)["redriveStatus"], "NOT_REDRIVABLE");  // it succeeded
+}
+
+TEST_F(ConsoleDataFlowTest, CaughtErrorsShowTheCatchersStages) {
+  const std::string activity = CreateActivity();
+  const std::string definition = R"({"StartAt":"Review","States":{
+    "Review":{"Type":"Task","Resource":")" +
+                                 activity + R"(","Next":"Done",
+      "Catch":[{"ErrorEquals":["Other"],"Next":"Done"},
+               {"ErrorEquals":["Denied"],"ResultPath":"$.why","Assign":{"denied.$":"$.Cause"},
+                "Next":"Done"}]},
+    "Done":{"Type":"Pass","End":true}}})";
+  json::Json machine =
+      Call("CreateStateMachine",
+           {{"name", "m-catch"}, {"definition", definition}, {"roleArn", "arn:aws:iam::1:role/r"}});
+  const std::string arn = Call("StartExecution", {{"stateMachineArn", machine["stateMachineArn"]},
+                                                  {"input", R"({"order":5})"}})
+                              .value("executionArn", "");
+  json::Json task = Call("GetActivityTask", {{"activityArn", activity}});
+  Call("SendTaskFailure",
+       {{"taskToken", task["taskToken"]}, {"error", "Denied"}, {"cause", "too big"}});
+  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
+  while (std::chrono::steady_clock::now() < give_up &&
+         Call("DescribeExecution", {{"executionArn", arn}}).value("status", "") != "SUCCEEDED") {
+    std::this_thread::yield();
+  }
+  json::Json review = Stages(arn, "Review");
+  EXPECT_TRUE(review["Result"].contains("note"));
+  const json::Json error_output = {{"Error", "Denied"}, {"Cause", "too big"}};
+  EXPECT_EQ(review["Error output"], error_output);
+  EXPECT_EQ(review["Assign (Catch)"], json::Json({{"denied", "too big"}}));
+  const json::Json output = {{"order", 5}, {"why", error_output}};
+  EXPECT_EQ(review["ResultPath (Catch)"], output);
+  EXPECT_EQ(review["Output (Catch)"], output);
+  EXPECT_EQ(Stages(arn, "Done")["Variables"], json::Json({{"denied", "too big"}}));
 }
 
 TEST_F(ConsoleDataFlowTest, ReplayThatCannotReproduceHistoryIsNotAvailable) {

@@ -198,6 +198,15 @@ function showState(element: HTMLElement, name: string, definition: unknown, prog
   element.append(
     h('table', { class: 'dataflow' }, h('thead', {}, h('tr', {}, h('th', {}, 'Stage'), h('th', {}, 'Definition'), h('th', {}, 'Value after it'))), body),
   );
+  element.append(
+    h(
+      'p',
+      { class: 'meta dataflow-legend' },
+      h('span', { class: 'recorded' }, 'as history recorded it'),
+      ' · ',
+      h('span', { class: 'replayed' }, "computed from history by the engine's data-flow code"),
+    ),
+  );
   if (visit.attempts.length > 1) element.append(h('p', {}, `${visit.attempts.length} attempts (${visit.attempts.length - 1} retries)`));
   if (visit.lastFailure) {
     element.append(h('div', { class: 'failure' }, h('strong', {}, visit.lastFailure.error ?? 'Error'), h('pre', {}, visit.lastFailure.cause ?? '')));
@@ -228,6 +237,7 @@ function stageField(state: any, stage: string): string | undefined {
     Items: 'Items',
   };
   if (stage === 'Output' && (jsonata || state.Output !== undefined)) return 'Output';
+  if (stage.endsWith('(Catch)') && stage !== 'Output (Catch)') return 'Catch';
   return fields[stage];
 }
 
