@@ -117,13 +117,14 @@ RunResult RunExecution(const asl::StateMachineModel& model, const model::Executi
                        Json input, base::Rng& rng, const base::Clock& clock,
                        const engine::AdvanceOptions& options, bool count) {
   model::ExecutionSnapshot snapshot;
+  // Inputs wait here in arrival order, as on a runtime lane; each is built in place and handed
+  // to Advance where it sits (Advance takes it by rvalue reference and never moves it).
   std::deque<model::Input> ready;
   std::vector<model::TimerRequest> timers;
-  model::Input start;
+  model::Input& start = ready.emplace_back();
   start.kind = model::InputKind::kStart;
   start.info = info;
   start.payload = std::move(input);
-  ready.push_back(std::move(start));
   RunResult result;
   while (true) {
     if (ready.empty()) {
@@ -131,16 +132,14 @@ RunResult RunExecution(const asl::StateMachineModel& model, const model::Executi
       auto first = std::min_element(timers.begin(), timers.end(), [](const auto& x, const auto& y) {
         return x.fire_at < y.fire_at;
       });
-      model::Input fired;
+      model::Input& fired = ready.emplace_back();
       fired.kind = model::InputKind::kTimerFired;
       fired.stamp = first->stamp;
       timers.erase(first);
-      ready.push_back(std::move(fired));
     }
-    model::Input input_now = std::move(ready.front());
-    ready.pop_front();
     engine::Outcome outcome =
-        engine::Advance(model, snapshot, std::move(input_now), clock.Now(), rng, options);
+        engine::Advance(model, snapshot, std::move(ready.front()), clock.Now(), rng, options);
+    ready.pop_front();
     if (count) {
       result.states_entered += outcome.states_entered;
     }
@@ -153,18 +152,16 @@ RunResult RunExecution(const asl::StateMachineModel& model, const model::Executi
       return result;
     }
     for (auto& task : outcome.tasks) {
-      model::Input answer;
+      model::Input& answer = ready.emplace_back();
       answer.kind = model::InputKind::kTaskSucceeded;
       answer.stamp = task.stamp;
       answer.payload = CallTask(task);
-      ready.push_back(std::move(answer));
     }
     for (auto& timer : outcome.timers) timers.push_back(timer);
     if (outcome.more_work) {
-      model::Input resume;
+      model::Input& resume = ready.emplace_back();
       resume.kind = model::InputKind::kTimerFired;
       resume.stamp = 0;
-      ready.push_back(std::move(resume));
     }
   }
 }

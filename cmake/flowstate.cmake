@@ -49,3 +49,17 @@ function(fs_test_glob name)
     fs_test(${name} SOURCES ${sources} DEPS ${ARG_DEPS} LABELS ${ARG_LABELS})
   endif()
 endfunction()
+
+# fs_link_allocator(TARGET): the program's malloc and operator new become mimalloc's (Debian
+# libmimalloc-dev). The engine allocates and frees many small JSON nodes per state; mimalloc
+# does that in a fraction of glibc's instructions (callgrind: -20% on map-10000-task). The
+# library is kept although no symbol of it is referenced: it replaces malloc by interposition.
+# Sanitizer builds keep ASan's allocator.
+set(CMAKE_LINK_LIBRARY_USING_FS_NO_AS_NEEDED "LINKER:--push-state,--no-as-needed" "<LINK_ITEM>"
+    "LINKER:--pop-state")
+set(CMAKE_LINK_LIBRARY_USING_FS_NO_AS_NEEDED_SUPPORTED TRUE)
+function(fs_link_allocator target)
+  if(NOT FS_SANITIZE)
+    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:FS_NO_AS_NEEDED,mimalloc>")
+  endif()
+endfunction()

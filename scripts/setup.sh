@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache g++ pkg-config clang-format
   libboost-dev libboost-system-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libpcre2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
   chromium chromium-driver
 )
 

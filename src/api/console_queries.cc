@@ -3,6 +3,7 @@
 
 #include "api/operations.h"
 #include "api/render.h"
+#include "runtime/redrive_rules.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
@@ -31,9 +32,23 @@ ApiResult<json::Json> Api::HistorySince(const std::string& execution_arn, int64_
   for (const std::string& token : context_->runtime.tokens().PendingFor(execution_arn)) {
     tokens.push_back(json::Json{{"taskToken", token}});
   }
-  return json::Json{{"events", std::move(events)},
-                    {"status", std::string(model::ToString(record->status))},
-                    {"taskTokens", std::move(tokens)}};
+  json::Json batch = {{"events", std::move(events)},
+                      {"status", std::string(model::ToString(record->status))},
+                      {"taskTokens", std::move(tokens)}};
+  if (record->status != model::ExecutionStatus::kRunning) {
+    // Whether its Redrive button can work (as DescribeExecution's redriveStatus), so the page
+    // needs no request of its own for it. Event ids are contiguous: the last one read is the
+    // last one, or none came after `after_event_id`.
+    const int64_t last_event_id =
+        batch["events"].empty() ? after_event_id : batch["events"].back()["id"].get<int64_t>();
+    const bool machine_exists =
+        context_->store.GetStateMachine(record->state_machine_arn).has_value();
+    auto blocker =
+        runtime::RedriveBlocker(*record, last_event_id, machine_exists, context_->clock.Now());
+    batch["redriveStatus"] = blocker ? "NOT_REDRIVABLE" : "REDRIVABLE";
+    if (blocker) batch["redriveStatusReason"] = *blocker;
+  }
+  return batch;
 }
 
 }  // namespace flowstate::api

@@ -1,9 +1,11 @@
 #include "api/console_visit.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "json/json.h"
@@ -39,9 +41,14 @@ struct Frame {
   asl::ScopeIndex scope = asl::kRootScope;
   int parent = -1;
   json::Json variables = json::Json::object();
-  int64_t child_index = -1;  // Map iteration index (Parallel: found from the scope)
+  int64_t child_index = -1;               // Map iteration index (Parallel: found from the scope)
+  std::optional<json::Json> first_input;  // its first state's input (a Map: ItemSelector's value)
   std::optional<json::Json> last_output;
   bool composite_open = false;  // in a Parallel or Map state that has started its children
+  // The branches/iterations of its current Parallel or Map run, by (scope, iteration index).
+  // A redrive continues them (engine/redrive.cc) and history links the continuation only by
+  // its scope and index, so a new chain with the same ones is the same frame.
+  std::map<std::pair<asl::ScopeIndex, int64_t>, int> children;
 };
 
 // Attributes events to frames and keeps each frame's variables, event by event.
@@ -76,7 +83,9 @@ class FrameTracker {
       state = Find(details);
       if (!state) reliable_ = false;
     }
-    if (state) {
+    if (state && redrives_.count(event.previous_event_id) != 0) {
+      frame = AfterRedrive(state->scope, entered, event.previous_event_id);
+    } else if (state) {
       const asl::ScopeIndex target = state->scope;
       // Walk up from the frame whose chain this event continues (maybe a finished branch or
       // iteration, or a sibling branch that ran before) to the frame of its state, or to the
@@ -104,7 +113,14 @@ class FrameTracker {
         if (owner >= 0) frame = owner;
       }
     }
+    if (entered || event.type == "ParallelStateStarted" || event.type == "MapStateStarted") {
+      frames_[frame].children.clear();  // a new state or run: earlier branches are done
+    }
+    if (entered && !frames_[frame].first_input) {
+      frames_[frame].first_input = ParseText(details, "input");
+    }
     frame_of_[event.id] = frame;
+    if (event.type == "ExecutionRedriven") redrives_.insert(event.id);
     if (event.type == "MapIterationStarted") {
       iteration_index_[event.id] = details.value("index", int64_t{-1});
     }
@@ -146,14 +162,49 @@ class FrameTracker {
   const std::vector<Frame>& frames() const { return frames_; }
 
  private:
+  // A redrive continues every frame that had not finished from the ExecutionRedriven event
+  // (engine/redrive.cc), so the chain does not tell which: the one open frame of the scope, or
+  // a new branch/iteration in the one open frame of the parent scope.
+  int AfterRedrive(asl::ScopeIndex target, bool entered, int64_t redrive_event) {
+    std::vector<int> open = OpenFrames(target);
+    if (open.size() == 1) return open[0];
+    if (open.empty() && entered && model_.scope(target).parent >= 0) {
+      std::vector<int> parents = OpenFrames(model_.scope(target).parent);
+      if (parents.size() == 1) return NewFrame(target, parents[0], redrive_event);
+    }
+    reliable_ = false;
+    return 0;
+  }
+
+  // The frames of `scope` still open: the root, and the branches/iterations of the current
+  // Parallel/Map run of an open frame.
+  std::vector<int> OpenFrames(asl::ScopeIndex scope) const {
+    std::vector<int> found;
+    std::vector<int> pending = {0};
+    while (!pending.empty()) {
+      const int id = pending.back();
+      pending.pop_back();
+      if (frames_[id].scope == scope) found.push_back(id);
+      for (const auto& [key, child] : frames_[id].children) pending.push_back(child);
+    }
+    return found;
+  }
+
+  // The frame a branch or iteration of `scope` starts in `parent`: the one of the current run
+  // that a redrive continues, or a new one.
   int NewFrame(asl::ScopeIndex scope, int parent, int64_t started_by) {
     Frame frame;
     frame.scope = scope;
     frame.parent = parent;
     auto index = iteration_index_.find(started_by);
     if (index != iteration_index_.end()) frame.child_index = index->second;
+    const auto key = std::make_pair(scope, frame.child_index);
+    auto existing = frames_[parent].children.find(key);
+    if (existing != frames_[parent].children.end()) return existing->second;
     frames_.push_back(std::move(frame));
-    return static_cast<int>(frames_.size()) - 1;
+    const int id = static_cast<int>(frames_.size()) - 1;
+    frames_[parent].children[key] = id;
+    return id;
   }
 
   const asl::StateMachineModel& model_;
@@ -161,6 +212,7 @@ class FrameTracker {
   std::vector<Frame> frames_;
   std::unordered_map<int64_t, int> frame_of_;
   std::unordered_map<int64_t, int64_t> iteration_index_;
+  std::unordered_set<int64_t> redrives_;  // ExecutionRedriven event ids
   bool reliable_ = true;
 };
 
@@ -172,21 +224,28 @@ class VisitEvents {
   // Takes one event in `frame`; true when the visit has ended (its ...StateExited).
   bool Take(const model::HistoryEvent& event, const json::Json& details, int frame,
             const FrameTracker& tracker, engine::RecordedVisit& visit) {
+    if (event.type == "ExecutionRedriven") {
+      failed_ = false;  // the failure that ended the execution is being retried
+      return false;
+    }
     if (frame != frame_) {
-      if (tracker.frames()[frame].parent == frame_ && frame >= first_child_ &&
+      if (tracker.frames()[frame].parent == frame_ &&
           (children_.empty() || children_.back() != frame)) {
         children_.push_back(frame);
       }
       return false;
     }
     const std::string& type = event.type;
+    if (EndsWith(type, "StateEntered")) {
+      return true;  // entered again (a redrive) or left without an exit: this visit is over
+    }
     if (EndsWith(type, "Scheduled") || type == "ParallelStateStarted" ||
         type == "MapStateStarted") {
       ++attempts_;
       visit.result.reset();
+      visit.failure.reset();
       failed_ = false;
       children_.clear();
-      first_child_ = static_cast<int>(tracker.frames().size());
       if (EndsWith(type, "Scheduled")) {
         visit.task_input =
             ParseText(details, details.contains("parameters") ? "parameters" : "input");
@@ -198,6 +257,11 @@ class VisitEvents {
       visit.result = CompositeResult(tracker);
     } else if (EndsWith(type, "Failed") || EndsWith(type, "TimedOut")) {
       failed_ = true;
+      if (details.contains("error") || details.contains("cause")) {
+        visit.failure = base::AslError{details.value("error", ""), details.value("cause", "")};
+      } else {
+        visit.failure.reset();  // e.g. ParallelStateFailed: the error is its branch's
+      }
     } else if (EndsWith(type, "StateExited")) {
       visit.output = ParseText(details, "output");
       visit.assigned = std::nullopt;
@@ -226,6 +290,20 @@ class VisitEvents {
   // the last output its frame recorded. Missing ones (a Distributed Map's iterations are not in
   // this history) leave the result unknown.
   std::optional<json::Json> CompositeResult(const FrameTracker& tracker) const {
+    return PerChild(tracker, &Frame::last_output);
+  }
+
+ public:
+  // A Map's iteration inputs in index order (what ItemSelector made of each item), when every
+  // iteration is in this history.
+  std::optional<json::Json> ItemInputs(const FrameTracker& tracker) const {
+    if (state_.type != asl::StateType::kMap || children_.empty()) return std::nullopt;
+    return PerChild(tracker, &Frame::first_input);
+  }
+
+ private:
+  std::optional<json::Json> PerChild(const FrameTracker& tracker,
+                                     std::optional<json::Json> Frame::*member) const {
     const bool parallel = state_.type == asl::StateType::kParallel;
     const size_t size = parallel ? state_.parallel.branches.size() : static_cast<size_t>(length_);
     std::vector<std::optional<json::Json>> outputs(size);
@@ -238,7 +316,7 @@ class VisitEvents {
         }
       }
       if (index < 0 || static_cast<size_t>(index) >= size) return std::nullopt;
-      outputs[static_cast<size_t>(index)] = frame.last_output;
+      outputs[static_cast<size_t>(index)] = frame.*member;
     }
     json::Json result = json::Json::array();
     for (auto& output : outputs) {
@@ -252,7 +330,6 @@ class VisitEvents {
   int frame_;
   int attempts_ = 0;
   bool failed_ = false;
-  int first_child_ = 0;
   int64_t length_ = 0;
   std::vector<int> children_;
 };
@@ -284,7 +361,10 @@ ApiResult<engine::RecordedVisit> RecoverVisit(const asl::StateMachineModel& mode
       if (own->Take(event, details, frame, tracker, visit)) break;
       continue;
     }
-    if (event.type == "ExecutionRedriven") ++visit.info.redrive_count;
+    if (event.type == "ExecutionRedriven") {
+      ++visit.info.redrive_count;
+      visit.info.redrive_time = event.timestamp;
+    }
     if (event.id != entered_event_id) continue;
     auto state = tracker.Find(details);
     if (!EndsWith(event.type, "StateEntered") || !state) {
@@ -308,6 +388,7 @@ ApiResult<engine::RecordedVisit> RecoverVisit(const asl::StateMachineModel& mode
                 "the execution has no event " + std::to_string(entered_event_id));
   }
   visit.retry_count = own->retry_count();
+  visit.item_inputs = own->ItemInputs(tracker);
   return visit;
 }
 

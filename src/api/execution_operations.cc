@@ -258,7 +258,9 @@ ApiResult<json::Json> DescribeExecution(Api::Context& ctx, const RequestReader& 
       last && !last->items.empty()) {
     last_event_id = last->items[0].id;
   }
-  if (auto blocker = runtime::RedriveBlocker(record, last_event_id, ctx.clock.Now())) {
+  const bool machine_exists = ctx.store.GetStateMachine(record.state_machine_arn).has_value();
+  if (auto blocker =
+          runtime::RedriveBlocker(record, last_event_id, machine_exists, ctx.clock.Now())) {
     out["redriveStatus"] = "NOT_REDRIVABLE";
     out["redriveStatusReason"] = *blocker;
   } else {
@@ -438,7 +440,11 @@ void RedriveExecution(Api::Context& ctx, const RequestReader& request, ApiDone d
   auto check = [&]() -> ApiResult<std::pair<std::string, std::string>> {
     FS_API_TRY(arn, request.RequiredString("executionArn"));
     FS_API_TRY(client_token, request.OptionalString("clientToken"));
-    if (client_token && (client_token->empty() || client_token->size() > 64)) {
+    if (client_token && client_token->empty()) {
+      return ConstraintViolation(*client_token, "clientToken",
+                                 "Member must have length greater than or equal to 1");
+    }
+    if (client_token && client_token->size() > 64) {
       return ConstraintViolation(*client_token, "clientToken",
                                  "Member must have length less than or equal to 64");
     }

@@ -56,14 +56,15 @@ struct AdvanceOptions {
 };
 
 // Applies `input` to `snapshot`, which is updated in place (copy it first to keep the old one).
-// `input` is taken by value: a task's result moves into the state's output, uncopied.
+// `input` may be moved from (its payload and info; kind and stamp stay): a task's result moves
+// into the state's output, uncopied, and the input itself is never copied or moved.
 // Answers: kTaskSucceeded carries the task's raw result (lambda:invoke: AWS's wrapped
 // {ExecutedVersion, Payload, ...}); kTaskFailed carries error/cause, and error
 // "States.Timeout" records TaskTimedOut/LambdaFunctionTimedOut instead of ...Failed. An input
 // whose stamp matches no pending work (a late timer, a cancelled task) is dropped: no event.
 // Stamps carry the frame index in their low 24 bits (engine-internal, opaque to callers).
 Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
-                model::Input input, base::Timestamp now, base::Rng& rng,
+                model::Input&& input, base::Timestamp now, base::Rng& rng,
                 const AdvanceOptions& options = {});
 
 }  // namespace flowstate::engine

@@ -6,10 +6,11 @@
 #include "json/json.h"
 
 namespace flowstate::engine {
-namespace {
 
-// arn:aws:states:REGION:ACCOUNT:stateMachine:NAME -> REGION (TaskScheduled.region).
-std::string RegionOf(const std::string& arn) {
+// arn:aws:states:REGION:ACCOUNT:stateMachine:NAME -> REGION (TaskScheduled.region). Found when
+// an event needs it, not per Advance: most steps never do.
+std::string_view Executor::Region() const {
+  std::string_view arn = snapshot_.info.state_machine_arn;
   size_t start = 0;
   for (int colons = 0; colons < 3; ++colons) {
     start = arn.find(':', colons == 0 ? 0 : start + 1);
@@ -24,8 +25,6 @@ std::string RegionOf(const std::string& arn) {
   return arn.substr(start + 1, end - start - 1);
 }
 
-}  // namespace
-
 Executor::Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
                    base::Timestamp now, base::Rng& rng, const AdvanceOptions& options,
                    Outcome& outcome)
@@ -35,11 +34,9 @@ Executor::Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot
       rng_(rng),
       options_(options),
       outcome_(outcome),
-      budget_(options.step_budget) {
-  region_ = RegionOf(snapshot_.info.state_machine_arn);
-}
+      budget_(options.step_budget) {}
 
-void Executor::Apply(model::Input input) {
+void Executor::Apply(model::Input&& input) {
   if (input.kind == model::InputKind::kRedrive) {
     if (snapshot_.status == model::ExecutionStatus::kRunning ||
         snapshot_.status == model::ExecutionStatus::kSucceeded) {
@@ -109,9 +106,8 @@ void Executor::FailForHistoryQuota() {
   FinishExecution(std::move(terminal));
 }
 
-void Executor::Start(model::Input input) {
+void Executor::Start(model::Input&& input) {
   snapshot_.info = std::move(input.info);
-  region_ = RegionOf(snapshot_.info.state_machine_arn);
   snapshot_.execution_input = input.payload;
   snapshot_.status = model::ExecutionStatus::kRunning;
   snapshot_.next_event_id = 1;
@@ -215,7 +211,7 @@ void Executor::OnTimer(uint64_t stamp) {
   }
 }
 
-void Executor::OnTaskSucceeded(model::Input input) {
+void Executor::OnTaskSucceeded(model::Input&& input) {
   int32_t frame_id = WaitingTaskFrame(input);
   if (frame_id < 0) {
     return;
@@ -446,7 +442,7 @@ void Executor::FailScope(int32_t frame_id, base::AslError error) {
 }
 
 Outcome Advance(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
-                model::Input input, base::Timestamp now, base::Rng& rng,
+                model::Input&& input, base::Timestamp now, base::Rng& rng,
                 const AdvanceOptions& options) {
   Outcome outcome;
   if (options.record_history) outcome.events.reserve(64);

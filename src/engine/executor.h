@@ -58,17 +58,17 @@ class Executor {
   Executor(const asl::StateMachineModel& model, model::ExecutionSnapshot& snapshot,
            base::Timestamp now, base::Rng& rng, const AdvanceOptions& options, Outcome& outcome);
 
-  void Apply(model::Input input);
+  void Apply(model::Input&& input);
 
  private:
   // replay.cc: the console's data-flow replay calls the data-flow methods below directly.
   friend class StageReplayer;
 
   // --- executor.cc: inputs, the run loop, frames and transitions
-  void Start(model::Input input);
+  void Start(model::Input&& input);
   void Continue();
   void OnTimer(uint64_t stamp);
-  void OnTaskSucceeded(model::Input input);
+  void OnTaskSucceeded(model::Input&& input);
   void OnTaskFailed(const model::Input& input);
   void Stop(const model::Input& input);
   void TimeOut();
@@ -116,9 +116,34 @@ class Executor {
   void FailForHistoryQuota();
 
   // --- history.cc
-  model::HistoryEvent& Emit(int32_t frame_id, std::string_view type, std::string_view details_key);
+  // Emit/EmitWithPrev append an event to the outcome. With no history recorded (and no quota to
+  // watch) they only take the next id, since causes cite event ids, and hand out `unrecorded_`:
+  // inline, as that is most of what an Express step does per event.
+  model::HistoryEvent& Emit(int32_t frame_id, std::string_view type, std::string_view details_key) {
+    if (options_.record_history || options_.max_history_events != 0) {
+      return EmitRecorded(frame_id, type, details_key);
+    }
+    model::Frame& source = frame(frame_id);
+    // A Distributed Map iteration's events are its child execution's: they take no id here.
+    unrecorded_.id = model_.scope(source.scope).in_distributed_map ? -1 : snapshot_.next_event_id++;
+    source.last_event_id = unrecorded_.id;
+    return unrecorded_;
+  }
   model::HistoryEvent& EmitWithPrev(int64_t previous_event_id, std::string_view type,
+                                    std::string_view details_key) {
+    if (options_.record_history || options_.max_history_events != 0) {
+      return EmitRecordedWithPrev(previous_event_id, type, details_key);
+    }
+    unrecorded_.id = snapshot_.next_event_id++;
+    return unrecorded_;
+  }
+  model::HistoryEvent& EmitRecorded(int32_t frame_id, std::string_view type,
                                     std::string_view details_key);
+  model::HistoryEvent& EmitRecordedWithPrev(int64_t previous_event_id, std::string_view type,
+                                            std::string_view details_key);
+  // The stand-in for an event not recorded, with `id`; its details are cleared (callers that
+  // record history fill them, and nobody reads them).
+  model::HistoryEvent& Unrecorded(int64_t id);
   void EmitStateEntered(int32_t frame_id, const asl::State& state);
   void EmitStateExited(int32_t frame_id, const asl::State& state, const std::string& output_text,
                        const json::Json& assigned = json::Json());
@@ -226,6 +251,7 @@ class Executor {
   }
   std::string NewTaskToken();
   // The frame waits on its task (kWaitTask) and `input` answers it.
+  std::string_view Region() const;
   int32_t WaitingTaskFrame(const model::Input& input);
   void OnTaskSubmitted(const model::Input& input);
   void OnActivityStarted(const model::Input& input);
@@ -265,7 +291,7 @@ class Executor {
   // construction, and an Executor lives for one Advance call).
   std::vector<int32_t> runnable_;
   size_t runnable_next_ = 0;
-  std::string region_;
+  model::HistoryEvent unrecorded_;  // see Emit
 };
 
 }  // namespace flowstate::engine

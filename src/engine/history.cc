@@ -9,30 +9,24 @@
 namespace flowstate::engine {
 model::RawJson NotTruncated() { return {R"({"truncated":false})"}; }
 
-namespace {
-
-// The event handed out when nothing is recorded (history off, or a Distributed Map's child
-// execution): callers may still fill its details, which nobody reads. Cleared, not freed, so the
-// text's buffer is reused.
-model::HistoryEvent& Discarded(int64_t id) {
-  static thread_local model::HistoryEvent discarded;
-  discarded.id = id;
-  discarded.details.Clear();
-  return discarded;
+// Cleared, not freed, so the text's buffer is reused within the step.
+model::HistoryEvent& Executor::Unrecorded(int64_t id) {
+  unrecorded_.id = id;
+  unrecorded_.details.Clear();
+  return unrecorded_;
 }
 
-}  // namespace
-
-model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::string_view type,
-                                            std::string_view details_key) {
+model::HistoryEvent& Executor::EmitRecordedWithPrev(int64_t previous_event_id,
+                                                    std::string_view type,
+                                                    std::string_view details_key) {
   if (options_.max_history_events != 0 && !failing_for_quota_ &&
       (history_full_ ||
        (snapshot_.next_event_id >= options_.max_history_events && type != "ExecutionSucceeded"))) {
     // The quota's last id is kept for the ExecutionFailed that FailForHistoryQuota writes.
     history_full_ = true;
-    return Discarded(snapshot_.next_event_id);
+    return Unrecorded(snapshot_.next_event_id);
   }
-  if (!options_.record_history) return Discarded(snapshot_.next_event_id++);
+  if (!options_.record_history) return Unrecorded(snapshot_.next_event_id++);
   model::HistoryEvent& event = outcome_.events.emplace_back();
   event.id = snapshot_.next_event_id++;
   event.previous_event_id = previous_event_id;
@@ -45,15 +39,15 @@ model::HistoryEvent& Executor::EmitWithPrev(int64_t previous_event_id, std::stri
   return event;
 }
 
-model::HistoryEvent& Executor::Emit(int32_t frame_id, std::string_view type,
-                                    std::string_view details_key) {
+model::HistoryEvent& Executor::EmitRecorded(int32_t frame_id, std::string_view type,
+                                            std::string_view details_key) {
   model::Frame& source = frame(frame_id);
   if (model_.scope(source.scope).in_distributed_map) {
     // Events of a Distributed Map's iterations belong to child executions: not recorded in
     // this history.
-    return Discarded(-1);  // never 0: 0 marks a state not yet entered
+    return Unrecorded(-1);  // never 0: 0 marks a state not yet entered
   }
-  model::HistoryEvent& event = EmitWithPrev(source.last_event_id, type, details_key);
+  model::HistoryEvent& event = EmitRecordedWithPrev(source.last_event_id, type, details_key);
   source.last_event_id = event.id;
   return event;
 }

@@ -32,6 +32,7 @@ class StageReplayer {
     } else {
       ReplayJsonPath();
     }
+    if (visit_.caught) ReplayCatch();
     if (visit_.output) {
       Recorded(visit_.caught ? "Output (Catch)" : "Output", *visit_.output);
     }
@@ -96,6 +97,7 @@ class StageReplayer {
       stages_.push_back({std::move(name), *value, "", false});
       return true;
     }
+    raised_ = value.error();
     if (visit_.output && !visit_.caught) {
       Distrust(
           "not available: replaying this visit fails where the execution went on (the state "
@@ -114,7 +116,54 @@ class StageReplayer {
   void NoResult() {
     Note("Result", visit_.caught ? "none: the state failed and a Catcher handled the error"
                                  : "none recorded (the state failed or has not finished)");
-    if (visit_.caught && visit_.assigned) Recorded("Assign (Catch)", *visit_.assigned);
+  }
+
+  // A caught error: the error output {Error, Cause}, then the first Catcher that matches it
+  // applies its Assign and ResultPath (JSONata: Output) with the engine's code.
+  void ReplayCatch() {
+    std::optional<base::AslError> error = visit_.failure;
+    bool recorded = true;
+    if (!error && raised_) {
+      error = raised_;  // the state's own data flow raised it (replayed above)
+      recorded = false;
+    }
+    if (!error) {
+      Note("Error output", "not available: history does not record the error that was caught");
+      if (visit_.assigned) Recorded("Assign (Catch)", *visit_.assigned);
+      return;
+    }
+    json::Json error_output = {{"Error", error->error}, {"Cause", error->cause}};
+    stages_.push_back({"Error output", error_output, "", recorded});
+    const asl::Catcher* catcher = nullptr;
+    for (const asl::Catcher& candidate : state_.catchers) {
+      if (Executor::ErrorMatches(candidate.error_equals, error->error)) {
+        catcher = &candidate;
+        break;
+      }
+    }
+    if (catcher == nullptr) {
+      Distrust(kMismatch);  // it was caught, so some Catcher matched what really failed
+      return;
+    }
+    StatesView view;
+    view.input = &input();
+    view.error_output = &error_output;
+    if (catcher->assign.present) {
+      Expected assigned = executor_.EvalAssign(kFrame, state_, catcher->assign, &error_output, view,
+                                               catcher->field_prefix);
+      if (!Replayed("Assign (Catch)", assigned, visit_.assigned)) return;
+    }
+    if (state_.jsonata) {
+      Expected output = catcher->output.present
+                            ? executor_.EvalJsonata(kFrame, state_, *catcher->output.compiled,
+                                                    "Output", view, catcher->field_prefix)
+                            : Expected(error_output);
+      if (visit_.output && (!output || *output != *visit_.output)) Distrust(kMismatch);
+      return;
+    }
+    Replayed("ResultPath (Catch)",
+             executor_.ApplyResultPath(kFrame, state_, catcher->result_path, input(), error_output),
+             visit_.output);
   }
 
   void ReplayJsonPath() {
@@ -189,12 +238,20 @@ class StageReplayer {
                        : tl::unexpected(executor_.RuntimeError(kFrame, state_, selected.error()));
     }
     if (!Replayed("ItemsPath", items)) return false;
-    if (state_.map.item_selector.present) {
-      Note("ItemSelector",
-           "applied to each item with its $$.Map.Item: each iteration's first state shows "
-           "the value it made");
-    }
+    if (state_.map.item_selector.present) ItemSelector();
     return true;
+  }
+
+  // ItemSelector runs once per item: its values are the iterations' inputs, which history
+  // records.
+  void ItemSelector() {
+    if (visit_.item_inputs) {
+      Recorded("ItemSelector", *visit_.item_inputs);
+    } else {
+      Note("ItemSelector",
+           "not available: not every iteration is in this history; each iteration's first "
+           "state shows the value ItemSelector made for its item");
+    }
   }
 
   void ReplayJsonata() {
@@ -211,11 +268,7 @@ class StageReplayer {
                                                kFrame, state_, *map.items.compiled, "Items", before)
                                          : Expected(input());
       if (!Replayed("Items", items)) return;
-      if (map.item_selector_jsonata.present) {
-        Note("ItemSelector",
-             "evaluated for each item with $states.context.Map.Item: each iteration's first "
-             "state shows the value it made");
-      }
+      if (map.item_selector_jsonata.present) ItemSelector();
     }
     std::optional<json::Json> result;
     if (IsTaskLike()) {
@@ -264,6 +317,7 @@ class StageReplayer {
   std::vector<ReplayedStage> stages_;
   bool trusted_ = true;
   std::string distrust_note_;
+  std::optional<base::AslError> raised_;  // the error a replayed stage raised
 };
 
 std::vector<ReplayedStage> ReplayDataFlow(const asl::StateMachineModel& model,

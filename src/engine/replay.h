@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "asl/state_machine_model.h"
+#include "base/asl_error.h"
 #include "base/clock.h"
 #include "json/json.h"
 #include "model/execution_info.h"
@@ -21,18 +22,20 @@ namespace flowstate::engine {
 struct RecordedVisit {
   asl::ScopeIndex scope = asl::kRootScope;
   asl::StateIndex state = asl::kNoState;
-  model::ExecutionInfo info;             // as the execution started (redrive_count at the visit)
-  int64_t entered_event_id = 0;          // its ...StateEntered event (causes cite it)
-  json::Json execution_input;            // $$.Execution.Input
-  json::Json input;                      // the ...StateEntered input
-  base::Timestamp entered_time{};        // $$.State.EnteredTime
-  int32_t retry_count = 0;               // $$.State.RetryCount of the last attempt
-  std::optional<json::Json> variables;   // visible at entry (object); nullopt: not derivable
-  std::optional<json::Json> task_input;  // the last attempt's recorded parameters (Task)
-  std::optional<json::Json> result;      // the task's result, or the branch/iteration outputs
-  bool caught = false;                   // left through a Catcher
-  std::optional<json::Json> output;      // the ...StateExited output
-  std::optional<json::Json> assigned;    // the ...StateExited assignedVariables (parsed)
+  model::ExecutionInfo info;              // as the execution started (redrive_count at the visit)
+  int64_t entered_event_id = 0;           // its ...StateEntered event (causes cite it)
+  json::Json execution_input;             // $$.Execution.Input
+  json::Json input;                       // the ...StateEntered input
+  base::Timestamp entered_time{};         // $$.State.EnteredTime
+  int32_t retry_count = 0;                // $$.State.RetryCount of the last attempt
+  std::optional<json::Json> variables;    // visible at entry (object); nullopt: not derivable
+  std::optional<json::Json> task_input;   // the last attempt's recorded parameters (Task)
+  std::optional<json::Json> result;       // the task's result, or the branch/iteration outputs
+  std::optional<json::Json> item_inputs;  // a Map: each iteration's input (ItemSelector), by index
+  bool caught = false;                    // left through a Catcher
+  std::optional<base::AslError> failure;  // the last attempt's recorded error (tasks)
+  std::optional<json::Json> output;       // the ...StateExited output
+  std::optional<json::Json> assigned;     // the ...StateExited assignedVariables (parsed)
 };
 
 struct ReplayedStage {

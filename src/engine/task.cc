@@ -147,7 +147,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     if (options_.record_history) {
       scheduled.details["resourceType"] = task.resource_type;
       scheduled.details["resource"] = task.resource_api;
-      scheduled.details["region"] = region_;
+      scheduled.details["region"] = Region();
       scheduled.details["parameters"] = std::move(parameters_text);
       if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
       if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;

@@ -5,7 +5,11 @@
 namespace flowstate::runtime {
 
 std::optional<std::string> RedriveBlocker(const store::ExecutionRecord& record,
-                                          int64_t last_event_id, base::Timestamp now) {
+                                          int64_t last_event_id, bool machine_exists,
+                                          base::Timestamp now) {
+  if (!machine_exists) {
+    return "State machine is in DELETING status";
+  }
   switch (record.status) {
     case model::ExecutionStatus::kRunning:
     case model::ExecutionStatus::kPendingRedrive:

@@ -23,9 +23,11 @@ inline constexpr int64_t kRedriveMaxHistoryEvents = 24999;
 inline constexpr auto kRedriveTokenLifetime = std::chrono::minutes(15);
 
 // Why `record` cannot be redriven at `now`, or nullopt when it can. `last_event_id`: the id of
-// its last history event.
+// its last history event; `machine_exists`: its state machine was not deleted (AWS refuses a
+// redrive once the state machine is being deleted).
 std::optional<std::string> RedriveBlocker(const store::ExecutionRecord& record,
-                                          int64_t last_event_id, base::Timestamp now);
+                                          int64_t last_event_id, bool machine_exists,
+                                          base::Timestamp now);
 
 // The redrive an earlier request with `client_token` made (its date), if it is recent enough to
 // be answered again.

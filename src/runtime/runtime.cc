@@ -579,6 +579,21 @@ class Runtime::Lane {
   // redrive commits.
   void ProcessRedrive(Work& work) {
     if (live_.contains(work.arn)) {
+      // Running: only a repeat of a redrive request (same clientToken) is answered, with that
+      // redrive (its commit may still be in flight).
+      auto waiter = redrive_waiters_.find(work.arn);
+      if (waiter != redrive_waiters_.end() && !work.client_token.empty() &&
+          waiter->second.client_token == work.client_token) {
+        waiter->second.done.push_back(std::move(work.redrive_done));
+        return;
+      }
+      auto record = store_.GetExecution(work.arn);
+      if (record) {
+        if (auto repeated = RepeatedRedrive(*record, work.client_token, clock_.Now())) {
+          work.redrive_done(*repeated);
+          return;
+        }
+      }
       work.redrive_done(
           base::Err(base::Status::Conflict("Execution is RUNNING and cannot be redriven")));
       return;
@@ -607,7 +622,8 @@ class Runtime::Lane {
       }
       snapshot = std::move(*restored);
     }
-    if (auto blocker = RedriveBlocker(record, snapshot.next_event_id - 1, now)) {
+    const bool machine_exists = store_.GetStateMachine(record.state_machine_arn).has_value();
+    if (auto blocker = RedriveBlocker(record, snapshot.next_event_id - 1, machine_exists, now)) {
       work.redrive_done(base::Err(base::Status::Conflict(*blocker)));
       return;
     }
@@ -630,25 +646,30 @@ class Runtime::Lane {
     live.snapshot = std::move(snapshot);
     auto it = live_.emplace(work.arn, std::move(live)).first;
     UpdateLiveCount();
-    redrive_waiters_[work.arn] = RedriveWaiter{std::move(work.redrive_done), work.client_token};
+    RedriveWaiter& waiter = redrive_waiters_[work.arn];
+    waiter.done.push_back(std::move(work.redrive_done));
+    waiter.client_token = work.client_token;
     model::Input redrive;
     redrive.kind = model::InputKind::kRedrive;
     Deliver(it, std::move(redrive));
   }
 
+  // The redrive request whose step is being committed, and its repeats (same clientToken).
   struct RedriveWaiter {
-    Runtime::RedriveDone done;
+    std::vector<Runtime::RedriveDone> done;
     std::string client_token;
   };
 
-  void CompleteRedriveWaiter(const std::string& arn, base::Result<base::Timestamp> result) {
+  void CompleteRedriveWaiter(const std::string& arn, const base::Result<base::Timestamp>& result) {
     auto waiter = redrive_waiters_.find(arn);
     if (waiter == redrive_waiters_.end()) {
       return;
     }
-    Runtime::RedriveDone done = std::move(waiter->second.done);
+    std::vector<Runtime::RedriveDone> done = std::move(waiter->second.done);
     redrive_waiters_.erase(waiter);
-    done(std::move(result));
+    for (auto& callback : done) {
+      callback(result);
+    }
   }
 
   // AWS ends an Express execution that outlives 5 minutes with States.Timeout; Express keeps
@@ -754,8 +775,13 @@ class Runtime::Lane {
     }
     options.wait_time_scale = wait_time_scale_;
     options.new_task_token = &TaskTokenRegistry::NewToken;
-    engine::Outcome outcome =
-        engine::Advance(*it->second.model, it->second.snapshot, input, now, rng_, options);
+    // A durable step keeps its input to re-apply if the commit fails (Reload); a memory-only
+    // one hands it over.
+    engine::Outcome outcome = it->second.persist
+                                  ? engine::Advance(*it->second.model, it->second.snapshot,
+                                                    model::Input(input), now, rng_, options)
+                                  : engine::Advance(*it->second.model, it->second.snapshot,
+                                                    std::move(input), now, rng_, options);
     Effects effects = EffectsOf(outcome, now);
     if (input.kind == model::InputKind::kRedrive) {
       if (!outcome.redriven) {  // the engine found nothing to redrive (checked before: a bug)

@@ -175,8 +175,9 @@ TEST_F(ConsoleDataFlowTest, VariablesFollowParallelBranchesAndMapIterations) {
                                         "End":true}}},
         {"StartAt":"B1","States":{"B1":{"Type":"Pass","Parameters":{"x.$":"$x"},"End":true}}}]},
     "Loop":{"Type":"Map","ItemsPath":"$.items","ResultPath":"$.out","End":true,
+      "ItemSelector":{"n.$":"$$.Map.Item.Value"},
       "ItemProcessor":{"StartAt":"Keep","States":{
-        "Keep":{"Type":"Pass","Assign":{"v.$":"$"},"Next":"Show"},
+        "Keep":{"Type":"Pass","Assign":{"v.$":"$.n"},"Next":"Show"},
         "Show":{"Type":"Pass","Parameters":{"v.$":"$v","x.$":"$x"},"End":true}}}}}})",
                               {{"items", {7, 8, 9}}}, "scopes");
   EXPECT_EQ(Stages(arn, "A2")["Variables"], json::Json({{"x", 1}, {"y", 10}}));
@@ -187,13 +188,104 @@ TEST_F(ConsoleDataFlowTest, VariablesFollowParallelBranchesAndMapIterations) {
   for (int i = 0; i < 3; ++i) {
     json::Json show = Stages(arn, "Show", i);
     ASSERT_TRUE(show["Variables"].contains("v")) << show.dump();
-    EXPECT_EQ(show["Parameters"], json::Json({{"v", show["Input"]}, {"x", 1}}));
-    EXPECT_EQ(show["Variables"]["v"], show["Input"]);
+    EXPECT_EQ(show["Parameters"], json::Json({{"v", show["Input"]["n"]}, {"x", 1}}));
+    EXPECT_EQ(show["Variables"]["v"], show["Input"]["n"]);
   }
   json::Json loop = Stages(arn, "Loop");
   EXPECT_EQ(loop["ItemsPath"], json::Json({7, 8, 9}));
+  EXPECT_EQ(loop["ItemSelector"], json::Json::parse(R"([{"n":7},{"n":8},{"n":9}])"));
   EXPECT_EQ(loop["Result"], json::Json::parse(R"([{"v":7,"x":1},{"v":8,"x":1},{"v":9,"x":1}])"));
   EXPECT_EQ(loop["OutputPath"], loop["Output"]);
+}
+
+TEST_F(ConsoleDataFlowTest, VariablesSurviveARedriveOfAParallelBranch) {
+  const std::string activity = CreateActivity();
+  json::Json machine = Call("CreateStateMachine", {{"name", "m-redrive"},
+                                                   {"roleArn", "arn:aws:iam::1:role/r"},
+                                                   {"definition", R"({"StartAt":"Top","States":{
+    "Top":{"Type":"Pass","Assign":{"x":1},"Next":"Par"},
+    "Par":{"Type":"Parallel","End":true,"Branches":[
+      {"StartAt":"A1","States":{
+        "A1":{"Type":"Pass","Assign":{"y":2},"Next":"A2"},
+        "A2":{"Type":"Task","Resource":")" + activity + R"(","ResultPath":"$.task","Next":"A3"},
+        "A3":{"Type":"Pass","End":true,"Parameters":{"x.$":"$x","y.$":"$y",
+              "redrives.$":"$$.Execution.RedriveCount","task.$":"$.task"}}}},
+      {"StartAt":"B1","States":{"B1":{"Type":"Pass","Assign":{"z":3},"End":true}}}]}}})"}});
+  const std::string arn = Call("StartExecution", {{"stateMachineArn", machine["stateMachineArn"]},
+                                                  {"name", "redriven"}})
+                              .value("executionArn", "");
+  // The branch's task fails the first time: the execution fails; redriven, it succeeds.
+  json::Json task = Call("GetActivityTask", {{"activityArn", activity}});
+  Call("SendTaskFailure", {{"taskToken", task["taskToken"]}, {"error", "NotYet"}});
+  const auto until = [&](const std::string& status) {
+    const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
+    while (std::chrono::steady_clock::now() < give_up &&
+           Call("DescribeExecution", {{"executionArn", arn}}).value("status", "") != status) {
+      std::this_thread::yield();
+    }
+    ASSERT_EQ(Call("DescribeExecution", {{"executionArn", arn}}).value("status", ""), status);
+  };
+  until("FAILED");
+  // The console's live stream says whether its Redrive button can work.
+  auto batch = api_.HistorySince(arn, 0, 100);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ((*batch)["status"], "FAILED");
+  EXPECT_EQ((*batch)["redriveStatus"], "REDRIVABLE");
+  Call("RedriveExecution", {{"executionArn", arn}});
+  task = Call("GetActivityTask", {{"activityArn", activity}});
+  Call("SendTaskSuccess", {{"taskToken", task["taskToken"]}, {"output", R"({"ok":true})"}});
+  until("SUCCEEDED");
+
+  // The redrive re-entered A2 in the branch's frame: it still reads the branch's y.
+  EXPECT_EQ(Stages(arn, "A2", 0)["Variables"], json::Json({{"x", 1}, {"y", 2}}));
+  EXPECT_EQ(Stages(arn, "A2", 1)["Variables"], json::Json({{"x", 1}, {"y", 2}}));
+  EXPECT_EQ(Stages(arn, "A2", 1)["Result"], json::Json({{"ok", true}}));
+  json::Json a3 = Stages(arn, "A3");
+  EXPECT_EQ(a3["Variables"], json::Json({{"x", 1}, {"y", 2}}));
+  EXPECT_EQ(a3["Parameters"],
+            json::Json({{"x", 1}, {"y", 2}, {"redrives", 1}, {"task", {{"ok", true}}}}));
+  // The Parallel state's one visit spans the redrive: its result has both branches.
+  json::Json par = Stages(arn, "Par");
+  EXPECT_EQ(par["Result"][0], a3["Parameters"]);
+  EXPECT_EQ(par["Result"][1], json::Json::object());
+  EXPECT_EQ(par["Output"], par["Result"]);
+  batch = api_.HistorySince(arn, 0, 100);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ((*batch)["redriveStatus"], "NOT_REDRIVABLE");  // it succeeded
+}
+
+TEST_F(ConsoleDataFlowTest, CaughtErrorsShowTheCatchersStages) {
+  const std::string activity = CreateActivity();
+  const std::string definition = R"({"StartAt":"Review","States":{
+    "Review":{"Type":"Task","Resource":")" +
+                                 activity + R"(","Next":"Done",
+      "Catch":[{"ErrorEquals":["Other"],"Next":"Done"},
+               {"ErrorEquals":["Denied"],"ResultPath":"$.why","Assign":{"denied.$":"$.Cause"},
+                "Next":"Done"}]},
+    "Done":{"Type":"Pass","End":true}}})";
+  json::Json machine =
+      Call("CreateStateMachine",
+           {{"name", "m-catch"}, {"definition", definition}, {"roleArn", "arn:aws:iam::1:role/r"}});
+  const std::string arn = Call("StartExecution", {{"stateMachineArn", machine["stateMachineArn"]},
+                                                  {"input", R"({"order":5})"}})
+                              .value("executionArn", "");
+  json::Json task = Call("GetActivityTask", {{"activityArn", activity}});
+  Call("SendTaskFailure",
+       {{"taskToken", task["taskToken"]}, {"error", "Denied"}, {"cause", "too big"}});
+  const auto give_up = std::chrono::steady_clock::now() + kHangGuard;
+  while (std::chrono::steady_clock::now() < give_up &&
+         Call("DescribeExecution", {{"executionArn", arn}}).value("status", "") != "SUCCEEDED") {
+    std::this_thread::yield();
+  }
+  json::Json review = Stages(arn, "Review");
+  EXPECT_TRUE(review["Result"].contains("note"));
+  const json::Json error_output = {{"Error", "Denied"}, {"Cause", "too big"}};
+  EXPECT_EQ(review["Error output"], error_output);
+  EXPECT_EQ(review["Assign (Catch)"], json::Json({{"denied", "too big"}}));
+  const json::Json output = {{"order", 5}, {"why", error_output}};
+  EXPECT_EQ(review["ResultPath (Catch)"], output);
+  EXPECT_EQ(review["Output (Catch)"], output);
+  EXPECT_EQ(Stages(arn, "Done")["Variables"], json::Json({{"denied", "too big"}}));
 }
 
 TEST_F(ConsoleDataFlowTest, ReplayThatCannotReproduceHistoryIsNotAvailable) {

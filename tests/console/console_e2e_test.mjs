@@ -483,3 +483,45 @@ test('retries show on the timeline and a caught error has its own colour', async
   assert.equal(await review.locator('.attempt').count(), 2);
   await page.close();
 });
+
+test('Redrive runs a failed execution again from where it failed, followed live', async () => {
+  const arn = await approvalMachine('redrive');
+  const { executionArn } = await api(server.base, 'StartExecution', { stateMachineArn: arn, input: '{"order": 9}' });
+  const page = await newPage();
+  await page.goto(pageUrl(server.base, 'execution', executionArn));
+  // The first answer rejects the task, and with no Retry or Catch the execution fails.
+  const form = page.locator('#approvals .approval');
+  await form.waitFor();
+  const first = await form.getAttribute('data-token');
+  await form.locator('.reject-error').fill('NotYet');
+  await form.locator('button.reject').click();
+  await page.locator('#execution-status.FAILED').waitFor();
+  assert.equal(await page.locator('#stop-execution').count(), 0);
+  const redrive = page.locator('#redrive-execution:not([disabled])');
+  await redrive.waitFor();
+  await redrive.click();
+  // The page follows the redriven execution: it runs again, the failed task is entered again
+  // with a new token, and this time it is approved.
+  await page.locator(`#approvals .approval:not([data-token="${first}"])`).waitFor();
+  await page.locator('#redrive-count', { hasText: 'redriven 1 time' }).waitFor();
+  await form.locator('.approve-output').fill('{"approved": true}');
+  await form.locator('button.approve').click();
+  await page.locator('#execution-status.SUCCEEDED').waitFor();
+  await page.locator('.node[data-name="Ship"][data-status="succeeded"]').waitFor();
+  assert.equal(await page.locator('.node[data-name="Review"]').getAttribute('data-status'), 'succeeded');
+  assert.equal(await page.locator('#redrive-execution').count(), 0);
+  assert.deepEqual(JSON.parse(await page.locator('#execution-output').textContent()), { order: 9, review: { approved: true } });
+  const described = await api(server.base, 'DescribeExecution', { executionArn });
+  assert.equal(described.status, 'SUCCEEDED');
+  assert.equal(described.redriveCount, 1);
+  assert.deepEqual(JSON.parse(described.output), { order: 9, review: { approved: true } });
+  // The redriven visit's data flow: the approved result merged by ResultPath.
+  await page.locator('.node[data-name="Review"]').click();
+  const value = (name) => page.locator(`.dataflow tr[data-stage="${name}"] td`).nth(1);
+  await page.locator('.dataflow tr[data-stage="Output"]').waitFor();
+  assert.deepEqual(JSON.parse(await value('Result').textContent()), { approved: true });
+  assert.deepEqual(JSON.parse(await value('ResultPath').textContent()), { order: 9, review: { approved: true } });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'redriven-execution.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -192,6 +192,10 @@ class RedriveTest(unittest.TestCase):
                          "ExecutionDoesNotExist")
         self.assertEqual(error_code(self.client.redrive_execution, executionArn=self.machine),
                          "InvalidArn")
+        for body in ({}, {"executionArn": arn, "clientToken": "x" * 65},
+                     {"executionArn": arn, "clientToken": ""}):
+            status, answer = SERVER.raw("RedriveExecution", body)
+            self.assertEqual((status, answer["__type"]), (400, "ValidationException"), body)
         # RUNNING: an execution waiting on an activity.
         activity = self.client.create_activity(name=unique("hold"))["activityArn"]
         waiting = self.client.create_state_machine(
@@ -210,6 +214,19 @@ class RedriveTest(unittest.TestCase):
             stateMachineArn=express["stateMachineArn"])["executionArn"]
         self.assertEqual(error_code(self.client.redrive_execution, executionArn=express_arn),
                          "ExecutionNotRedrivable")
+        # The state machine was deleted.
+        doomed = self.client.create_state_machine(
+            name=unique("doomed"), roleArn=ROLE, definition=json.dumps(
+                {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}))
+        doomed_run = self.client.start_execution(
+            stateMachineArn=doomed["stateMachineArn"])["executionArn"]
+        self.assertEqual(wait_for_status(self.client, doomed_run)["redriveStatus"], "REDRIVABLE")
+        self.client.delete_state_machine(stateMachineArn=doomed["stateMachineArn"])
+        try:
+            self.client.redrive_execution(executionArn=doomed_run)
+            raise AssertionError("redriven")
+        except self.client.exceptions.ExecutionNotRedrivable as error:
+            self.assertIn("DELETING", str(error))
 
     def test_client_token_is_idempotent(self):
         order = unique("order")

@@ -78,7 +78,7 @@ TEST(AdvanceTest, LambdaInvokeRoundTrip) {
   answer.kind = model::InputKind::kTaskSucceeded;
   answer.stamp = first.tasks[0].stamp;
   answer.payload = {{"Payload", 7}, {"StatusCode", 200}};
-  Outcome second = Advance(*model, snapshot, answer, kT0, rng);
+  Outcome second = Advance(*model, snapshot, model::Input(answer), kT0, rng);
   ASSERT_TRUE(second.terminal.has_value());
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(second.terminal->output, Json({{"x", 1}, {"r", {{"value", 7}}}}));
@@ -90,7 +90,7 @@ TEST(AdvanceTest, LambdaInvokeRoundTrip) {
   model::Input late;
   late.kind = model::InputKind::kTimerFired;
   late.stamp = first.timers[0].stamp;
-  Outcome third = Advance(*model, snapshot, late, kT0, rng);
+  Outcome third = Advance(*model, snapshot, model::Input(late), kT0, rng);
   EXPECT_TRUE(third.events.empty());
 }
 
@@ -198,7 +198,7 @@ TEST(AdvanceTest, HistoryQuotaFailsTheExecutionAtItsLastEvent) {
     model::Input late;
     late.kind = model::InputKind::kTimerFired;
     late.stamp = 0;
-    EXPECT_TRUE(Advance(*model, snapshot, late, kT0, rng, options).events.empty());
+    EXPECT_TRUE(Advance(*model, snapshot, model::Input(late), kT0, rng, options).events.empty());
   }
 
   // ExecutionSucceeded may be the quota's last event.
@@ -247,7 +247,7 @@ TEST(AdvanceTest, WaitTimeScaleScalesWaitsAndRetriesButNotTimeouts) {
   fired.kind = model::InputKind::kTimerFired;
   fired.stamp = first.timers[0].stamp;
   const base::Timestamp t1 = kT0 + std::chrono::seconds(1);
-  Outcome second = Advance(*model, snapshot, fired, t1, rng, options);
+  Outcome second = Advance(*model, snapshot, model::Input(fired), t1, rng, options);
   ASSERT_EQ(second.tasks.size(), 1u);
   ASSERT_EQ(second.timers.size(), 1u);
   EXPECT_EQ(second.timers[0].fire_at, t1 + std::chrono::seconds(30));  // timeout: unscaled
@@ -255,7 +255,7 @@ TEST(AdvanceTest, WaitTimeScaleScalesWaitsAndRetriesButNotTimeouts) {
   failed.kind = model::InputKind::kTaskFailed;
   failed.stamp = second.tasks[0].stamp;
   failed.error = "Boom";
-  Outcome third = Advance(*model, snapshot, failed, t1, rng, options);
+  Outcome third = Advance(*model, snapshot, model::Input(failed), t1, rng, options);
   ASSERT_EQ(third.timers.size(), 1u);
   EXPECT_EQ(third.timers[0].fire_at, t1 + std::chrono::milliseconds(200));  // 20 s x 0.01
 }
@@ -271,7 +271,7 @@ TEST(AdvanceTest, StopAbortsTheRunningState) {
   stop.kind = model::InputKind::kStop;
   stop.error = "E";
   stop.cause = "C";
-  Outcome second = Advance(*model, snapshot, stop, kT0, rng);
+  Outcome second = Advance(*model, snapshot, model::Input(stop), kT0, rng);
   ASSERT_TRUE(second.terminal.has_value());
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kAborted);
   EXPECT_EQ(Types(second.events),
@@ -281,7 +281,7 @@ TEST(AdvanceTest, StopAbortsTheRunningState) {
   model::Input fired;
   fired.kind = model::InputKind::kTimerFired;
   fired.stamp = first.timers[0].stamp;
-  EXPECT_TRUE(Advance(*model, snapshot, fired, kT0, rng).events.empty());
+  EXPECT_TRUE(Advance(*model, snapshot, model::Input(fired), kT0, rng).events.empty());
 }
 
 TEST(AdvanceTest, StepBudgetYieldsAndContinues) {
@@ -335,7 +335,7 @@ TEST(AdvanceTest, SnapshotSurvivesJsonRoundTripMidExecution) {
     model::Input fired;
     fired.kind = model::InputKind::kTimerFired;
     fired.stamp = timer.stamp;
-    outcome = Advance(*model, snapshot, fired, now, rng);
+    outcome = Advance(*model, snapshot, model::Input(fired), now, rng);
     for (const auto& added : outcome.timers) timers.push_back(added);
     for (const auto& event : outcome.events) EXPECT_EQ(event.id, ++events);
   }
@@ -390,7 +390,7 @@ TEST(AdvanceTest, SnapshotKeepsToleratedFailuresAcrossPersistence) {
   model::Input fired;
   fired.kind = model::InputKind::kTimerFired;
   fired.stamp = first.timers[0].stamp;
-  Outcome second = Advance(*model, *reloaded, fired, first.timers[0].fire_at, rng);
+  Outcome second = Advance(*model, *reloaded, model::Input(fired), first.timers[0].fire_at, rng);
   ASSERT_TRUE(second.terminal.has_value());
   EXPECT_EQ(second.terminal->output, Json::array({1}));
 }

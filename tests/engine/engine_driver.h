@@ -62,7 +62,7 @@ inline DriveResult DriveFrom(const asl::StateMachineModel& model,
       result.problem = "too many Advance calls";
       return result;
     }
-    Outcome outcome = Advance(model, snapshot, next, now, rng, options);
+    Outcome outcome = Advance(model, snapshot, model::Input(next), now, rng, options);
     for (auto& event : outcome.events) {
       result.events.push_back(std::move(event));
     }

@@ -304,7 +304,7 @@ TEST(JsonataEngineTest, VariablesSurviveTheSnapshot) {
   start.kind = model::InputKind::kStart;
   start.payload = Json::object();
   start.info = testing::TestExecutionInfo(t0);
-  Outcome first = Advance(*model, snapshot, start, t0, rng);
+  Outcome first = Advance(*model, snapshot, model::Input(start), t0, rng);
   ASSERT_EQ(first.timers.size(), 1u);
   auto restored = model::ExecutionSnapshot::FromJson(snapshot.ToJson());
   ASSERT_TRUE(restored.has_value());
@@ -313,7 +313,7 @@ TEST(JsonataEngineTest, VariablesSurviveTheSnapshot) {
   model::Input fired;
   fired.kind = model::InputKind::kTimerFired;
   fired.stamp = first.timers[0].stamp;
-  Outcome second = Advance(*model, *restored, fired, first.timers[0].fire_at, rng);
+  Outcome second = Advance(*model, *restored, model::Input(fired), first.timers[0].fire_at, rng);
   ASSERT_TRUE(second.terminal.has_value());
   EXPECT_EQ(second.terminal->output, Parse(R"json({"v": 2})json"));
 }

@@ -225,14 +225,14 @@ TEST(RedriveTest, AbortedParallelRerunsTheAbortedBranchOnly) {
   model::Input stop;
   stop.kind = model::InputKind::kStop;
   stop.error = "Operator";
-  Outcome stopped = Advance(*model, snapshot, stop, kT0, rng);
+  Outcome stopped = Advance(*model, snapshot, model::Input(stop), kT0, rng);
   ASSERT_TRUE(stopped.terminal.has_value());
   EXPECT_EQ(stopped.terminal->status, model::ExecutionStatus::kAborted);
   // A late answer of the aborted task changes nothing.
   model::Input late;
   late.kind = model::InputKind::kTaskSucceeded;
   late.stamp = started.tasks[0].stamp;
-  EXPECT_TRUE(Advance(*model, snapshot, late, kT0, rng).events.empty());
+  EXPECT_TRUE(Advance(*model, snapshot, model::Input(late), kT0, rng).events.empty());
 
   model::ExecutionSnapshot stored = RoundTrip(snapshot);
   Functions functions;
@@ -256,7 +256,7 @@ TEST(RedriveTest, TimedOutExecutionRedrivesWithANewTimeout) {
   model::Input fired;
   fired.kind = model::InputKind::kTimerFired;
   fired.stamp = started.timers[0].stamp;
-  Outcome timed_out = Advance(*model, snapshot, fired, kT0, rng);
+  Outcome timed_out = Advance(*model, snapshot, model::Input(fired), kT0, rng);
   ASSERT_TRUE(timed_out.terminal.has_value());
   EXPECT_EQ(timed_out.terminal->status, model::ExecutionStatus::kTimedOut);
 
@@ -273,7 +273,7 @@ TEST(RedriveTest, TimedOutExecutionRedrivesWithANewTimeout) {
   model::Input stale;
   stale.kind = model::InputKind::kTaskSucceeded;
   stale.stamp = started.tasks[0].stamp;
-  EXPECT_TRUE(Advance(*model, snapshot, stale, kLater, rng).events.empty());
+  EXPECT_TRUE(Advance(*model, snapshot, model::Input(stale), kLater, rng).events.empty());
 }
 
 TEST(RedriveTest, OnlyUnsuccessfulExecutionsAreRedriven) {

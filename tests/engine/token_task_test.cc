@@ -86,14 +86,14 @@ TEST(TokenTaskTest, ActivityScheduledStartedSucceeded) {
 
   model::Input started = Answer(model::InputKind::kActivityStarted, task.stamp);
   started.worker_name = "worker-1";
-  Outcome second = Advance(*model, snapshot, started, kT0, rng, tokens.options);
+  Outcome second = Advance(*model, snapshot, model::Input(started), kT0, rng, tokens.options);
   EXPECT_EQ(Types(second.events), (std::vector<std::string>{"ActivityStarted"}));
   EXPECT_EQ(second.events[0].details.ToJson()["workerName"], "worker-1");
   EXPECT_EQ(second.timers.size(), 1u);  // the heartbeat timer
 
   model::Input done = Answer(model::InputKind::kTaskSucceeded, task.stamp);
   done.payload = {{"approved", true}};
-  Outcome third = Advance(*model, snapshot, done, kT0, rng, tokens.options);
+  Outcome third = Advance(*model, snapshot, model::Input(done), kT0, rng, tokens.options);
   EXPECT_EQ(Types(third.events), (std::vector<std::string>{"ActivitySucceeded", "TaskStateExited",
                                                            "ExecutionSucceeded"}));
   EXPECT_EQ(third.events[0].details.ToJson()["output"], R"({"approved":true})");
@@ -113,7 +113,7 @@ TEST(TokenTaskTest, ActivityFailureIsCaughtAndScheduleFailureIsRuntime) {
     model::Input failed = Answer(model::InputKind::kTaskFailed, first.tasks[0].stamp);
     failed.error = "Rejected";
     failed.cause = "no";
-    Outcome second = Advance(*model, snapshot, failed, kT0, rng);
+    Outcome second = Advance(*model, snapshot, model::Input(failed), kT0, rng);
     EXPECT_EQ(Types(second.events),
               (std::vector<std::string>{"ActivityFailed", "TaskStateExited", "FailStateEntered",
                                         "ExecutionFailed"}));
@@ -128,7 +128,7 @@ TEST(TokenTaskTest, ActivityFailureIsCaughtAndScheduleFailureIsRuntime) {
         Answer(model::InputKind::kTaskScheduleFailed, first.tasks.at(0).stamp);
     unscheduled.error = "States.Runtime";
     unscheduled.cause = "The activity does not exist.";
-    Outcome second = Advance(*model, snapshot, unscheduled, kT0, rng);
+    Outcome second = Advance(*model, snapshot, model::Input(unscheduled), kT0, rng);
     EXPECT_EQ(Types(second.events),
               (std::vector<std::string>{"ActivityScheduleFailed", "ExecutionFailed"}));
   }
@@ -145,7 +145,7 @@ TEST(TokenTaskTest, HeartbeatsMoveTheDeadlineUntilOneIsMissed) {
   Outcome first = Advance(*model, snapshot, Start(Json::object()), kT0, rng, tokens.options);
   const uint64_t stamp = first.tasks.at(0).stamp;
   model::Input started = Answer(model::InputKind::kActivityStarted, stamp);
-  Outcome second = Advance(*model, snapshot, started, kT0, rng, tokens.options);
+  Outcome second = Advance(*model, snapshot, model::Input(started), kT0, rng, tokens.options);
   ASSERT_EQ(second.timers.size(), 1u);
   const model::TimerRequest heartbeat_timer = second.timers[0];
   EXPECT_EQ(heartbeat_timer.fire_at, kT0 + std::chrono::seconds(10));
@@ -202,13 +202,13 @@ TEST(TokenTaskTest, WaitForTaskTokenPassesTheTokenAndRecordsTaskSubmitted) {
 
   model::Input submitted = Answer(model::InputKind::kTaskSubmitted, task.stamp);
   submitted.payload = {{"StatusCode", 200}};
-  Outcome second = Advance(*model, snapshot, submitted, kT0, rng, tokens.options);
+  Outcome second = Advance(*model, snapshot, model::Input(submitted), kT0, rng, tokens.options);
   EXPECT_EQ(Types(second.events), (std::vector<std::string>{"TaskSubmitted"}));
   EXPECT_EQ(second.events[0].details.ToJson()["output"], R"({"StatusCode":200})");
 
   model::Input approved = Answer(model::InputKind::kTaskSucceeded, task.stamp);
   approved.payload = {{"approved", true}};
-  Outcome third = Advance(*model, snapshot, approved, kT0, rng, tokens.options);
+  Outcome third = Advance(*model, snapshot, model::Input(approved), kT0, rng, tokens.options);
   EXPECT_EQ(Types(third.events),
             (std::vector<std::string>{"TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"}));
   EXPECT_EQ(third.terminal->output, Json({{"approved", true}}));
@@ -230,7 +230,7 @@ TEST(TokenTaskTest, StopClosesThePendingTokenAndSnapshotKeepsIt) {
 
   model::Input stop;
   stop.kind = model::InputKind::kStop;
-  Outcome stopped = Advance(*model, *restored, stop, kT0, rng, tokens.options);
+  Outcome stopped = Advance(*model, *restored, model::Input(stop), kT0, rng, tokens.options);
   ASSERT_EQ(stopped.closed_tokens.size(), 1u);
   EXPECT_EQ(stopped.closed_tokens[0].token, "token-1");
   ASSERT_TRUE(stopped.terminal.has_value());

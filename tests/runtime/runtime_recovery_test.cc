@@ -392,3 +392,166 @@ TEST_F(RuntimeRecoveryTest, StopDuringALostCommitStillAborts) {
 
 }  // namespace
 }  // namespace flowstate::runtime
+
+namespace flowstate::runtime {
+namespace {
+
+// Redrive over the durable store: the redrive of a failed execution is one committed step;
+// a new process (on the reopened database) continues from the terminal snapshot; the errors and
+// the clientToken rule; a redrive whose commit fails is reported and changes nothing.
+class RuntimeRedriveTest : public RuntimeRecoveryTest {
+ protected:
+  void Reopen() {
+    store_.reset();
+    store::SqliteOptions options;
+    options.path = (dir_ / "flowstate.db").string();
+    auto store = store::SqliteStore::Open(options);
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    store_ = std::move(*store);
+  }
+
+  static base::Result<base::Timestamp> Redrive(Runtime& runtime, const std::string& name,
+                                               const std::string& token = "") {
+    std::promise<base::Result<base::Timestamp>> redriven;
+    runtime.Redrive(kExecutionPrefix + name, token,
+                    [&redriven](base::Result<base::Timestamp> at) { redriven.set_value(at); });
+    auto future = redriven.get_future();
+    if (future.wait_for(kHangGuard) != std::future_status::ready) {
+      return base::Err(base::Status::Internal("no answer"));
+    }
+    return future.get();
+  }
+
+  static void Answer(RecordingDispatcher& dispatcher, size_t index, bool succeed) {
+    auto [task, done] = dispatcher.Take(index);
+    model::Input answer;
+    answer.stamp = task.stamp;
+    if (succeed) {
+      answer.kind = model::InputKind::kTaskSucceeded;
+      answer.payload = json::Json{{"Payload", {{"ok", true}}}, {"StatusCode", 200}};
+    } else {
+      answer.kind = model::InputKind::kTaskFailed;
+      answer.error = "Boom";
+      answer.cause = "first attempt";
+    }
+    done(answer);
+  }
+};
+
+TEST_F(RuntimeRedriveTest, AFailedExecutionIsRedrivenAfterARestart) {
+  CreateMachine(*store_, kTask);
+  {
+    Process first(*store_, clock_);
+    StartStandard(*store_, first.runtime, "r", kTask, R"({"x":1})");
+    ASSERT_TRUE(Eventually([&] { return first.dispatcher.count() == 1; }));
+    Answer(first.dispatcher, 0, /*succeed=*/false);
+    ASSERT_TRUE(
+        Eventually([&] { return Status(*store_, "r") == model::ExecutionStatus::kFailed; }));
+    EXPECT_EQ(Redrive(first.runtime, "missing").error().code(), base::StatusCode::kNotFound);
+  }
+  Reopen();
+  const size_t events_before = History(*store_, "r").size();
+  clock_.Advance(seconds(30));
+  Process second(*store_, clock_);
+  ASSERT_EQ(second.runtime.Recover().value_or(1), 0u);  // a FAILED execution is not resumed
+  auto redriven = Redrive(second.runtime, "r", "token-1");
+  ASSERT_TRUE(redriven.has_value()) << redriven.error().ToString();
+  EXPECT_EQ(*redriven, clock_.Now());
+  auto record = store_->GetExecution(kExecutionPrefix + std::string("r"));
+  EXPECT_EQ(record->status, model::ExecutionStatus::kRunning);
+  EXPECT_EQ(record->redrive_count, 1);
+  EXPECT_EQ(record->redrive_date, clock_.Now());
+  // Running again: a second redrive (another token) is refused; the same token is answered
+  // with the first redrive.
+  auto running = Redrive(second.runtime, "r", "token-2");
+  ASSERT_FALSE(running.has_value());
+  EXPECT_EQ(running.error().code(), base::StatusCode::kConflict);
+  EXPECT_EQ(running.error().message(), "Execution is RUNNING and cannot be redriven");
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(Redrive(second.runtime, "r", "token-1").value_or(base::Timestamp{}), *redriven);
+
+  ASSERT_TRUE(Eventually([&] { return second.dispatcher.count() == 1; }));
+  Answer(second.dispatcher, 0, /*succeed=*/true);
+  ASSERT_TRUE(
+      Eventually([&] { return Status(*store_, "r") == model::ExecutionStatus::kSucceeded; }));
+  EXPECT_EQ(store_->GetExecution(kExecutionPrefix + std::string("r"))->output,
+            R"({"p":{"ok":true}})");
+  auto history = History(*store_, "r");
+  ASSERT_GT(history.size(), events_before);
+  EXPECT_NE(history[events_before].find("ExecutionRedriven {\"redriveCount\":1}"),
+            std::string::npos)
+      << history[events_before];
+  auto done = Redrive(second.runtime, "r");
+  ASSERT_FALSE(done.has_value());
+  EXPECT_EQ(done.error().message(), "Execution is SUCCEEDED and cannot be redriven");
+}
+
+TEST_F(RuntimeRedriveTest, ARedriveWhoseCommitFailsChangesNothing) {
+  using Mode = store::FaultInjectingStore::Mode;
+  CreateMachine(*store_, kTask);
+  {
+    Process first(*store_, clock_);
+    StartStandard(*store_, first.runtime, "f", kTask);
+    ASSERT_TRUE(Eventually([&] { return first.dispatcher.count() == 1; }));
+    Answer(first.dispatcher, 0, /*succeed=*/false);
+    ASSERT_TRUE(
+        Eventually([&] { return Status(*store_, "f") == model::ExecutionStatus::kFailed; }));
+  }
+  const int64_t version = Version(*store_, "f");
+  store::FaultInjectingStore faulty(*store_, 1, Mode::kFail);
+  Process process(faulty, clock_);
+  auto failed = Redrive(process.runtime, "f", "t");
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code(), base::StatusCode::kUnavailable);
+  EXPECT_EQ(Status(*store_, "f"), model::ExecutionStatus::kFailed);
+  EXPECT_EQ(Version(*store_, "f"), version);
+  EXPECT_TRUE(Eventually([&] { return process.runtime.LiveExecutionsForTesting() == 0; }));
+  // Asked again (same token), it is redriven.
+  ASSERT_TRUE(Redrive(process.runtime, "f", "t").has_value());
+  ASSERT_TRUE(Eventually([&] { return process.dispatcher.count() == 1; }));
+}
+
+constexpr const char* kCallback =
+    R"({"StartAt":"T","States":{"T":{"Type":"Task",)"
+    R"("Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","TimeoutSeconds":5,)"
+    R"("Parameters":{"FunctionName":"f","Payload":{"token.$":"$$.Task.Token"}},)"
+    R"("Catch":[{"ErrorEquals":["States.Timeout"],"Next":"Again"}],"Next":"Again"},)"
+    R"("Again":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",)"
+    R"("Parameters":{"FunctionName":"f","Payload":{"token.$":"$$.Task.Token"}},"End":true}}})";
+
+// A late SendTaskSuccess on a token that timed out or was answered gets the same answer from a
+// new process (on the reopened database) as from the one that issued it.
+TEST_F(RuntimeRedriveTest, EndedTokensAnswerTheSameAfterARestart) {
+  CreateMachine(*store_, kCallback);
+  std::string timed_out;
+  std::string answered;
+  model::Input late;
+  late.kind = model::InputKind::kTaskSucceeded;
+  late.payload = json::Json::object();
+  {
+    Process first(*store_, clock_);
+    StartStandard(*store_, first.runtime, "cb", kCallback);
+    ASSERT_TRUE(Eventually([&] { return first.dispatcher.count() == 1; }));
+    timed_out = first.dispatcher.Take(0).first.task_token;
+    ASSERT_FALSE(timed_out.empty());
+    clock_.Advance(seconds(6));
+    ASSERT_TRUE(Eventually([&] {
+      first.timers.RunDue();
+      return first.dispatcher.count() == 2;
+    }));
+    answered = first.dispatcher.Take(1).first.task_token;
+    ASSERT_EQ(first.runtime.AnswerTask(answered, late), TokenStatus::kPending);
+    ASSERT_TRUE(
+        Eventually([&] { return Status(*store_, "cb") == model::ExecutionStatus::kSucceeded; }));
+    EXPECT_EQ(first.runtime.AnswerTask(timed_out, late), TokenStatus::kTimedOut);
+    EXPECT_EQ(first.runtime.AnswerTask(answered, late), TokenStatus::kFinished);
+  }
+  Reopen();
+  Process second(*store_, clock_);
+  EXPECT_EQ(second.runtime.AnswerTask(timed_out, late), TokenStatus::kTimedOut);
+  EXPECT_EQ(second.runtime.AnswerTask(answered, late), TokenStatus::kFinished);
+  EXPECT_EQ(second.runtime.AnswerTask("Tforged", late), TokenStatus::kUnknown);
+}
+
+}  // namespace
+}  // namespace flowstate::runtime

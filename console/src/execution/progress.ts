@@ -37,6 +37,8 @@ export class ExecutionProgress {
   private readonly visitOfEvent = new Map<number, StateVisit>();
   private readonly frameOfEvent = new Map<number, string>();
   private readonly iterationOfEvent = new Map<number, MapIteration>();
+  // What the end of the execution closed, so a redrive can reopen it.
+  private closedAtEnd: { visits: StateVisit[]; iterations: MapIteration[] } = { visits: [], iterations: [] };
 
   add(events: HistoryEvent[]): void {
     for (const event of events) {
@@ -96,7 +98,7 @@ export class ExecutionProgress {
       visit = this.openVisit(undefined, event.type, visit);
       if (visit) frame = visit.frame;
     }
-    if (event.type === 'ExecutionRedriven') this.status = 'RUNNING';
+    if (event.type === 'ExecutionRedriven') this.redrive();
     this.record(event, frame, visit);
     if (TERMINAL.has(event.type)) {
       this.finish(event);
@@ -146,6 +148,7 @@ export class ExecutionProgress {
       iteration = { mapName, mapFrame, index, frame, status: 'inProgress' };
       this.iterations.push(iteration);
     }
+    if (event.type === 'MapIterationStarted') iteration.status = 'inProgress';
     if (event.type === 'MapIterationSucceeded') iteration.status = 'succeeded';
     if (event.type === 'MapIterationFailed') iteration.status = 'failed';
     if (event.type === 'MapIterationAborted') iteration.status = 'aborted';
@@ -180,14 +183,34 @@ export class ExecutionProgress {
     };
     this.status = ending[event.type];
     const left: StateStatus = event.type === 'ExecutionAborted' ? 'aborted' : 'failed';
+    this.closedAtEnd = { visits: [], iterations: [] };
     for (const visit of this.visits) {
       if (visit.status === 'inProgress') {
         visit.status = event.type === 'ExecutionSucceeded' ? 'succeeded' : left;
-        visit.exitedAt ??= event.timestamp;
+        if (visit.exitedAt === undefined) {
+          visit.exitedAt = event.timestamp;
+          this.closedAtEnd.visits.push(visit);
+        }
       }
     }
     for (const iteration of this.iterations) {
-      if (iteration.status === 'inProgress') iteration.status = left;
+      if (iteration.status === 'inProgress') {
+        iteration.status = left;
+        this.closedAtEnd.iterations.push(iteration);
+      }
     }
+  }
+
+  // A redrive continues the Parallel and Map states the end interrupted (their branches and
+  // iterations run again); other states it interrupted are entered again, as new visits.
+  private redrive(): void {
+    this.status = 'RUNNING';
+    for (const visit of this.closedAtEnd.visits) {
+      if (visit.type !== 'Parallel' && visit.type !== 'Map') continue;
+      visit.status = 'inProgress';
+      visit.exitedAt = undefined;
+    }
+    for (const iteration of this.closedAtEnd.iterations) iteration.status = 'inProgress';
+    this.closedAtEnd = { visits: [], iterations: [] };
   }
 }

@@ -22,6 +22,7 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   const table = new EventTable();
   const badge = h('span', { class: `badge ${execution.status}`, id: 'execution-status' }, execution.status);
   const actions = h('span', { class: 'actions' });
+  const redrives = h('span', { class: 'meta', id: 'redrive-count' });
   const message = h('span', { class: 'error' });
   const pickers = h('div', { class: 'iteration-pickers' });
   const stateDetails = h('section', { class: 'panel state-details' }, h('p', { class: 'meta' }, 'Select a state in the graph.'));
@@ -29,11 +30,12 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   const outputPanel = h('section', { class: 'panel' });
   const approvals = new Approvals();
   let tokens: PendingToken[] | undefined;
+  let redrivable: Redrivable = {};
   const chosenIteration = new Map<string, number | undefined>(); // Map state name -> index
   let selected: string | undefined;
 
   app.append(
-    h('h1', {}, execution.name, ' ', badge),
+    h('h1', {}, execution.name, ' ', badge, ' ', redrives),
     h(
       'p',
       { class: 'meta' },
@@ -68,7 +70,9 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
     table.setEvents(progress.events);
     badge.textContent = progress.status;
     badge.className = `badge ${progress.status}`;
-    renderActions(actions, arn, progress.status, message);
+    const redriveCount = progress.events.filter((e) => e.type === 'ExecutionRedriven').length;
+    redrives.textContent = redriveCount ? `redriven ${redriveCount} time${redriveCount > 1 ? 's' : ''}` : '';
+    renderActions(actions, arn, progress.status, redrivable, message);
     renderPickers(pickers, progress, chosenIteration, refresh);
     if (selected) showState(stateDetails, selected, definition, progress, arn);
     const now = progress.status === 'RUNNING' ? Date.now() / 1000 : progress.events.at(-1)?.timestamp ?? Date.now() / 1000;
@@ -85,10 +89,17 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   let pending = false;
   const source = new EventSource(`/console/events?execution=${encodeURIComponent(arn)}`);
   source.addEventListener('history', (message) => {
-    const batch = JSON.parse((message as MessageEvent).data) as { events: HistoryEvent[]; status: string; taskTokens?: PendingToken[] };
+    const batch = JSON.parse((message as MessageEvent).data) as {
+      events: HistoryEvent[];
+      status: string;
+      taskTokens?: PendingToken[];
+      redriveStatus?: string;
+      redriveStatusReason?: string;
+    };
     progress.add(batch.events);
     if (batch.status) progress.status = batch.status;
     tokens = batch.taskTokens;
+    redrivable = { status: batch.redriveStatus, reason: batch.redriveStatusReason };
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => {
@@ -103,23 +114,44 @@ export async function renderExecution(app: HTMLElement, arn: string): Promise<()
   return () => source.close();
 }
 
-function renderActions(element: HTMLElement, arn: string, status: string, message: HTMLElement): void {
-  const key = `${status}`;
+// Whether RedriveExecution would accept the execution now, as the live stream reports it
+// (DescribeExecution's redriveStatus: Standard only, within 14 days, history not full...).
+interface Redrivable {
+  status?: string;
+  reason?: string;
+}
+
+// Stop for a running execution; Redrive for one that failed, timed out or was aborted, enabled
+// when the server says it can be redriven. Both call the API like any client (POST / with
+// X-Amz-Target), which refuses cross-site requests. After a redrive the stream carries on with
+// the execution's new events.
+function renderActions(element: HTMLElement, arn: string, status: string, redrivable: Redrivable, message: HTMLElement): void {
+  const key = `${status}|${redrivable.status}|${redrivable.reason}`;
   if (element.dataset.for === key) return;
   element.dataset.for = key;
   element.replaceChildren();
-  const run = (operation: string) => async () => {
+  const run = (operation: string) => async (event: Event) => {
+    const button = event.currentTarget as HTMLButtonElement;
     message.textContent = '';
+    button.disabled = true;
     try {
       await call(operation, { executionArn: arn });
     } catch (error) {
       message.textContent = (error as Error).message;
+      button.disabled = false;
     }
   };
   if (status === 'RUNNING') {
     element.append(h('button', { type: 'button', class: 'danger', id: 'stop-execution', onclick: run('StopExecution') }, 'Stop'));
   } else if (['FAILED', 'ABORTED', 'TIMED_OUT'].includes(status)) {
-    element.append(h('button', { type: 'button', id: 'redrive-execution', onclick: run('RedriveExecution') }, 'Redrive'));
+    const blocked = redrivable.status !== undefined && redrivable.status !== 'REDRIVABLE';
+    element.append(
+      h(
+        'button',
+        { type: 'button', id: 'redrive-execution', onclick: run('RedriveExecution'), disabled: blocked, title: blocked ? redrivable.reason ?? redrivable.status : undefined },
+        'Redrive',
+      ),
+    );
   }
 }
 
@@ -166,6 +198,15 @@ function showState(element: HTMLElement, name: string, definition: unknown, prog
   element.append(
     h('table', { class: 'dataflow' }, h('thead', {}, h('tr', {}, h('th', {}, 'Stage'), h('th', {}, 'Definition'), h('th', {}, 'Value after it'))), body),
   );
+  element.append(
+    h(
+      'p',
+      { class: 'meta dataflow-legend' },
+      h('span', { class: 'recorded' }, 'as history recorded it'),
+      ' · ',
+      h('span', { class: 'replayed' }, "computed from history by the engine's data-flow code"),
+    ),
+  );
   if (visit.attempts.length > 1) element.append(h('p', {}, `${visit.attempts.length} attempts (${visit.attempts.length - 1} retries)`));
   if (visit.lastFailure) {
     element.append(h('div', { class: 'failure' }, h('strong', {}, visit.lastFailure.error ?? 'Error'), h('pre', {}, visit.lastFailure.cause ?? '')));
@@ -196,6 +237,7 @@ function stageField(state: any, stage: string): string | undefined {
     Items: 'Items',
   };
   if (stage === 'Output' && (jsonata || state.Output !== undefined)) return 'Output';
+  if (stage.endsWith('(Catch)') && stage !== 'Output (Catch)') return 'Catch';
   return fields[stage];
 }
 
@@ -230,7 +272,9 @@ async function showStages(body: HTMLElement, state: any, executionArn: string, e
 
 function renderInputOutput(element: HTMLElement, events: HistoryEvent[]): void {
   const started = events.find((e) => e.type === 'ExecutionStarted');
-  const ended = events.find((e) => /^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(e.type));
+  // The last end, unless a redrive reopened it.
+  const last = [...events].reverse().find((e) => /^Execution(Succeeded|Failed|TimedOut|Aborted|Redriven)$/.test(e.type));
+  const ended = last?.type === 'ExecutionRedriven' ? undefined : last;
   const signature = `${started?.id}-${ended?.id}`;
   if (element.dataset.signature === signature) return;
   element.dataset.signature = signature;
