@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "asl/state_machine_model.h"
@@ -186,9 +187,15 @@ class Executor {
 
   // --- jsonata_flow.cc: JSONata-mode fields and Assign
   // `prefix` + `name`: the field in causes ("Output", "Choices[0]/" + "Condition").
+  // `value_out`: also the result as an evaluator value (see RememberJsonataInput).
   Expected EvalJsonata(int32_t frame_id, const asl::State& state,
                        const query::JsonataTemplate& field, std::string_view name, StatesView& view,
-                       std::string_view prefix = {});
+                       std::string_view prefix = {}, query::jsonata::Value* value_out = nullptr);
+  // `$states.input` as an evaluator value: the one remembered for the frame when it is still
+  // the same document (a JSONata state's output is usually the next state's input), else a
+  // fresh conversion, remembered in turn.
+  query::jsonata::Value JsonataInput(int32_t frame_id, const json::Json& input);
+  void RememberJsonataInput(int32_t frame_id, query::jsonata::Value value);
   // Assign of a state, Catcher or Choice rule: the object of new values (null when absent),
   // evaluated with the variables' entry values. JSONPath: `$` is `jsonpath_input`.
   // `prefix`: a Choice rule's or Catcher's ("Choices[0]/", "Catch[1]/") in causes.
@@ -218,6 +225,9 @@ class Executor {
   // Forgets a frame's variables (its scope ended) and their share of the execution's total.
   void ReleaseVariables(int32_t frame_id);
   json::Json visible_variables_;  // scratch: the merged view of several scopes
+  // Per frame, the evaluator value of the document its next state will likely read as
+  // `$states.input` (checked against the document before use). Bounded; lives for one Advance.
+  std::unordered_map<int32_t, query::jsonata::Value> jsonata_inputs_;
 
   // --- context_object.cc
   const json::Json* ContextFor(int32_t frame_id, const asl::State& state);

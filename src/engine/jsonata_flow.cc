@@ -15,10 +15,15 @@ namespace {
 
 namespace jsonata = query::jsonata;
 
-jsonata::Value BuildStates(const StatesView& view, const json::Json* context) {
+// Frames whose converted input is remembered at once; past this the memo starts over (a Map
+// of many items runs its iterations interleaved, one state each in turn).
+constexpr size_t kMaxRememberedInputs = 4096;
+
+jsonata::Value BuildStates(const StatesView& view, const json::Json* context,
+                           jsonata::Value input) {
   auto object = std::make_shared<jsonata::ObjectData>();
   object->Reserve(4);
-  if (view.input != nullptr) object->Append("input", jsonata::FromJson(*view.input));
+  if (view.input != nullptr) object->Append("input", std::move(input));
   if (view.result != nullptr) object->Append("result", jsonata::FromJson(*view.result));
   if (view.error_output != nullptr) {
     object->Append("errorOutput", jsonata::FromJson(*view.error_output));
@@ -29,9 +34,26 @@ jsonata::Value BuildStates(const StatesView& view, const json::Json* context) {
 
 }  // namespace
 
+jsonata::Value Executor::JsonataInput(int32_t frame_id, const json::Json& input) {
+  auto it = jsonata_inputs_.find(frame_id);
+  if (it != jsonata_inputs_.end() && jsonata::SameAsJson(it->second, input)) return it->second;
+  jsonata::Value converted = jsonata::FromJson(input);
+  RememberJsonataInput(frame_id, converted);
+  return converted;
+}
+
+void Executor::RememberJsonataInput(int32_t frame_id, jsonata::Value value) {
+  if (jsonata_inputs_.size() >= kMaxRememberedInputs &&
+      jsonata_inputs_.find(frame_id) == jsonata_inputs_.end()) {
+    jsonata_inputs_.clear();
+  }
+  jsonata_inputs_[frame_id] = std::move(value);
+}
+
 Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
                                const query::JsonataTemplate& field, std::string_view name,
-                               StatesView& view, std::string_view prefix) {
+                               StatesView& view, std::string_view prefix,
+                               jsonata::Value* value_out) {
   query::JsonataScope scope;
   if (field.reads_states()) {
     const bool need_context = field.may_read_context();
@@ -45,7 +67,9 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
           context = &built;
         }
       }
-      view.value = BuildStates(view, context);
+      jsonata::Value input;
+      if (view.input != nullptr) input = JsonataInput(frame_id, *view.input);
+      view.value = BuildStates(view, context, std::move(input));
       view.value_has_context = need_context;
     }
     scope.states = &*view.value;
@@ -55,7 +79,7 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
     scope.functions = &query::StepFunctionsFunctions();
     scope.rng = &rng_;
   }
-  auto value = field.Evaluate(scope, name, prefix);
+  auto value = field.Evaluate(scope, name, prefix, value_out);
   if (!value) {
     return tl::unexpected(RuntimeError(frame_id, state, std::move(value.error())));
   }
@@ -88,12 +112,16 @@ void Executor::FinishJsonata(int32_t frame_id, const asl::State& state, StatesVi
   }
   json::Json output;
   if (state.output.present) {
-    Expected evaluated = EvalJsonata(frame_id, state, *state.output.compiled, "Output", view);
+    jsonata::Value output_value;
+    Expected evaluated =
+        EvalJsonata(frame_id, state, *state.output.compiled, "Output", view, {}, &output_value);
     if (!evaluated) {
       HandleStateError(frame_id, std::move(evaluated.error()));
       return;
     }
     output = std::move(*evaluated);
+    // Usually the next state's input: it need not be converted again.
+    if (output_value.IsDefined()) RememberJsonataInput(frame_id, std::move(output_value));
   } else {
     output = fallback;
   }

@@ -140,7 +140,8 @@ base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
   return node;
 }
 
-Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const FieldPath& path) {
+Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const FieldPath& path,
+                           jsonata::Value* value_out) {
   jsonata::EvalOptions options;
   options.functions = scope.functions;
   options.rng = scope.rng;
@@ -172,7 +173,9 @@ Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const Fi
                                          Prefix(node.text, field) + "returned nothing (undefined).",
                                          field});
   }
-  return jsonata::ToJson(*result);
+  json::Json out = jsonata::ToJson(*result);
+  if (value_out != nullptr) *value_out = std::move(*result);
+  return out;
 }
 
 Outcome EvaluateNode(const Node& node, const JsonataScope& scope, const FieldPath& path) {
@@ -180,7 +183,7 @@ Outcome EvaluateNode(const Node& node, const JsonataScope& scope, const FieldPat
     case Node::Kind::kLiteral:
       return node.literal;
     case Node::Kind::kExpression:
-      return EvaluateExpression(node, scope, path);
+      return EvaluateExpression(node, scope, path, nullptr);
     case Node::Kind::kObject: {
       json::Json out = json::Json::object();
       for (const auto& [key, member] : node.members) {
@@ -228,10 +231,14 @@ base::Result<JsonataTemplate> JsonataTemplate::Compile(const json::Json& value) 
   return compiled;
 }
 
-tl::expected<json::Json, base::AslError> JsonataTemplate::Evaluate(const JsonataScope& scope,
-                                                                   std::string_view field,
-                                                                   std::string_view prefix) const {
-  return EvaluateNode(*root_, scope, FieldPath{nullptr, prefix, field, -1});
+tl::expected<json::Json, base::AslError> JsonataTemplate::Evaluate(
+    const JsonataScope& scope, std::string_view field, std::string_view prefix,
+    jsonata::Value* value_out) const {
+  const FieldPath path{nullptr, prefix, field, -1};
+  if (root_->kind == Node::Kind::kExpression) {
+    return EvaluateExpression(*root_, scope, path, value_out);
+  }
+  return EvaluateNode(*root_, scope, path);
 }
 
 bool JsonataTemplate::IsConstant() const { return root_->constant; }

@@ -55,9 +55,12 @@ class JsonataTemplate {
   // Builds the value. `prefix` + `field` names the field in causes ("Output",
   // "Choices[0]/" + "Condition"); members of an object are named "Output/key", items of an
   // array "Output[i]". Names are built only for a cause.
+  // When the whole value is one expression, `value_out` (if given) also receives its result as
+  // an evaluator value, for a caller that will read the same document again.
   tl::expected<json::Json, base::AslError> Evaluate(const JsonataScope& scope,
                                                     std::string_view field,
-                                                    std::string_view prefix = {}) const;
+                                                    std::string_view prefix = {},
+                                                    jsonata::Value* value_out = nullptr) const;
 
   // True when there is no expression at all (the value is a constant).
   bool IsConstant() const;

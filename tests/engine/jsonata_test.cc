@@ -76,6 +76,30 @@ TEST(JsonataEngineTest, PassOutputAndDefaultOutput) {
   EXPECT_EQ(Output(run), Parse(R"json({"sum": 3})json"));
 }
 
+TEST(JsonataEngineTest, EachStateReadsItsActualInput) {
+  // A JSONata state's output is remembered as the next input's evaluator value; a JSONPath
+  // state in between changes the document, and a path result (a sequence) is not reused.
+  auto run = RunMachine(R"json({"StartAt": "A", "States": {
+      "A": {"Type": "Pass", "QueryLanguage": "JSONata",
+            "Output": "{% {'a': 1, 'l': [{'v': 1}, {'v': 2}]} %}", "Next": "B"},
+      "B": {"Type": "Pass", "Parameters": {"a": 2, "l.$": "$.l"}, "Next": "C"},
+      "C": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.l.v %}",
+            "Next": "D"},
+      "D": {"Type": "Pass", "QueryLanguage": "JSONata",
+            "Output": "{% {'first': $states.input[0], 'n': $count($states.input)} %}",
+            "End": true}}})json",
+                        Json::object());
+  EXPECT_EQ(Output(run), Parse(R"json({"first": 1, "n": 2})json"));
+  auto changed = RunMachine(R"json({"StartAt": "A", "States": {
+      "A": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% {'a': 1} %}",
+            "Next": "B"},
+      "B": {"Type": "Pass", "Parameters": {"a": 2}, "Next": "C"},
+      "C": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input.a %}",
+            "End": true}}})json",
+                            Json::object());
+  EXPECT_EQ(Output(changed), Json(2));
+}
+
 TEST(JsonataEngineTest, AssignSeesEntryValuesSoSwapsWork) {
   auto run = RunMachine(R"json({"QueryLanguage": "JSONata", "StartAt": "Init", "States": {
       "Init": {"Type": "Pass", "Assign": {"x": 1, "y": 2}, "Next": "Swap"},

@@ -172,6 +172,52 @@ Value FromJson(const json::Json& j) {
   }
 }
 
+namespace {
+
+bool SameNumber(double a, double b) { return a == b && std::signbit(a) == std::signbit(b); }
+
+}  // namespace
+
+bool SameAsJson(const Value& v, const json::Json& j) {
+  switch (j.type()) {
+    case json::Json::value_t::null:
+      return v.IsNull();
+    case json::Json::value_t::boolean:
+      return v.IsBool() && v.AsBool() == j.get<bool>();
+    case json::Json::value_t::number_integer:
+      return v.IsNumber() && SameNumber(v.AsNumber(), static_cast<double>(j.get<int64_t>()));
+    case json::Json::value_t::number_unsigned:
+      return v.IsNumber() && SameNumber(v.AsNumber(), static_cast<double>(j.get<uint64_t>()));
+    case json::Json::value_t::number_float:
+      return v.IsNumber() && SameNumber(v.AsNumber(), j.get<double>());
+    case json::Json::value_t::string:
+      return v.IsString() && v.AsString() == j.get_ref<const std::string&>();
+    case json::Json::value_t::array: {
+      if (!v.IsArray()) return false;
+      const ArrayData& a = v.AsArray();
+      if (a.sequence || a.keep_singleton || a.cons || a.outer_wrapper || a.tuple_stream ||
+          a.items.size() != j.size()) {
+        return false;
+      }
+      for (size_t i = 0; i < a.items.size(); ++i) {
+        if (!SameAsJson(a.items[i], j[i])) return false;
+      }
+      return true;
+    }
+    case json::Json::value_t::object: {
+      if (!v.IsObject() || v.AsObject().entries.size() != j.size()) return false;
+      auto member = j.begin();
+      for (const auto& [key, value] : v.AsObject().entries) {
+        if (key != member.key() || !SameAsJson(value, member.value())) return false;
+        ++member;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 json::Json ToJson(const Value& v) {
   switch (v.type()) {
     case Type::kUndefined:

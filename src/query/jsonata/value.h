@@ -151,6 +151,11 @@ Value MakeArray(std::vector<Value> items);
 Value FromJson(const json::Json& j);
 json::Json ToJson(const Value& v);
 
+// Whether FromJson(j) would build exactly `v` (same types, numbers bit for bit, member order,
+// no sequence or constructor flags): lets a caller reuse a value it already holds for a
+// document instead of converting the document again.
+bool SameAsJson(const Value& v, const json::Json& j);
+
 // JavaScript's Number#toString: shortest round-trip digits, exponent outside [1e-7, 1e21).
 std::string FormatNumber(double d);
 
