@@ -287,6 +287,7 @@ ApiResult<json::Json> DescribeStateMachineForExecution(Api::Context& ctx,
   out["loggingConfiguration"] = json::Parse(machine->logging_configuration).value_or(json::Json());
   out["tracingConfiguration"] = json::Parse(machine->tracing_configuration).value_or(json::Json());
   out["revisionId"] = machine->revision_id;
+  AddVariableReferences(machine->definition, out);
   return out;
 }
 

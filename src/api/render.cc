@@ -1,6 +1,15 @@
 #include "api/render.h"
 
+#include "asl/variable_references.h"
+
 namespace flowstate::api {
+
+void AddVariableReferences(std::string_view definition, json::Json& out) {
+  auto parsed = json::Parse(definition);
+  if (!parsed) return;
+  json::Json references = asl::VariableReferencesJson(*parsed);
+  if (!references.is_null()) out["variableReferences"] = std::move(references);
+}
 
 json::Json EpochSeconds(base::Timestamp time) {
   return static_cast<double>(base::ToUnixMillis(time)) / 1000.0;

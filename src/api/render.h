@@ -17,6 +17,10 @@ namespace flowstate::api {
 json::Json EpochSeconds(base::Timestamp time);
 std::string_view WorkflowTypeName(model::WorkflowType type);
 
+// Adds `variableReferences` (state name -> variables it reads) to a DescribeStateMachine or
+// DescribeStateMachineForExecution response when some state of `definition` reads a variable.
+void AddVariableReferences(std::string_view definition, json::Json& out);
+
 // {timestamp, type, id, previousEventId, <details_key>: details}; without `include_data` the
 // input/output payloads are dropped (GetExecutionHistory includeExecutionData=false).
 json::Json RenderEvent(const model::HistoryEvent& event, bool include_data);

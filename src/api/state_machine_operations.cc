@@ -186,6 +186,7 @@ ApiResult<json::Json> DescribeStateMachine(Api::Context& ctx, const RequestReade
   if (!resolved.version_arn.empty() && !resolved.version_description.empty()) {
     out["description"] = resolved.version_description;
   }
+  AddVariableReferences(record.definition, out);
   return out;
 }
 

@@ -43,6 +43,7 @@ std::vector<Diagnostic> ValidateDefinition(const json::Json& definition,
   // Graph rules read StartAt/States as the schema guarantees them, so they run only on a
   // definition whose schema holds (AWS does not report unreachable states then either).
   if (!sink.has_errors()) CheckJsonataExpressions(definition, sink);
+  if (!sink.has_errors()) CheckVariableScopes(definition, sink);
   if (!sink.has_errors()) CheckDefinitionGraph(definition, sink);
   return sink.Take();
 }

@@ -36,6 +36,10 @@ void CheckDefinitionSchema(const json::Json& definition, const ValidationOptions
 // (UNSUPPORTED_JSONATA_EXPRESSION). Meaningful only when CheckDefinitionSchema found nothing.
 void CheckJsonataExpressions(const json::Json& definition, DiagnosticSink& sink);
 
+// Variable scopes: a Parallel branch or inline Map iteration must not assign a name its
+// enclosing scopes assign (SCHEMA_VALIDATION_FAILED). Meaningful only on a valid schema.
+void CheckVariableScopes(const json::Json& definition, DiagnosticSink& sink);
+
 // Transition-graph rules; meaningful only when CheckDefinitionSchema found nothing.
 void CheckDefinitionGraph(const json::Json& definition, DiagnosticSink& sink);
 

@@ -1,5 +1,6 @@
 #include "asl/validator_checks.h"
 
+#include <cctype>
 #include <string>
 
 #include "asl/validator_paths.h"
@@ -95,6 +96,46 @@ void FieldChecker::CheckPathField(const Json& value, std::string_view field,
               (reference ? "ReferencePath" : "JSONPath"),
           location);
   }
+}
+
+std::string AssignedName(std::string_view key, bool jsonata) {
+  if (!jsonata && EndsWith(key, ".$")) key.remove_suffix(2);
+  return std::string(key);
+}
+
+std::string VariableNameProblem(std::string_view name) {
+  const std::string quoted = "'" + std::string(name) + "'";
+  if (name.empty()) return "The variable name must not be empty";
+  // Characters, not bytes: a UTF-8 continuation byte does not start one.
+  size_t characters = 0;
+  for (char c : name) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  if (characters > kMaxVariableNameLength) {
+    return "The variable name " + quoted + " is longer than " +
+           std::to_string(kMaxVariableNameLength) + " characters";
+  }
+  // Unicode identifiers (ID_Start, then ID_Continue); non-ASCII letters are taken as such.
+  auto start = [](unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; };
+  auto next = [&](unsigned char c) { return start(c) || std::isdigit(c); };
+  bool valid = start(static_cast<unsigned char>(name[0]));
+  for (size_t i = 1; valid && i < name.size(); ++i) {
+    valid = next(static_cast<unsigned char>(name[i]));
+  }
+  if (!valid) {
+    return "The variable name " + quoted +
+           " is not valid: it must start with a letter or '_' and contain only letters, digits "
+           "and '_'";
+  }
+  if (name == "states") return "The variable name " + quoted + " is reserved";
+  return "";
+}
+
+void FieldChecker::CheckAssign(const Json& value, const std::string& location, bool jsonata) {
+  if (!ExpectObject(value, location)) return;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    std::string problem = VariableNameProblem(AssignedName(it.key(), jsonata));
+    if (!problem.empty()) Error(std::move(problem), location);
+  }
+  if (!jsonata) CheckPayloadTemplate(value, location, 0);
 }
 
 void FieldChecker::CheckPayloadTemplate(const Json& value, const std::string& location, int depth) {

@@ -43,9 +43,20 @@ class FieldChecker {
                       bool reference, bool nullable);
   // Parameters, ResultSelector, ItemSelector, Assign (JSONPath): `.$` keys hold paths.
   void CheckPayloadTemplate(const json::Json& value, const std::string& location, int depth);
+  // An Assign object (a state's, a Catcher's or a Choice rule's): an object whose keys are
+  // valid variable names (in JSONPath, before a `.$` suffix), and a payload template in
+  // JSONPath.
+  void CheckAssign(const json::Json& value, const std::string& location, bool jsonata);
 
   DiagnosticSink& sink_;
 };
+
+// The variable an Assign key sets: the key without a JSONPath `.$` suffix.
+std::string AssignedName(std::string_view key, bool jsonata);
+// Why `name` cannot be a variable name (AWS: at most 80 characters, a Unicode identifier,
+// `states` reserved), or empty when it can.
+std::string VariableNameProblem(std::string_view name);
+inline constexpr size_t kMaxVariableNameLength = 80;
 
 // Retry and Catch arrays of a state at `state_location`.
 void CheckRetriers(const json::Json& value, const std::string& state_location,

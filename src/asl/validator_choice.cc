@@ -62,7 +62,7 @@ class ChoiceChecker : public FieldChecker {
                 field_location);
         }
       } else if (key == "Assign") {
-        ExpectObject(field, field_location);
+        CheckAssign(field, field_location, true);
       } else if (key == "Output") {
         continue;
       } else if (key == "Variable" || key == "And" || key == "Or" || key == "Not" ||
@@ -169,7 +169,7 @@ class ChoiceChecker : public FieldChecker {
         if (key == "Next") {
           ExpectString(field, field_location);
         } else {
-          if (ExpectObject(field, field_location)) CheckPayloadTemplate(field, field_location, 0);
+          CheckAssign(field, field_location, false);
         }
       } else if (key == "Comment") {
         ExpectString(field, field_location);

@@ -114,9 +114,7 @@ class RetryCatchChecker : public FieldChecker {
                 entry_location);
           }
         } else if (key == "Assign") {
-          if (ExpectObject(field, field_location) && !jsonata) {
-            CheckPayloadTemplate(field, field_location, 0);
-          }
+          CheckAssign(field, field_location, jsonata);
         } else {
           Error("Field '" + key + "' is not supported", entry_location);
         }

@@ -425,7 +425,7 @@ class SchemaChecker : public FieldChecker {
         }
       }
     } else if (key == "Assign") {
-      if (ExpectObject(value, location) && !jsonata) CheckPayloadTemplate(value, location, 0);
+      CheckAssign(value, location, jsonata);
     } else if (key == "Error" || key == "Cause") {
       ExpectString(value, location);
     } else if (key == "Resource") {

@@ -207,8 +207,6 @@ class Executor {
                                                            std::string_view name, StatesView& view);
   void RunChoiceJsonata(int32_t frame_id, const asl::State& state);
   void RunFailJsonata(int32_t frame_id, const asl::State& state);
-  const query::jsonata::FunctionTable& SfnFunctions();
-  std::optional<query::jsonata::FunctionTable> sfn_functions_;
 
   // --- variables.cc
   // The variables `frame_id` can read: its scope's and its ancestors' (inner names win), or

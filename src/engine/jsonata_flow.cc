@@ -17,21 +17,17 @@ namespace jsonata = query::jsonata;
 
 jsonata::Value BuildStates(const StatesView& view, const json::Json* context) {
   auto object = std::make_shared<jsonata::ObjectData>();
-  if (view.input != nullptr) object->Set("input", jsonata::FromJson(*view.input));
-  if (view.result != nullptr) object->Set("result", jsonata::FromJson(*view.result));
+  object->Reserve(4);
+  if (view.input != nullptr) object->Append("input", jsonata::FromJson(*view.input));
+  if (view.result != nullptr) object->Append("result", jsonata::FromJson(*view.result));
   if (view.error_output != nullptr) {
-    object->Set("errorOutput", jsonata::FromJson(*view.error_output));
+    object->Append("errorOutput", jsonata::FromJson(*view.error_output));
   }
-  if (context != nullptr) object->Set("context", jsonata::FromJson(*context));
+  if (context != nullptr) object->Append("context", jsonata::FromJson(*context));
   return jsonata::Value::FromObject(std::move(object));
 }
 
 }  // namespace
-
-const jsonata::FunctionTable& Executor::SfnFunctions() {
-  if (!sfn_functions_) sfn_functions_ = query::StepFunctionsFunctions(&rng_);
-  return *sfn_functions_;
-}
 
 Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
                                const query::JsonataTemplate& field, std::string_view name,
@@ -56,7 +52,8 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
   }
   if (!field.IsConstant()) {
     scope.variables = VisibleVariables(frame_id);
-    scope.functions = &SfnFunctions();
+    scope.functions = &query::StepFunctionsFunctions();
+    scope.rng = &rng_;
   }
   auto value = field.Evaluate(scope, name, prefix);
   if (!value) {

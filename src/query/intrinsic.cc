@@ -1,5 +1,6 @@
 #include "query/intrinsic.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -321,6 +322,25 @@ base::Result<Intrinsic> Intrinsic::Parse(std::string_view text) {
 }
 
 const std::string& Intrinsic::text() const { return *text_; }
+
+namespace {
+
+void CollectVariables(const Intrinsic::Node& node, std::vector<std::string>& out) {
+  if (node.kind == Intrinsic::Node::Kind::kPath && node.path &&
+      node.path->root() == PathRoot::kVariable) {
+    const std::string& name = node.path->variable_name();
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  for (const auto& arg : node.args) CollectVariables(arg, out);
+}
+
+}  // namespace
+
+std::vector<std::string> Intrinsic::VariableNames() const {
+  std::vector<std::string> names;
+  CollectVariables(*root_, names);
+  return names;
+}
 
 tl::expected<json::Json, base::AslError> Intrinsic::Evaluate(const EvalContext& ctx,
                                                              std::string_view field_name) const {

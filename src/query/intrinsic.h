@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/asl_error.h"
 #include "base/result.h"
@@ -32,6 +33,8 @@ class Intrinsic {
   static base::Result<Intrinsic> Parse(std::string_view text);
 
   const std::string& text() const;
+  // The workflow variables (`$name` path arguments) the call reads, at any depth, each once.
+  std::vector<std::string> VariableNames() const;
 
   // Evaluates the call. Failures:
   //  - a path argument selects nothing: States.Runtime, cause "The JSONPath '<path>'

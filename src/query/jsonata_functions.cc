@@ -95,7 +95,9 @@ double SeededRandom(int64_t seed) {
   return static_cast<double>((high << 27) + low) * 0x1.0p-53;
 }
 
-jsonata::FunctionTable StepFunctionsFunctions(base::Rng* rng) {
+namespace {
+
+jsonata::FunctionTable BuildStepFunctionsFunctions() {
   jsonata::FunctionTable table;
   auto add = [&](const std::string& name, jsonata::NativeFunction fn) {
     table[name] = jsonata::MakeNativeFunction(name, "", std::move(fn));
@@ -104,7 +106,7 @@ jsonata::FunctionTable StepFunctionsFunctions(base::Rng* rng) {
   add("range", Range);
   add("hash", Hash);
   add("parse", Parse);
-  add("random", [rng](CallContext& ctx, std::vector<Value>& args) -> Value {
+  add("random", [](CallContext& ctx, std::vector<Value>& args) -> Value {
     if (args.size() > 1) Reject("D3903", "$random takes at most one argument", ctx.position);
     if (args.size() == 1) {
       const Value& seed = args[0];
@@ -114,15 +116,25 @@ jsonata::FunctionTable StepFunctionsFunctions(base::Rng* rng) {
       }
       return Value::Number(SeededRandom(static_cast<int64_t>(seed.AsNumber())));
     }
+    base::Rng* rng = ctx.evaluator.rng();
     if (rng == nullptr) Reject("D3903", "$random is not available here", ctx.position);
     return Value::Number(rng->NextDouble());
   });
-  add("uuid", [rng](CallContext& ctx, std::vector<Value>& args) -> Value {
+  add("uuid", [](CallContext& ctx, std::vector<Value>& args) -> Value {
     if (!args.empty()) Reject("D3904", "$uuid takes no arguments", ctx.position);
+    base::Rng* rng = ctx.evaluator.rng();
     if (rng == nullptr) Reject("D3904", "$uuid is not available here", ctx.position);
     return Value::String(rng->Uuid());
   });
   return table;
+}
+
+}  // namespace
+
+const jsonata::FunctionTable& StepFunctionsFunctions() {
+  static const jsonata::FunctionTable* table =
+      new jsonata::FunctionTable(BuildStepFunctionsFunctions());
+  return *table;
 }
 
 }  // namespace flowstate::query

@@ -12,9 +12,10 @@ class Rng;
 
 namespace flowstate::query {
 
-// The table to pass as jsonata::EvalOptions::functions. `rng` serves $uuid and an unseeded
-// $random and must outlive every evaluation using the table; null makes those two fail.
-jsonata::FunctionTable StepFunctionsFunctions(base::Rng* rng);
+// The table to pass as jsonata::EvalOptions::functions: one for the process, built on first
+// use. $uuid and an unseeded $random draw from the evaluation's EvalOptions::rng; without
+// one they fail.
+const jsonata::FunctionTable& StepFunctionsFunctions();
 
 // java.util.Random(seed).nextDouble(): what a seeded $random returns, so one seed gives the
 // same number on every run and every engine that follows the JVM's generator.

@@ -4,6 +4,8 @@
 
 #include "query/jsonata/ast.h"
 #include "query/jsonata/expression.h"
+#include "query/jsonata/functions.h"
+#include "query/jsonata_functions.h"
 
 namespace flowstate::query {
 namespace {
@@ -53,6 +55,53 @@ void Walk(const Node* node, bool top, std::vector<std::string>& out) {
   }
 }
 
+// Names the expression binds itself, anywhere: `$x := ...` and lambda parameters.
+void CollectBound(const Node* node, std::vector<std::string>& out) {
+  if (node == nullptr) return;
+  if (node->kind == NodeKind::kBind && node->lhs) Add(out, node->lhs->str);
+  if (node->kind == NodeKind::kLambda) {
+    for (const std::string& param : node->params) Add(out, param);
+  }
+  if (!node->focus_var.empty()) Add(out, node->focus_var);
+  if (!node->index_var.empty()) Add(out, node->index_var);
+  for (const auto& stage : node->stages) {
+    if (!stage.index_var.empty()) Add(out, stage.index_var);
+    CollectBound(stage.filter.get(), out);
+  }
+  CollectBound(node->lhs.get(), out);
+  CollectBound(node->rhs.get(), out);
+  CollectBound(node->third.get(), out);
+  CollectBound(node->group.get(), out);
+  for (const auto& item : node->items) CollectBound(item.get(), out);
+  for (const auto& [key, value] : node->pairs) {
+    CollectBound(key.get(), out);
+    CollectBound(value.get(), out);
+  }
+  for (const auto& term : node->sort_terms) CollectBound(term.expr.get(), out);
+}
+
+// Every `$name` read, except the callee of a call that names a function the evaluator provides.
+void CollectRead(const Node* node, std::vector<std::string>& out) {
+  if (node == nullptr) return;
+  if (node->kind == NodeKind::kVariable) Add(out, node->str);
+  const bool calls_function = node->kind == NodeKind::kCall && node->lhs &&
+                              node->lhs->kind == NodeKind::kVariable &&
+                              (jsonata::BuiltinFunctions().count(node->lhs->str) > 0 ||
+                               StepFunctionsFunctions().count(node->lhs->str) > 0);
+  // A binding's left side is the name it binds, not a read.
+  if (!calls_function && node->kind != NodeKind::kBind) CollectRead(node->lhs.get(), out);
+  CollectRead(node->rhs.get(), out);
+  CollectRead(node->third.get(), out);
+  CollectRead(node->group.get(), out);
+  for (const auto& item : node->items) CollectRead(item.get(), out);
+  for (const auto& [key, value] : node->pairs) {
+    CollectRead(key.get(), out);
+    CollectRead(value.get(), out);
+  }
+  for (const auto& term : node->sort_terms) CollectRead(term.expr.get(), out);
+  for (const auto& stage : node->stages) CollectRead(stage.filter.get(), out);
+}
+
 bool FindStatesMember(const Node* node, std::string_view member) {
   if (node == nullptr) return false;
   if (node->kind == NodeKind::kPath && node->items.size() >= 2 &&
@@ -84,6 +133,20 @@ bool FindStatesMember(const Node* node, std::string_view member) {
 std::vector<std::string> TopLevelReferences(const jsonata::Expression& expression) {
   std::vector<std::string> out;
   Walk(expression.root(), true, out);
+  return out;
+}
+
+std::vector<std::string> WorkflowVariableReferences(const jsonata::Expression& expression) {
+  std::vector<std::string> bound;
+  CollectBound(expression.root(), bound);
+  std::vector<std::string> read;
+  CollectRead(expression.root(), read);
+  std::vector<std::string> out;
+  for (std::string& name : read) {
+    if (name.empty() || name == "$" || name == "states") continue;
+    if (std::find(bound.begin(), bound.end(), name) != bound.end()) continue;
+    out.push_back(std::move(name));
+  }
   return out;
 }
 

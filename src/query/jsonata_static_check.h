@@ -20,6 +20,11 @@ class Expression;  // query/jsonata/expression.h
 // are not reported.
 std::vector<std::string> TopLevelReferences(const jsonata::Expression& expression);
 
+// The workflow variables an expression reads (DescribeStateMachine's variableReferences): its
+// `$name`s, each once, in order, without `$states`, `$`/`$$`, names the expression binds itself
+// (`$x := ...`, lambda parameters) and the functions it calls by their built-in names.
+std::vector<std::string> WorkflowVariableReferences(const jsonata::Expression& expression);
+
 // Whether the expression reads `$states.<member>` (e.g. "result", "errorOutput").
 bool ReadsStatesMember(const jsonata::Expression& expression, std::string_view member);
 

@@ -143,6 +143,7 @@ base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
 Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const FieldPath& path) {
   jsonata::EvalOptions options;
   options.functions = scope.functions;
+  options.rng = scope.rng;
   options.bindings.reserve(node.variables.size());
   for (const std::string& name : node.variables) {
     if (name == "states") {

@@ -21,6 +21,10 @@
 #include "query/jsonata/evaluator.h"
 #include "query/jsonata/value.h"
 
+namespace flowstate::base {
+class Rng;
+}  // namespace flowstate::base
+
 namespace flowstate::query {
 
 namespace jsonata {
@@ -38,6 +42,8 @@ struct JsonataScope {
   const json::Json* variables = nullptr;
   // Step Functions' functions (query/jsonata_functions.h); null: only the built-ins.
   const jsonata::FunctionTable* functions = nullptr;
+  // The random source of $uuid and $random; null makes them fail.
+  base::Rng* rng = nullptr;
 };
 
 class JsonataTemplate {

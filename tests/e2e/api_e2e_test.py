@@ -268,6 +268,29 @@ class Boto3Test(ServerTestCase):
         self.assertEqual(error_code(client.start_sync_execution, stateMachineArn=standard)[0],
                          "StateMachineTypeNotSupported")
 
+    def test_variable_references(self):
+        client = sfn()
+        definition = {
+            "StartAt": "Setup",
+            "States": {
+                "Setup": {"Type": "Pass", "Assign": {"count": 1, "items": [1, 2]}, "Next": "Use"},
+                "Use": {"Type": "Pass", "QueryLanguage": "JSONata",
+                        "Output": "{% $sum($items) + $count + $states.input.n %}", "Next": "Old"},
+                "Old": {"Type": "Pass",
+                        "Parameters": {"c.$": "$count", "i.$": "States.ArrayLength($items)"},
+                        "End": True}}}
+        arn = create(client, definition)
+        expected = {"Use": ["count", "items"], "Old": ["count", "items"]}
+        self.assertEqual(client.describe_state_machine(stateMachineArn=arn)["variableReferences"],
+                         expected)
+        execution = client.start_execution(stateMachineArn=arn, input='{"n": 2}')["executionArn"]
+        self.assertEqual(wait_for_end(client, execution)["status"], "SUCCEEDED")
+        described = client.describe_state_machine_for_execution(executionArn=execution)
+        self.assertEqual(described["variableReferences"], expected)
+        # A machine that reads no variable has no variableReferences member at all.
+        self.assertNotIn("variableReferences",
+                         client.describe_state_machine(stateMachineArn=create(client, PASS)))
+
     def test_express_start_execution_is_async(self):
         client = sfn()
         arn = create(client, PASS, type_="EXPRESS")

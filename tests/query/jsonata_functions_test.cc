@@ -21,14 +21,14 @@ class JsonataFunctionsTest : public ::testing::Test {
     auto compiled = jsonata::Expression::Compile(expression);
     EXPECT_TRUE(compiled.has_value()) << expression;
     jsonata::EvalOptions options;
-    options.functions = &functions_;
+    options.functions = &StepFunctionsFunctions();
+    options.rng = &rng_;
     auto value = compiled->EvaluateJson(nullptr, options);
     if (!value) return value.error().code + ": " + value.error().message;
     return *value ? json::Dump(**value) : "undefined";
   }
 
   base::Rng rng_{7};
-  jsonata::FunctionTable functions_ = StepFunctionsFunctions(&rng_);
 };
 
 TEST_F(JsonataFunctionsTest, Partition) {
@@ -73,11 +73,10 @@ TEST_F(JsonataFunctionsTest, Parse) {
 }
 
 TEST_F(JsonataFunctionsTest, WithoutRngUuidFails) {
-  jsonata::FunctionTable table = StepFunctionsFunctions(nullptr);
   auto compiled = jsonata::Expression::Compile("$uuid()");
   ASSERT_TRUE(compiled.has_value());
   jsonata::EvalOptions options;
-  options.functions = &table;
+  options.functions = &StepFunctionsFunctions();  // and no rng
   EXPECT_FALSE(compiled->EvaluateJson(nullptr, options).has_value());
 }
 

@@ -63,6 +63,11 @@ class AncestryResolver {
       Slots own = Resolve(step);
       for (auto& slot : own) {
         for (size_t j = k; j-- > 0 && slot->level > 0;) {
+          // Contiguous focus-binding steps (`a@$x.b@$y`) keep one context, so they count as
+          // one step: the parent is sought at the first of them.
+          while (j > 0 && HasFocus(path->items[j].get()) && HasFocus(path->items[j - 1].get())) {
+            --j;
+          }
           Seek(path->items[j].get(), *slot, step->position);
         }
         if (slot->level > 0) out.push_back(slot);
@@ -82,6 +87,8 @@ class AncestryResolver {
     }
     return out;
   }
+
+  static bool HasFocus(const Node* step) { return !step->focus_var.empty(); }
 
   static void Seek(Node* step, ParentSlot& slot, int64_t position) {
     switch (step->kind) {
@@ -146,7 +153,56 @@ void MarkTail(Node* n) {
   }
 }
 
+// A step that only looks a field up: no predicate, binding, grouping or array flag.
+bool PlainStep(const Node* step) {
+  return step->stages.empty() && !step->group && !step->keep_array && !step->cons_array &&
+         step->focus_var.empty() && step->index_var.empty() && step->ancestor_label.empty() &&
+         !step->tuple;
+}
+
+template <typename Fn>
+void ForEachChild(Node* n, Fn&& fn) {
+  fn(n->lhs.get());
+  fn(n->rhs.get());
+  fn(n->third.get());
+  for (auto& item : n->items) fn(item.get());
+  for (auto& [k, v] : n->pairs) {
+    fn(k.get());
+    fn(v.get());
+  }
+  for (auto& term : n->sort_terms) fn(term.expr.get());
+  for (auto& stage : n->stages) fn(stage.filter.get());
+  fn(n->group.get());
+}
+
 }  // namespace
+
+void MarkSimplePaths(Node* root) {
+  if (root == nullptr) return;
+  if (root->kind == NodeKind::kPath && root->items.size() >= 2 && !root->group &&
+      !root->keep_singleton && !root->tuple_path && !root->emit_tuples) {
+    bool simple = true;
+    for (size_t i = 0; i < root->items.size() && simple; ++i) {
+      const Node* step = root->items[i].get();
+      bool kind_ok = step->kind == NodeKind::kName || (i == 0 && step->kind == NodeKind::kVariable);
+      simple = kind_ok && PlainStep(step);
+    }
+    root->simple_names = simple;
+  }
+  if (root->kind == NodeKind::kObject) {
+    bool literal = true;
+    for (size_t p = 0; p < root->pairs.size() && literal; ++p) {
+      const Node* key = root->pairs[p].first.get();
+      literal = key->kind == NodeKind::kLiteral && key->literal.IsString() && key->stages.empty() &&
+                !key->group;
+      for (size_t q = 0; q < p && literal; ++q) {
+        literal = root->pairs[q].first->literal.AsString() != key->literal.AsString();
+      }
+    }
+    root->literal_keys = literal;
+  }
+  ForEachChild(root, [](Node* child) { MarkSimplePaths(child); });
+}
 
 void ResolveAncestry(Node* root) {
   AncestryResolver resolver;

@@ -1,6 +1,7 @@
 // Compile-time passes over the parsed tree: resolving each parent reference (`%`) to the path
 // step that must bind its input, and marking calls in tail position of lambda bodies so the
-// evaluator can run them as a loop instead of recursing.
+// evaluator can run them as a loop instead of recursing, and marking paths of plain field
+// names, which the evaluator walks without building sequences.
 #pragma once
 #include "query/jsonata/ast.h"
 
@@ -9,5 +10,8 @@ namespace flowstate::query::jsonata {
 // Throws Failure S0217 when a `%` has no step it can refer to.
 void ResolveAncestry(Node* root);
 void MarkTailCalls(Node* root);
+// Also marks object constructors whose keys are distinct string literals (no key to evaluate
+// or check). Run after ResolveAncestry (a step a `%` binds is not plain).
+void MarkSimplePaths(Node* root);
 
 }  // namespace flowstate::query::jsonata

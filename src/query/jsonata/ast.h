@@ -77,7 +77,9 @@ struct Node {
   // Path annotations.
   bool keep_singleton = false;
   bool tuple_path = false;
-  bool emit_tuples = false;  // hands its tuple stream to an enclosing path (for `%`)
+  bool emit_tuples = false;   // hands its tuple stream to an enclosing path (for `%`)
+  bool simple_names = false;  // `$var.a.b` / `a.b.c`: plain field names only (fast path)
+  bool literal_keys = false;  // object constructor whose keys are distinct string literals
 
   // Parent operator.
   std::shared_ptr<ParentSlot> parent_slot;

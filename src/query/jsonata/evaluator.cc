@@ -90,8 +90,8 @@ Value AppendValues(const Value& a, const Value& b) {
   return result;
 }
 
-Evaluator::Evaluator(const EvalLimits& limits, const FunctionTable* extra_functions)
-    : limits_(limits), extra_functions_(extra_functions) {}
+Evaluator::Evaluator(const EvalLimits& limits, const FunctionTable* extra_functions, base::Rng* rng)
+    : limits_(limits), extra_functions_(extra_functions), rng_(rng) {}
 
 Frame* Evaluator::NewFrame(Frame* parent) {
   if (!free_frames_.empty()) {
@@ -292,6 +292,7 @@ Value Evaluator::EvaluateCore(const Node* n, const Value& input, Frame* env) {
     case NodeKind::kArray:
       return EvaluateArray(n, input, env);
     case NodeKind::kObject: {
+      if (!input.IsArray()) return GroupSingle(n, input, env);
       std::vector<Value> items;
       if (input.IsArray()) {
         items = input.AsArray().items;

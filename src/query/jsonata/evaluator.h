@@ -24,9 +24,18 @@ struct EvalLimits {
 
 using FunctionTable = std::unordered_map<std::string, Value>;
 
+}  // namespace flowstate::query::jsonata
+
+namespace flowstate::base {
+class Rng;
+}  // namespace flowstate::base
+
+namespace flowstate::query::jsonata {
+
 class Evaluator {
  public:
-  Evaluator(const EvalLimits& limits, const FunctionTable* extra_functions);
+  Evaluator(const EvalLimits& limits, const FunctionTable* extra_functions,
+            base::Rng* rng = nullptr);
 
   Value Run(const Node* root, const Value& input, Frame* globals);
   Value Evaluate(const Node* n, const Value& input, Frame* env, bool as_step = false);
@@ -42,6 +51,8 @@ class Evaluator {
   // Keeps a tree compiled during evaluation ($eval) alive as long as values may refer to it.
   const Node* Adopt(NodePtr tree);
   Frame* globals() const { return globals_; }
+  // The random source of the host's extra functions ($uuid, $random); may be null.
+  base::Rng* rng() const { return rng_; }
   // Fails with U1001 when a string being built exceeds the memory bound.
   void CheckStringSize(size_t bytes, int64_t position) const;
 
@@ -67,6 +78,7 @@ class Evaluator {
 
   // Paths (evaluator_path.cc).
   Value EvaluatePath(const Node* n, const Value& input, Frame* env);
+  bool WalkFieldNames(const Node* n, const Value& input, Frame* env, Value* out);
   Value EvaluateTuplePath(const Node* n, const Value& input, Frame* env);
   Value EvaluateStep(const Node* step, const std::vector<Value>& input, Frame* env, bool last);
   Value ApplyFilter(const Node* predicate, const Value& input, Frame* env);
@@ -75,11 +87,12 @@ class Evaluator {
                                 const std::vector<Frame*>& envs, Frame* env);
   Value EvaluateGroup(const Node* group, const std::vector<Value>& items,
                       const std::vector<Frame*>& envs, Frame* env);
-  Value GroupSingle(const Node* group, const std::vector<Value>& items, Frame* env);
+  Value GroupSingle(const Node* group, const Value& item, Frame* env);
   Frame* TupleFrame(Frame* env, const Tuple& t);
 
   EvalLimits limits_;
   const FunctionTable* extra_functions_;
+  base::Rng* rng_;
   // The first scope (the globals) lives inline: most evaluations need no other, and a deque
   // allocates even when empty. Further scopes go to the deque (stable addresses).
   Frame first_frame_{nullptr};

@@ -146,6 +146,7 @@ Value Evaluator::EvaluateRange(const Node* n, const Value& lhs, const Value& rhs
 
 Value Evaluator::EvaluateArray(const Node* n, const Value& input, Frame* env) {
   auto out = NewArray(false);
+  out->items.reserve(n->items.size());
   for (const auto& item : n->items) {
     Value v = Evaluate(item.get(), input, env);
     if (v.IsUndefined()) continue;
@@ -190,15 +191,14 @@ Value Evaluator::EvaluateCall(const Node* n, const Value& input, Frame* env) {
   }
   std::vector<Value> args;
   args.reserve(n->items.size());
-  std::vector<bool> holes;
+  std::vector<bool> holes;  // only a partial application needs them
   for (const auto& arg : n->items) {
     if (arg->kind == NodeKind::kPlaceholder) {
       args.emplace_back();
-      holes.push_back(true);
     } else {
       args.push_back(Evaluate(arg.get(), input, env));
-      holes.push_back(false);
     }
+    if (n->is_partial) holes.push_back(arg->kind == NodeKind::kPlaceholder);
   }
   if (n->is_partial) {
     auto fd = std::make_shared<FunctionData>();

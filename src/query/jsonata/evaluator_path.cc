@@ -1,6 +1,7 @@
 // Path evaluation: steps over sequences, predicates, tuple streams (for `@`, `#` and `%`
 // bindings), sorting and grouping.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "query/jsonata/error.h"
@@ -41,7 +42,37 @@ bool IndexSelected(const std::vector<double>& indexes, size_t index, size_t size
 
 }  // namespace
 
+// `$v.a.b` or `a.b.c` over objects: each step has one context item, so no sequence is
+// built. False (nothing decided) when a value on the way is not an object or the result is a
+// sequence: the general walk handles mapping and flattening.
+bool Evaluator::WalkFieldNames(const Node* n, const Value& input, Frame* env, Value* out) {
+  const Node* first = n->items[0].get();
+  Value root;
+  const Value* at = &input;
+  size_t i = 0;
+  if (first->kind == NodeKind::kVariable) {
+    root = Evaluate(first, input, env, true);
+    at = &root;
+    i = 1;
+  }
+  for (; i < n->items.size(); ++i) {
+    if (!at->IsObject()) return false;
+    at = at->AsObject().Find(n->items[i]->str);
+    if (at == nullptr) {
+      *out = Value();
+      return true;
+    }
+  }
+  if (at->IsSequence()) return false;
+  *out = *at;
+  return true;
+}
+
 Value Evaluator::EvaluatePath(const Node* n, const Value& input, Frame* env) {
+  if (n->simple_names) {
+    Value walked;
+    if (WalkFieldNames(n, input, env, &walked)) return walked;
+  }
   const Node* first = n->items[0].get();
   if (n->items.size() == 1 && first->kind == NodeKind::kName && first->stages.empty() &&
       !n->keep_singleton && !n->group && !input.IsArray()) {
@@ -370,24 +401,48 @@ std::vector<size_t> Evaluator::SortOrder(const Node* sort, const std::vector<Val
 }
 
 // One context item (the usual object constructor inside a path step): no grouping needed.
-Value Evaluator::GroupSingle(const Node* group, const std::vector<Value>& items, Frame* env) {
-  Value item = items.empty() ? Value() : items[0];
-  std::vector<std::pair<std::string, size_t>> keys;
-  keys.reserve(group->pairs.size());
-  for (size_t p = 0; p < group->pairs.size(); ++p) {
-    Value key = Evaluate(group->pairs[p].first.get(), item, env);
-    if (key.IsUndefined()) continue;
-    if (!key.IsString()) Fail("T1003", group->pairs[p].first->position, std::nullopt, key);
-    for (const auto& [k, other] : keys) {
-      if (k == key.AsString()) Fail("D1009", group->pairs[p].first->position, std::nullopt, key);
+Value Evaluator::GroupSingle(const Node* group, const Value& item, Frame* env) {
+  if (group->literal_keys) {
+    // Keys known at compile time: only the values are evaluated.
+    auto obj = std::make_shared<ObjectData>();
+    obj->Reserve(group->pairs.size());
+    for (const auto& [key, value_node] : group->pairs) {
+      Value v = Evaluate(value_node.get(), item, env);
+      if (v.IsDefined()) obj->Append(key->literal.AsString(), std::move(v));
     }
-    keys.emplace_back(key.AsString(), p);
+    return Value::FromObject(std::move(obj));
+  }
+  // Keys are evaluated first (all of them, as grouping does), then the values. Most
+  // constructors have a few pairs: their keys stay on the stack.
+  constexpr size_t kInline = 16;
+  const size_t count = group->pairs.size();
+  std::array<Value, kInline> inline_keys;
+  std::vector<Value> heap_keys;
+  Value* keys = inline_keys.data();
+  if (count > kInline) {
+    heap_keys.resize(count);
+    keys = heap_keys.data();
+  }
+  size_t defined = 0;
+  for (size_t p = 0; p < count; ++p) {
+    const Node* key_node = group->pairs[p].first.get();
+    Value key = Evaluate(key_node, item, env);
+    if (key.IsUndefined()) continue;
+    if (!key.IsString()) Fail("T1003", key_node->position, std::nullopt, key);
+    for (size_t q = 0; q < p; ++q) {
+      if (keys[q].IsDefined() && keys[q].AsString() == key.AsString()) {
+        Fail("D1009", key_node->position, std::nullopt, key);
+      }
+    }
+    keys[p] = std::move(key);
+    ++defined;
   }
   auto obj = std::make_shared<ObjectData>();
-  obj->entries.reserve(keys.size());
-  for (auto& [k, p] : keys) {
+  obj->Reserve(defined);
+  for (size_t p = 0; p < count; ++p) {
+    if (keys[p].IsUndefined()) continue;
     Value v = Evaluate(group->pairs[p].second.get(), item, env);
-    if (v.IsDefined()) obj->Set(std::move(k), std::move(v));
+    if (v.IsDefined()) obj->Append(keys[p].AsString(), std::move(v));
   }
   return Value::FromObject(std::move(obj));
 }
@@ -400,7 +455,9 @@ Value Evaluator::EvaluateGroup(const Node* group, const std::vector<Value>& item
     size_t pair = 0;
     std::vector<size_t> members;
   };
-  if (items_in.size() <= 1 && envs.empty()) return GroupSingle(group, items_in, env);
+  if (items_in.size() <= 1 && envs.empty()) {
+    return GroupSingle(group, items_in.empty() ? Value() : items_in[0], env);
+  }
   std::vector<Value> items = items_in;
   if (items.empty()) items.emplace_back();
   std::vector<Group> groups;

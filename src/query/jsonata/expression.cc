@@ -53,7 +53,7 @@ std::vector<std::string> Expression::VariableNames() const {
 tl::expected<Value, Error> Expression::Evaluate(const Value& input,
                                                 const EvalOptions& options) const {
   try {
-    Evaluator evaluator(options.limits, options.functions);
+    Evaluator evaluator(options.limits, options.functions, options.rng);
     Frame* globals = evaluator.NewFrame(nullptr);
     globals->Reserve(options.bindings.size() + 1);  // + the context `$`
     for (const auto& [name, value] : options.bindings) globals->Bind(name, value);

@@ -28,6 +28,7 @@ struct EvalOptions {
   EvalLimits limits;
   std::vector<std::pair<std::string, Value>> bindings;  // names without the leading $
   const FunctionTable* functions = nullptr;             // looked up before the built-ins
+  base::Rng* rng = nullptr;  // for extra functions that need randomness ($uuid); may be null
 };
 
 // Functions jsonata-js has but Step Functions removed ($eval). Pass as EvalOptions::functions

@@ -64,8 +64,19 @@ void RegisterObjectFunctions(FunctionTable& t) {
   Register(t, "merge", "<a<o>:o>", [](CallContext&, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
     auto o = std::make_shared<ObjectData>();
-    for (const auto& e : a[0].AsArray().items) {
-      for (const auto& [k, v] : e.AsObject().entries) o->Set(k, v);
+    const auto& items = a[0].AsArray().items;
+    size_t total = 0;
+    for (const auto& e : items) total += e.AsObject().entries.size();
+    o->Reserve(total);
+    for (size_t i = 0; i < items.size(); ++i) {
+      for (const auto& [k, v] : items[i].AsObject().entries) {
+        // The first object's keys are unique: only later ones can replace.
+        if (i == 0) {
+          o->Append(k, v);
+        } else {
+          o->Set(k, v);
+        }
+      }
     }
     return Value::FromObject(o);
   });

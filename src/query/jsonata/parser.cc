@@ -358,13 +358,20 @@ class Parser {
     if (cur_.type != TokenType::kVariable) Fail("S0214", cur_.position, t.value);
     std::string var = cur_.value;
     Advance();
-    NodePtr path = AsPath(std::move(left));
-    Node* step = path->items.back().get();
     if (t.value == "@") {
+      // A focus binding marks the step but does not make a path of it: `$@$v` alone is
+      // just `$` (as in jsonata-js); the binding takes effect once the node is a path step.
+      Node* step = left.get();
+      if (step->kind == NodeKind::kPath) step = step->items.back().get();
       if (!step->stages.empty()) Fail("S0215", t.position, "@");
       if (step->kind == NodeKind::kSort) Fail("S0216", t.position, "@");
       step->focus_var = var;
-    } else if (step->stages.empty()) {
+      step->tuple = true;
+      return left;
+    }
+    NodePtr path = AsPath(std::move(left));
+    Node* step = path->items.back().get();
+    if (step->stages.empty()) {
       step->index_var = var;
     } else {
       Stage stage;
@@ -471,6 +478,7 @@ NodePtr ParseExpression(std::string_view source) {
   NodePtr root = parser.ParseAll();
   ResolveAncestry(root.get());
   MarkTailCalls(root.get());
+  MarkSimplePaths(root.get());
   return root;
 }
 

@@ -1,5 +1,7 @@
 #include "query/jsonata/signature.h"
 
+#include <array>
+
 #include "query/jsonata/error.h"
 
 namespace flowstate::query::jsonata {
@@ -141,8 +143,7 @@ std::shared_ptr<const Signature> Signature::Parse(std::string_view text, int64_t
   return sig;
 }
 
-bool Signature::Match(const std::vector<char>& symbols, size_t param, size_t arg,
-                      std::vector<int>& counts) const {
+bool Signature::Match(std::string_view symbols, size_t param, size_t arg, int* counts) const {
   if (param == params_.size()) return arg == symbols.size();
   const SigParam& p = params_[param];
   size_t max_take = 0;
@@ -162,10 +163,19 @@ bool Signature::Match(const std::vector<char>& symbols, size_t param, size_t arg
 std::vector<Value> Signature::Validate(const std::vector<Value>& args, const Value& context,
                                        bool has_context, const std::string& function_name,
                                        int64_t position) const {
-  std::vector<char> symbols;
+  // One letter per argument (a short string stays inline) and a count per parameter: on the
+  // stack for the usual handful of parameters.
+  std::string symbols;
   symbols.reserve(args.size());
   for (const auto& a : args) symbols.push_back(TypeSymbol(a));
-  std::vector<int> counts(params_.size(), 0);
+  constexpr size_t kInlineParams = 8;
+  std::array<int, kInlineParams> inline_counts{};
+  std::vector<int> heap_counts;
+  int* counts = inline_counts.data();
+  if (params_.size() > kInlineParams) {
+    heap_counts.assign(params_.size(), 0);
+    counts = heap_counts.data();
+  }
   if (!Match(symbols, 0, 0, counts)) {
     // Report the first argument that cannot be matched by a greedy walk.
     size_t arg = 0;

@@ -37,8 +37,7 @@ class Signature {
   const std::string& text() const { return text_; }
 
  private:
-  bool Match(const std::vector<char>& symbols, size_t param, size_t arg,
-             std::vector<int>& counts) const;
+  bool Match(std::string_view symbols, size_t param, size_t arg, int* counts) const;
   std::vector<SigParam> params_;
   std::string text_;
 };

@@ -65,9 +65,9 @@ std::shared_ptr<FunctionData> Value::FunctionPtr() const {
 }
 
 const Value* ObjectData::Find(std::string_view key) const {
-  if (!index_.empty()) {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &entries[it->second].second;
+  if (indexed()) {
+    auto it = index_->find(key);
+    return it == index_->end() ? nullptr : &entries[it->second].second;
   }
   for (const auto& [k, v] : entries) {
     if (k == key) return &v;
@@ -76,13 +76,13 @@ const Value* ObjectData::Find(std::string_view key) const {
 }
 
 void ObjectData::Set(std::string key, Value value) {
-  if (!index_.empty()) {
-    auto it = index_.find(key);
-    if (it != index_.end()) {
+  if (indexed()) {
+    auto it = index_->find(key);
+    if (it != index_->end()) {
       entries[it->second].second = std::move(value);
       return;
     }
-    index_.emplace(key, entries.size());
+    index_->emplace(key, entries.size());
     entries.emplace_back(std::move(key), std::move(value));
     return;
   }
@@ -96,11 +96,17 @@ void ObjectData::Set(std::string key, Value value) {
   if (entries.size() > kIndexThreshold) BuildIndex();
 }
 
+void ObjectData::Append(std::string key, Value value) {
+  if (indexed()) index_->emplace(key, entries.size());
+  entries.emplace_back(std::move(key), std::move(value));
+  if (!indexed() && entries.size() > kIndexThreshold) BuildIndex();
+}
+
 bool ObjectData::Remove(std::string_view key) {
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].first == key) {
       entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
-      index_.clear();
+      index_.reset();
       if (entries.size() > kIndexThreshold) BuildIndex();
       return true;
     }
@@ -109,9 +115,9 @@ bool ObjectData::Remove(std::string_view key) {
 }
 
 void ObjectData::BuildIndex() {
-  index_.clear();
-  index_.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) index_.emplace(entries[i].first, i);
+  index_ = std::make_unique<Index>();
+  index_->reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) index_->emplace(entries[i].first, i);
 }
 
 Value TupleContexts(const Value& stream) {
@@ -157,7 +163,8 @@ Value FromJson(const json::Json& j) {
     }
     case json::Json::value_t::object: {
       auto o = std::make_shared<ObjectData>();
-      for (auto it = j.begin(); it != j.end(); ++it) o->Set(it.key(), FromJson(it.value()));
+      o->Reserve(j.size());
+      for (auto it = j.begin(); it != j.end(); ++it) o->Append(it.key(), FromJson(it.value()));
       return Value::FromObject(std::move(o));
     }
     default:
@@ -184,6 +191,7 @@ json::Json ToJson(const Value& v) {
       return v.AsString();
     case Type::kArray: {
       json::Json out = json::Json::array();
+      out.get_ref<json::Json::array_t&>().reserve(v.AsArray().items.size());
       for (const auto& e : v.AsArray().items) {
         if (e.IsUndefined()) continue;
         out.push_back(e.IsFunction() ? json::Json("") : ToJson(e));
@@ -192,9 +200,12 @@ json::Json ToJson(const Value& v) {
     }
     case Type::kObject: {
       json::Json out = json::Json::object();
+      // Keys of an object value are unique: append without the ordered map's lookup.
+      auto& members = out.get_ref<json::Json::object_t&>();
+      members.reserve(v.AsObject().entries.size());
       for (const auto& [k, e] : v.AsObject().entries) {
         if (e.IsUndefined()) continue;
-        out[k] = e.IsFunction() ? json::Json("") : ToJson(e);
+        members.emplace_back(k, e.IsFunction() ? json::Json("") : ToJson(e));
       }
       return out;
     }

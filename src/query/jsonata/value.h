@@ -107,6 +107,10 @@ struct ArrayData : HeapData {
 struct ObjectData : HeapData {
   const Value* Find(std::string_view key) const;
   void Set(std::string key, Value value);  // replaces in place or appends
+  // Appends a key the caller knows is not present yet (a JSON object's members, a copy of
+  // another object's), skipping Set's lookup. Reserve first when the count is known.
+  void Append(std::string key, Value value);
+  void Reserve(size_t count) { entries.reserve(count); }
   bool Remove(std::string_view key);
   size_t size() const { return entries.size(); }
   // Read-only after construction; mutate only through Set/Remove so the index stays valid.
@@ -119,7 +123,10 @@ struct ObjectData : HeapData {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>> index_;
+  using Index = std::unordered_map<std::string, size_t, KeyHash, std::equal_to<>>;
+  // Null until the object grows past the threshold: most objects never need one.
+  std::unique_ptr<Index> index_;
+  bool indexed() const { return index_ != nullptr && !index_->empty(); }
 };
 
 inline ArrayData& Value::MutableArray() const { return *static_cast<ArrayData*>(heap_.get()); }

@@ -43,6 +43,23 @@ TEST(JsonataEvaluator, FocusIndexAndParent) {
   EXPECT_EQ(Eval("Account.Order@$o.$o.OrderID", kOrders), R"(["o1","o2"])");
 }
 
+TEST(JsonataEvaluator, FocusOutsideAPathIsIgnored) {
+  // `@` marks a step; only a path step binds it, so a lone `$@$v` is just the context.
+  EXPECT_EQ(Eval("$@$i", "[1,2,3]"), "[1,2,3]");
+  EXPECT_EQ(Eval("[4,5]@$v", "null"), "[4,5]");
+  EXPECT_EQ(Eval("$@$v.$v", "[1,2]"), "[1,2]");
+  EXPECT_EQ(Eval("$#$i.$i", "[7,8]"), "[0,1]");
+}
+
+TEST(JsonataEvaluator, ParentSkipsContiguousFocusSteps) {
+  // Focus steps keep their input as the context, so a run of them counts as one step when
+  // `%` seeks its ancestor: `%.%` here is the input of `lib`, the document itself.
+  constexpr const char* kLib = R"({"lib":{"a":[1,2],"b":[3]}})";
+  EXPECT_EQ(Eval("lib.a@$x.b@$y.{'k': $keys(%.%), 's': $x + $y}", kLib),
+            R"([{"k":"lib","s":4},{"k":"lib","s":5}])");
+  EXPECT_EQ(Eval("lib.a@$x.b@$y.{'k': $keys(%)}", kLib), R"([{"k":["a","b"]},{"k":["a","b"]}])");
+}
+
 TEST(JsonataEvaluator, ObjectConstructionAndGrouping) {
   EXPECT_EQ(Eval("Account.Order.Product{Name: Price}", kOrders), R"({"Hat":10,"Cap":5,"Shoe":40})");
   EXPECT_EQ(Eval("Account.Order.{OrderID: $sum(Product.(Price * Qty))}", kOrders),
