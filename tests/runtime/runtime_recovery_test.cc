@@ -240,6 +240,8 @@ TEST_F(RuntimeRecoveryTest, AStartWithNoCommittedStepStartsOnRecovery) {
   record.revision_id = "rev-1";
   record.input = R"({"b":2})";
   record.start_date = clock_.Now();
+  record.state_machine_version_arn = kMachineArn + std::string(":1");  // started via an alias
+  record.state_machine_alias_arn = kMachineArn + std::string(":live");
   ASSERT_TRUE(store_->StartExecution(record).has_value());  // then the process died
 
   Process process(*store_, clock_);
@@ -250,6 +252,11 @@ TEST_F(RuntimeRecoveryTest, AStartWithNoCommittedStepStartsOnRecovery) {
   ASSERT_EQ(history.size(), 8u);
   EXPECT_NE(history[0].find("ExecutionStarted"), std::string::npos);
   EXPECT_NE(history[0].find(R"(\"b\":2)"), std::string::npos);
+  // The start recovered is the one requested: through the alias, on its version.
+  EXPECT_NE(history[0].find(R"("stateMachineVersionArn":")" + record.state_machine_version_arn),
+            std::string::npos);
+  EXPECT_NE(history[0].find(R"("stateMachineAliasArn":")" + record.state_machine_alias_arn),
+            std::string::npos);
 }
 
 TEST_F(RuntimeRecoveryTest, AnUnansweredTaskIsDispatchedAgainAfterARestart) {
