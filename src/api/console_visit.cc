@@ -342,13 +342,7 @@ ApiResult<engine::RecordedVisit> RecoverVisit(const asl::StateMachineModel& mode
                                               const std::vector<model::HistoryEvent>& events,
                                               int64_t entered_event_id) {
   engine::RecordedVisit visit;
-  visit.info.execution_arn = execution.arn;
-  visit.info.execution_name = execution.name;
-  visit.info.state_machine_arn = execution.state_machine_arn;
-  visit.info.state_machine_name = revision.name;
-  visit.info.role_arn = revision.role_arn;
-  visit.info.type = execution.type;
-  visit.info.start_time = execution.start_date;
+  visit.info = store::ExecutionInfoAtStart(execution, revision);
   auto input = json::Parse(execution.input);
   visit.execution_input = input ? std::move(*input) : json::Json();
   FrameTracker tracker(model);

@@ -184,13 +184,7 @@ base::Result<model::Input> StartInputFor(const store::ExecutionRecord& record,
   }
   model::Input start;
   start.kind = model::InputKind::kStart;
-  start.info.execution_arn = record.arn;
-  start.info.execution_name = record.name;
-  start.info.state_machine_arn = record.state_machine_arn;
-  start.info.state_machine_name = revision.name;
-  start.info.role_arn = revision.role_arn;
-  start.info.type = record.type;
-  start.info.start_time = record.start_date;
+  start.info = store::ExecutionInfoAtStart(record, revision);
   start.payload = std::move(*payload);
   return start;
 }

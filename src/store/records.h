@@ -85,4 +85,9 @@ struct ExecutionRecord {
   bool has_snapshot = false;
 };
 
+// The identity `execution` started with ($$.Execution, $$.StateMachine, ExecutionStarted):
+// from its record and the revision it runs. Its redrive count is the start's, 0.
+model::ExecutionInfo ExecutionInfoAtStart(const ExecutionRecord& execution,
+                                          const StateMachineRecord& revision);
+
 }  // namespace flowstate::store

@@ -5,7 +5,8 @@ Parallel runs again (checked in the history and in the calls the Lambda stand-in
 execution waiting on an activity is redriven and a boto3 worker finishes it; AWS's errors
 (SUCCEEDED, RUNNING, Express, unknown and malformed ARNs); clientToken idempotency; redrive
 after a server restart; DescribeExecution's redrive fields, ListExecutions' redriveFilter and
-version/alias ARNs; late SendTaskSuccess answers on ended tokens before and after a restart.
+version/alias ARNs; late SendTaskSuccess answers on ended tokens before and after a restart; an
+acknowledged redrive survives kill -9.
 
 Usage: redrive_e2e_test.py PATH/TO/flowstate
 """
@@ -329,6 +330,39 @@ class RedriveTest(unittest.TestCase):
         self.assertEqual(sum(1 for e in history(client, arn) if e["type"] == "ExecutionRedriven"),
                          1)
         type(self).client = client
+
+
+    def test_an_acknowledged_redrive_survives_kill_9(self):
+        # The reply comes only after the redrive is committed: a SIGKILL right after it loses
+        # nothing; the restarted server schedules the activity again and the execution ends.
+        activity = self.client.create_activity(name=unique("crash"))["activityArn"]
+        machine = self.client.create_state_machine(
+            name=unique("crash"), roleArn=ROLE, definition=json.dumps({
+                "StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity,
+                                                       "End": True}}}))["stateMachineArn"]
+        arn = self.client.start_execution(stateMachineArn=machine, input='{"n": 1}')["executionArn"]
+        task = self.client.get_activity_task(activityArn=activity)
+        self.client.send_task_failure(taskToken=task["taskToken"], error="Crash")
+        self.assertEqual(wait_for_status(self.client, arn)["status"], "FAILED")
+        self.client.redrive_execution(executionArn=arn)
+        SERVER.process.kill()
+        SERVER.process.wait(timeout=HANG_GUARD_S)
+        SERVER.log.close()
+        SERVER.launch()
+        client = SERVER.client()
+        type(self).client = client
+        self.assertEqual(client.describe_execution(executionArn=arn)["status"], "RUNNING")
+        task = client.get_activity_task(activityArn=activity)
+        self.assertEqual(json.loads(task["input"]), {"n": 1})
+        client.send_task_success(taskToken=task["taskToken"], output='{"done": true}')
+        done = wait_for_status(client, arn)
+        self.assertEqual((done["status"], done["redriveCount"]), ("SUCCEEDED", 1))
+        types = [e["type"] for e in history(client, arn)]
+        self.assertEqual(types.count("ExecutionRedriven"), 1)
+        self.assertEqual(types[types.index("ExecutionRedriven"):],
+                         ["ExecutionRedriven", "TaskStateEntered", "ActivityScheduled",
+                          "ActivityStarted", "ActivitySucceeded", "TaskStateExited",
+                          "ExecutionSucceeded"])
 
 
 class VersionAliasListTest(unittest.TestCase):

@@ -18,28 +18,6 @@ namespace {
 
 using json::Json;
 
-std::shared_ptr<const asl::StateMachineModel> Build(const char* text) {
-  auto parsed = json::Parse(text);
-  EXPECT_TRUE(parsed.has_value());
-  auto model = asl::BuildModel(*parsed);
-  EXPECT_TRUE(model.has_value()) << (model ? "" : model.error().message());
-  return model ? *model : nullptr;
-}
-
-std::vector<std::string> Types(const std::vector<model::HistoryEvent>& events) {
-  std::vector<std::string> types;
-  for (const auto& event : events) types.push_back(event.type);
-  return types;
-}
-
-model::Input StartInput(const Json& payload, base::Timestamp now) {
-  model::Input input;
-  input.kind = model::InputKind::kStart;
-  input.payload = payload;
-  input.info = testing::TestExecutionInfo(now);
-  return input;
-}
-
 const base::Timestamp kT0 = base::FromUnixMillis(1700000000000);
 
 constexpr const char* kInvokeMachine = R"({
@@ -53,18 +31,19 @@ constexpr const char* kInvokeMachine = R"({
 })";
 
 TEST(AdvanceTest, LambdaInvokeRoundTrip) {
-  auto model = Build(kInvokeMachine);
+  auto model = testing::BuildModel(kInvokeMachine);
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
-  Outcome first = Advance(*model, snapshot, StartInput({{"x", 1}}, kT0), kT0, rng);
+  Outcome first = Advance(*model, snapshot, testing::StartInput({{"x", 1}}, kT0), kT0, rng);
   ASSERT_EQ(first.tasks.size(), 1u);
   EXPECT_EQ(first.tasks[0].kind, model::TaskKind::kLambdaInvoke);
   EXPECT_EQ(first.tasks[0].function_name, "fn");
   EXPECT_EQ(first.tasks[0].parameters["Payload"], Json({{"x", 1}}));
   EXPECT_EQ(first.tasks[0].timeout_seconds, 30);
   ASSERT_EQ(first.timers.size(), 1u);  // the task timeout
-  EXPECT_EQ(Types(first.events), (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
-                                                           "TaskScheduled", "TaskStarted"}));
+  EXPECT_EQ(testing::EventTypes(first.events),
+            (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered", "TaskScheduled",
+                                      "TaskStarted"}));
   const Json scheduled = first.events[2].details.ToJson();
   EXPECT_EQ(first.events[2].details_key, "taskScheduledEventDetails");
   EXPECT_EQ(scheduled["resourceType"], "lambda");
@@ -82,7 +61,7 @@ TEST(AdvanceTest, LambdaInvokeRoundTrip) {
   ASSERT_TRUE(second.terminal.has_value());
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(second.terminal->output, Json({{"x", 1}, {"r", {{"value", 7}}}}));
-  EXPECT_EQ(Types(second.events),
+  EXPECT_EQ(testing::EventTypes(second.events),
             (std::vector<std::string>{"TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"}));
   EXPECT_EQ(second.events[0].id, 5);
 
@@ -95,17 +74,17 @@ TEST(AdvanceTest, LambdaInvokeRoundTrip) {
 }
 
 TEST(AdvanceTest, TaskTimeoutIsStatesTimeout) {
-  auto model = Build(kInvokeMachine);
+  auto model = testing::BuildModel(kInvokeMachine);
   testing::DriveResult run = testing::Drive(
       *model, Json::object(), [](const model::OutboundTask&) { return std::nullopt; });
   ASSERT_TRUE(run.terminal.has_value()) << run.problem;
   EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kFailed);
   EXPECT_EQ(run.terminal->error, "States.Timeout");
-  EXPECT_EQ(Types(run.events).at(4), "TaskTimedOut");
+  EXPECT_EQ(testing::EventTypes(run.events).at(4), "TaskTimedOut");
 }
 
 TEST(AdvanceTest, LegacyLambdaRetriesThenCatches) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "StartAt": "Call",
     "States": {
       "Call": {"Type": "Task", "Resource": "arn:aws:lambda:eu-west-1:123456789012:function:f",
@@ -130,14 +109,14 @@ TEST(AdvanceTest, LegacyLambdaRetriesThenCatches) {
   ASSERT_TRUE(run.terminal.has_value()) << run.problem;
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(run.terminal->output, Json({{"a", 1}, {"err", {{"Error", "Boom"}, {"Cause", "bad"}}}}));
-  std::vector<std::string> types = Types(run.events);
+  std::vector<std::string> types = testing::EventTypes(run.events);
   EXPECT_EQ(std::count(types.begin(), types.end(), "LambdaFunctionScheduled"), 3);
   EXPECT_EQ(std::count(types.begin(), types.end(), "TaskStateEntered"), 1);
   EXPECT_EQ(types.back(), "ExecutionSucceeded");
 }
 
 TEST(AdvanceTest, StatesRuntimeIsNotCaughtByStatesAll) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "StartAt": "Map",
     "States": {
       "Map": {"Type": "Map", "ItemsPath": "$.missing",
@@ -169,13 +148,14 @@ constexpr const char* kCountdown = R"json({
 })json";
 
 TEST(AdvanceTest, HistoryQuotaFailsTheExecutionAtItsLastEvent) {
-  auto model = Build(kCountdown);
+  auto model = testing::BuildModel(kCountdown);
   AdvanceOptions options;
   options.max_history_events = 25;
   for (int n : {100, 5, 4}) {
     model::ExecutionSnapshot snapshot;
     base::Rng rng(1);
-    Outcome outcome = Advance(*model, snapshot, StartInput({{"n", n}}, kT0), kT0, rng, options);
+    Outcome outcome =
+        Advance(*model, snapshot, testing::StartInput({{"n", n}}, kT0), kT0, rng, options);
     ASSERT_TRUE(outcome.terminal.has_value());
     if (n == 4) {
       // 1 + 4 * 4 + 2 + 2 + 1 = 22 events: within the quota.
@@ -205,7 +185,8 @@ TEST(AdvanceTest, HistoryQuotaFailsTheExecutionAtItsLastEvent) {
   options.max_history_events = 22;
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
-  Outcome exact = Advance(*model, snapshot, StartInput({{"n", 4}}, kT0), kT0, rng, options);
+  Outcome exact =
+      Advance(*model, snapshot, testing::StartInput({{"n", 4}}, kT0), kT0, rng, options);
   ASSERT_TRUE(exact.terminal.has_value());
   EXPECT_EQ(exact.terminal->status, model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(exact.events.back().id, 22);
@@ -213,7 +194,7 @@ TEST(AdvanceTest, HistoryQuotaFailsTheExecutionAtItsLastEvent) {
 }
 
 TEST(AdvanceTest, ExecutionTimeoutAndWait) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "TimeoutSeconds": 5,
     "StartAt": "W",
     "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}
@@ -221,12 +202,12 @@ TEST(AdvanceTest, ExecutionTimeoutAndWait) {
   testing::DriveResult run = testing::Drive(*model, Json::object());
   ASSERT_TRUE(run.terminal.has_value());
   EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kTimedOut);
-  EXPECT_EQ(Types(run.events).back(), "ExecutionTimedOut");
+  EXPECT_EQ(testing::EventTypes(run.events).back(), "ExecutionTimedOut");
 }
 
 // WAIT_TIME_SCALE: Wait durations and Retry intervals shrink; the task timeout does not.
 TEST(AdvanceTest, WaitTimeScaleScalesWaitsAndRetriesButNotTimeouts) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "StartAt": "W",
     "States": {
       "W": {"Type": "Wait", "Seconds": 100, "Next": "Call"},
@@ -240,7 +221,8 @@ TEST(AdvanceTest, WaitTimeScaleScalesWaitsAndRetriesButNotTimeouts) {
   options.wait_time_scale = 0.01;
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
-  Outcome first = Advance(*model, snapshot, StartInput(Json::object(), kT0), kT0, rng, options);
+  Outcome first =
+      Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng, options);
   ASSERT_EQ(first.timers.size(), 1u);
   EXPECT_EQ(first.timers[0].fire_at, kT0 + std::chrono::seconds(1));  // 100 s x 0.01
   model::Input fired;
@@ -261,11 +243,11 @@ TEST(AdvanceTest, WaitTimeScaleScalesWaitsAndRetriesButNotTimeouts) {
 }
 
 TEST(AdvanceTest, StopAbortsTheRunningState) {
-  auto model =
-      Build(R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}})");
+  auto model = testing::BuildModel(
+      R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}})");
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
-  Outcome first = Advance(*model, snapshot, StartInput(Json::object(), kT0), kT0, rng);
+  Outcome first = Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng);
   ASSERT_EQ(first.timers.size(), 1u);
   model::Input stop;
   stop.kind = model::InputKind::kStop;
@@ -274,7 +256,7 @@ TEST(AdvanceTest, StopAbortsTheRunningState) {
   Outcome second = Advance(*model, snapshot, model::Input(stop), kT0, rng);
   ASSERT_TRUE(second.terminal.has_value());
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kAborted);
-  EXPECT_EQ(Types(second.events),
+  EXPECT_EQ(testing::EventTypes(second.events),
             (std::vector<std::string>{"WaitStateAborted", "ExecutionAborted"}));
   EXPECT_EQ(second.events[1].details.ToJson()["error"], "E");
   // The Wait timer firing afterwards does nothing.
@@ -285,7 +267,7 @@ TEST(AdvanceTest, StopAbortsTheRunningState) {
 }
 
 TEST(AdvanceTest, StepBudgetYieldsAndContinues) {
-  auto model = Build(R"json({
+  auto model = testing::BuildModel(R"json({
     "StartAt": "Init",
     "States": {
       "Init": {"Type": "Pass", "Result": {"i": 0}, "Next": "Incr"},
@@ -307,7 +289,7 @@ TEST(AdvanceTest, StepBudgetYieldsAndContinues) {
 }
 
 TEST(AdvanceTest, SnapshotSurvivesJsonRoundTripMidExecution) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "StartAt": "Par",
     "States": {
       "Par": {"Type": "Parallel", "End": true, "Branches": [
@@ -320,7 +302,8 @@ TEST(AdvanceTest, SnapshotSurvivesJsonRoundTripMidExecution) {
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
   base::Timestamp now = kT0;
-  Outcome outcome = Advance(*model, snapshot, StartInput(Json::array({1, 2}), now), now, rng);
+  Outcome outcome =
+      Advance(*model, snapshot, testing::StartInput(Json::array({1, 2}), now), now, rng);
   std::vector<model::TimerRequest> timers = outcome.timers;
   int64_t events = static_cast<int64_t>(outcome.events.size());
   while (!outcome.terminal) {
@@ -353,27 +336,27 @@ std::string DistributedMap(const std::string& tolerance) {
 }
 
 TEST(AdvanceTest, DistributedMapToleratesFailuresAndKeepsChildEventsOut) {
-  auto tolerant = Build(DistributedMap(R"("ToleratedFailureCount": 1, )").c_str());
+  auto tolerant = testing::BuildModel(DistributedMap(R"("ToleratedFailureCount": 1, )").c_str());
   testing::DriveResult run = testing::Drive(*tolerant, Json::array({1, 2, 3}));
   ASSERT_TRUE(run.terminal.has_value()) << run.problem;
   EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(run.terminal->output, Json::array({1, 3}));
-  EXPECT_EQ(Types(run.events),
+  EXPECT_EQ(testing::EventTypes(run.events),
             (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
                                       "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
                                       "MapStateExited", "ExecutionSucceeded"}));
   EXPECT_NE(run.events[3].details.ToJson()["mapRunArn"].get<std::string>().find(":mapRun:"),
             std::string::npos);
 
-  auto strict = Build(DistributedMap("").c_str());
+  auto strict = testing::BuildModel(DistributedMap("").c_str());
   run = testing::Drive(*strict, Json::array({1, 2, 3}));
   ASSERT_TRUE(run.terminal.has_value()) << run.problem;
   EXPECT_EQ(run.terminal->error, "States.ExceedToleratedFailureThreshold");
-  EXPECT_EQ(Types(run.events).at(4), "MapRunFailed");
+  EXPECT_EQ(testing::EventTypes(run.events).at(4), "MapRunFailed");
 }
 
 TEST(AdvanceTest, SnapshotKeepsToleratedFailuresAcrossPersistence) {
-  auto model = Build(R"({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+  auto model = testing::BuildModel(R"({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
     "ToleratedFailureCount": 1,
     "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "C", "States": {
       "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "F"}],
@@ -382,7 +365,8 @@ TEST(AdvanceTest, SnapshotKeepsToleratedFailuresAcrossPersistence) {
       "W": {"Type": "Wait", "Seconds": 1, "End": true}}}}}})");
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
-  Outcome first = Advance(*model, snapshot, StartInput(Json::array({2, 1}), kT0), kT0, rng);
+  Outcome first =
+      Advance(*model, snapshot, testing::StartInput(Json::array({2, 1}), kT0), kT0, rng);
   ASSERT_EQ(first.timers.size(), 1u);
   std::string text = json::Dump(snapshot.ToJson());
   auto reloaded = model::ExecutionSnapshot::FromJson(*json::Parse(text));
@@ -396,7 +380,7 @@ TEST(AdvanceTest, SnapshotKeepsToleratedFailuresAcrossPersistence) {
 }
 
 TEST(AdvanceTest, OversizedCatcherOutputFailsInsteadOfLooping) {
-  auto model = Build(R"({"StartAt": "T", "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "T", "States": {
     "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
           "Parameters": {"FunctionName": "f"}, "ResultPath": "$.r",
           "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "D"}],
@@ -432,7 +416,7 @@ TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
 }
 
 TEST(BuildModelTest, BuildsQueryLanguagePerStateAndAssign) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "QueryLanguage": "JSONata", "StartAt": "A",
     "States": {
       "A": {"Type": "Pass", "Output": "{% $states.input.x %}", "Assign": {"v": 1}, "Next": "B"},
@@ -447,7 +431,7 @@ TEST(BuildModelTest, BuildsQueryLanguagePerStateAndAssign) {
   EXPECT_NE(a.assign.jsonata, nullptr);
   EXPECT_EQ(a.assign.jsonpath, nullptr);
 
-  auto mixed = Build(R"({"StartAt": "A", "States": {
+  auto mixed = testing::BuildModel(R"({"StartAt": "A", "States": {
       "A": {"Type": "Pass", "Assign": {"v.$": "$.x"}, "Next": "B"},
       "B": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}}})");
   ASSERT_NE(mixed, nullptr);
@@ -465,7 +449,7 @@ TEST(BuildModelTest, RefusesAnExpressionThatDoesNotParse) {
 }
 
 TEST(BuildModelTest, CompilesFieldsAndResolvesTransitions) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "StartAt": "A",
     "States": {
       "A": {"Type": "Pass", "ResultPath": null, "OutputPath": "$.x", "Next": "B"},
@@ -491,7 +475,7 @@ TEST(BuildModelTest, CompilesFieldsAndResolvesTransitions) {
 }
 
 TEST(AdvanceTest, WithoutHistoryEventIdsAndResultsStayTheSame) {
-  auto model = Build(R"({
+  auto model = testing::BuildModel(R"({
     "StartAt": "Par",
     "States": {
       "Par": {"Type": "Parallel", "Next": "Map", "Branches": [
@@ -509,9 +493,9 @@ TEST(AdvanceTest, WithoutHistoryEventIdsAndResultsStayTheSame) {
   model::ExecutionSnapshot unrecorded;
   base::Rng rng_a(1);
   base::Rng rng_b(1);
-  Outcome a =
-      Advance(*model, recorded, StartInput(Json::array({1, 2}), kT0), kT0, rng_a, with_history);
-  Outcome b = Advance(*model, unrecorded, StartInput(Json::array({1, 2}), kT0), kT0, rng_b,
+  Outcome a = Advance(*model, recorded, testing::StartInput(Json::array({1, 2}), kT0), kT0, rng_a,
+                      with_history);
+  Outcome b = Advance(*model, unrecorded, testing::StartInput(Json::array({1, 2}), kT0), kT0, rng_b,
                       without_history);
   ASSERT_TRUE(a.terminal.has_value());
   ASSERT_TRUE(b.terminal.has_value());

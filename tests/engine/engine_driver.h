@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "asl/model_builder.h"
 #include "asl/state_machine_model.h"
 #include "base/rng.h"
 #include "engine/advance.h"
@@ -43,6 +46,32 @@ inline model::ExecutionInfo TestExecutionInfo(base::Timestamp start) {
   info.role_arn = "arn:aws:iam::000000000000:role/sfn";
   info.start_time = start;
   return info;
+}
+
+// A Start input with the test execution's identity, started at `now`.
+inline model::Input StartInput(const json::Json& payload, base::Timestamp now) {
+  model::Input input;
+  input.kind = model::InputKind::kStart;
+  input.payload = payload;
+  input.info = TestExecutionInfo(now);
+  return input;
+}
+
+// The model of a definition the test expects to be valid (a failure is reported, and null
+// returned).
+inline std::shared_ptr<const asl::StateMachineModel> BuildModel(const std::string& text) {
+  auto parsed = json::Parse(text);
+  EXPECT_TRUE(parsed.has_value()) << text;
+  if (!parsed) return nullptr;
+  auto model = asl::BuildModel(*parsed);
+  EXPECT_TRUE(model.has_value()) << (model ? "" : model.error().message());
+  return model ? *model : nullptr;
+}
+
+inline std::vector<std::string> EventTypes(const std::vector<model::HistoryEvent>& events) {
+  std::vector<std::string> types;
+  for (const auto& event : events) types.push_back(event.type);
+  return types;
 }
 
 // Applies `first` to `snapshot` at `now` and drives the execution on to its end (a redrive:

@@ -19,14 +19,6 @@ namespace {
 
 using json::Json;
 
-std::shared_ptr<const asl::StateMachineModel> Build(const char* text) {
-  auto parsed = json::Parse(text);
-  EXPECT_TRUE(parsed.has_value()) << text;
-  auto model = asl::BuildModel(*parsed);
-  EXPECT_TRUE(model.has_value()) << (model ? "" : model.error().message());
-  return model ? *model : nullptr;
-}
-
 Json Parse(const char* text) {
   auto parsed = json::Parse(text);
   EXPECT_TRUE(parsed.has_value()) << text;
@@ -35,7 +27,7 @@ Json Parse(const char* text) {
 
 testing::DriveResult RunMachine(const char* definition, const Json& input,
                                 const testing::TaskAnswer& answer = nullptr) {
-  auto model = Build(definition);
+  auto model = testing::BuildModel(definition);
   if (model == nullptr) return {};
   testing::DriveResult run = testing::Drive(*model, input, answer);
   EXPECT_TRUE(run.problem.empty()) << run.problem;
@@ -316,7 +308,7 @@ TEST(JsonataEngineTest, AVariableOverItsSizeLimitFailsTheState) {
 }
 
 TEST(JsonataEngineTest, VariablesSurviveTheSnapshot) {
-  auto model = Build(R"json({"StartAt": "A", "States": {
+  auto model = testing::BuildModel(R"json({"StartAt": "A", "States": {
       "A": {"Type": "Pass", "Assign": {"v": {"deep": [1, 2]}}, "Next": "W"},
       "W": {"Type": "Wait", "Seconds": 10, "Next": "B"},
       "B": {"Type": "Pass", "Parameters": {"v.$": "$v.deep[1]"}, "End": true}}})json");

@@ -24,30 +24,8 @@ const base::Timestamp kT0 = base::FromUnixMillis(1700000000000);
 const base::Timestamp kLater = base::FromUnixMillis(1700000600000);
 constexpr const char* kFunctionPrefix = "arn:aws:lambda:us-east-1:111111111111:function:";
 
-std::shared_ptr<const asl::StateMachineModel> Build(const std::string& text) {
-  auto parsed = json::Parse(text);
-  EXPECT_TRUE(parsed.has_value());
-  auto model = asl::BuildModel(*parsed);
-  EXPECT_TRUE(model.has_value()) << (model ? "" : model.error().message());
-  return model ? *model : nullptr;
-}
-
-std::vector<std::string> Types(const std::vector<model::HistoryEvent>& events) {
-  std::vector<std::string> types;
-  for (const auto& event : events) types.push_back(event.type);
-  return types;
-}
-
 int64_t Count(const std::vector<std::string>& types, const std::string& type) {
   return std::count(types.begin(), types.end(), type);
-}
-
-model::Input Start(const Json& payload) {
-  model::Input input;
-  input.kind = model::InputKind::kStart;
-  input.payload = payload;
-  input.info = testing::TestExecutionInfo(kT0);
-  return input;
 }
 
 model::Input RedriveInput() {
@@ -91,17 +69,17 @@ model::ExecutionSnapshot RoundTrip(const model::ExecutionSnapshot& snapshot) {
 }
 
 TEST(RedriveTest, FailedTaskRunsAgainAndEarlierStatesDoNot) {
-  auto model = Build(R"({"StartAt": "Prepare", "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "Prepare", "States": {
     "Prepare": {"Type": "Pass", "Result": {"n": 1}, "Next": "Call"},
     "Call": {"Type": "Task", "Resource": ")" +
-                     Fn("call") + R"(",
+                                   Fn("call") + R"(",
              "Parameters": {"n.$": "$.n", "redrives.$": "$$.Execution.RedriveCount"},
              "End": true}}})");
   Functions functions;
   functions.failing["call"] = 1;
   model::ExecutionSnapshot snapshot;
-  testing::DriveResult first =
-      testing::DriveFrom(*model, snapshot, Start(Json::object()), kT0, functions.Answer());
+  testing::DriveResult first = testing::DriveFrom(
+      *model, snapshot, testing::StartInput(Json::object(), kT0), kT0, functions.Answer());
   ASSERT_TRUE(first.terminal.has_value()) << first.problem;
   EXPECT_EQ(first.terminal->status, model::ExecutionStatus::kFailed);
   const int64_t last_id = first.events.back().id;
@@ -113,7 +91,7 @@ TEST(RedriveTest, FailedTaskRunsAgainAndEarlierStatesDoNot) {
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(second.terminal->output,
             Json({{"from", "call"}, {"input", {{"n", 1}, {"redrives", 1}}}}));
-  std::vector<std::string> types = Types(second.events);
+  std::vector<std::string> types = testing::EventTypes(second.events);
   ASSERT_FALSE(types.empty());
   EXPECT_EQ(types.front(), "ExecutionRedriven");
   EXPECT_EQ(second.events.front().id, last_id + 1);
@@ -129,20 +107,20 @@ TEST(RedriveTest, FailedTaskRunsAgainAndEarlierStatesDoNot) {
 }
 
 TEST(RedriveTest, ParallelRerunsOnlyTheFailedBranch) {
-  auto model = Build(R"({"StartAt": "Both", "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "Both", "States": {
     "Both": {"Type": "Parallel", "End": true, "Branches": [
       {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": ")" +
-                     Fn("a") + R"(", "End": true}}},
+                                   Fn("a") + R"(", "End": true}}},
       {"StartAt": "B1", "States": {
         "B1": {"Type": "Task", "Resource": ")" +
-                     Fn("b1") + R"(", "Next": "B2"},
+                                   Fn("b1") + R"(", "Next": "B2"},
         "B2": {"Type": "Task", "Resource": ")" +
-                     Fn("b2") + R"(", "End": true}}}]}}})");
+                                   Fn("b2") + R"(", "End": true}}}]}}})");
   Functions functions;
   functions.failing["b2"] = 1;
   model::ExecutionSnapshot snapshot;
-  testing::DriveResult first =
-      testing::DriveFrom(*model, snapshot, Start(Json({{"x", 1}})), kT0, functions.Answer());
+  testing::DriveResult first = testing::DriveFrom(
+      *model, snapshot, testing::StartInput(Json({{"x", 1}}), kT0), kT0, functions.Answer());
   ASSERT_TRUE(first.terminal.has_value()) << first.problem;
   EXPECT_EQ(first.terminal->status, model::ExecutionStatus::kFailed);
   EXPECT_EQ(first.terminal->error, "Flaky");
@@ -161,7 +139,7 @@ TEST(RedriveTest, ParallelRerunsOnlyTheFailedBranch) {
   EXPECT_EQ(second.terminal->output[0]["from"], "a");
   EXPECT_EQ(second.terminal->output[1]["from"], "b2");
   EXPECT_EQ(second.terminal->output[1]["input"]["from"], "b1");
-  std::vector<std::string> types = Types(second.events);
+  std::vector<std::string> types = testing::EventTypes(second.events);
   EXPECT_EQ(types.front(), "ExecutionRedriven");
   EXPECT_EQ(Count(types, "ParallelStateEntered"), 0);  // still entered from the first attempt
   EXPECT_EQ(Count(types, "TaskStateEntered"), 1);
@@ -170,11 +148,11 @@ TEST(RedriveTest, ParallelRerunsOnlyTheFailedBranch) {
 }
 
 TEST(RedriveTest, InlineMapRerunsFailedIterationsAndStartsTheOthers) {
-  auto model = Build(R"({"StartAt": "Each", "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "Each", "States": {
     "Each": {"Type": "Map", "MaxConcurrency": 1, "End": true,
              "ItemProcessor": {"StartAt": "Work", "States": {
                "Work": {"Type": "Task", "Resource": ")" +
-                     Fn("work") + R"(", "End": true}}}}}})");
+                                   Fn("work") + R"(", "End": true}}}}}})");
   Functions functions;
   // Items run one at a time: item 0 succeeds, item 1 fails, item 2 never starts.
   int call = 0;
@@ -191,8 +169,8 @@ TEST(RedriveTest, InlineMapRerunsFailedIterationsAndStartsTheOthers) {
     return std::optional<model::Input>(reply);
   };
   model::ExecutionSnapshot snapshot;
-  testing::DriveResult first =
-      testing::DriveFrom(*model, snapshot, Start(Json::array({10, 11, 12})), kT0, answer);
+  testing::DriveResult first = testing::DriveFrom(
+      *model, snapshot, testing::StartInput(Json::array({10, 11, 12}), kT0), kT0, answer);
   ASSERT_TRUE(first.terminal.has_value()) << first.problem;
   EXPECT_EQ(first.terminal->status, model::ExecutionStatus::kFailed);
   EXPECT_EQ(call, 2);
@@ -213,14 +191,14 @@ TEST(RedriveTest, InlineMapRerunsFailedIterationsAndStartsTheOthers) {
 }
 
 TEST(RedriveTest, AbortedParallelRerunsTheAbortedBranchOnly) {
-  auto model = Build(R"({"StartAt": "Both", "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "Both", "States": {
     "Both": {"Type": "Parallel", "End": true, "Branches": [
       {"StartAt": "Quick", "States": {"Quick": {"Type": "Pass", "Result": "q", "End": true}}},
       {"StartAt": "Slow", "States": {"Slow": {"Type": "Task", "Resource": ")" +
-                     Fn("slow") + R"(", "End": true}}}]}}})");
+                                   Fn("slow") + R"(", "End": true}}}]}}})");
   base::Rng rng(7);
   model::ExecutionSnapshot snapshot;
-  Outcome started = Advance(*model, snapshot, Start(Json::object()), kT0, rng);
+  Outcome started = Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng);
   ASSERT_EQ(started.tasks.size(), 1u);  // Slow waits; Quick is done
   model::Input stop;
   stop.kind = model::InputKind::kStop;
@@ -242,16 +220,16 @@ TEST(RedriveTest, AbortedParallelRerunsTheAbortedBranchOnly) {
   EXPECT_EQ(second.terminal->status, model::ExecutionStatus::kSucceeded);
   EXPECT_EQ(functions.calls["slow"], 1);
   EXPECT_EQ(second.terminal->output[0], "q");
-  EXPECT_EQ(Count(Types(second.events), "PassStateEntered"), 0);
+  EXPECT_EQ(Count(testing::EventTypes(second.events), "PassStateEntered"), 0);
 }
 
 TEST(RedriveTest, TimedOutExecutionRedrivesWithANewTimeout) {
-  auto model = Build(R"({"StartAt": "Call", "TimeoutSeconds": 30, "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "Call", "TimeoutSeconds": 30, "States": {
     "Call": {"Type": "Task", "Resource": ")" +
-                     Fn("slow") + R"(", "End": true}}})");
+                                   Fn("slow") + R"(", "End": true}}})");
   base::Rng rng(7);
   model::ExecutionSnapshot snapshot;
-  Outcome started = Advance(*model, snapshot, Start(Json::object()), kT0, rng);
+  Outcome started = Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng);
   ASSERT_EQ(started.timers.size(), 1u);
   model::Input fired;
   fired.kind = model::InputKind::kTimerFired;
@@ -266,7 +244,7 @@ TEST(RedriveTest, TimedOutExecutionRedrivesWithANewTimeout) {
   ASSERT_EQ(redriven.timers.size(), 1u);
   EXPECT_EQ(redriven.timers[0].fire_at, kLater + std::chrono::seconds(30));
   ASSERT_EQ(redriven.tasks.size(), 1u);
-  EXPECT_EQ(Types(redriven.events),
+  EXPECT_EQ(testing::EventTypes(redriven.events),
             (std::vector<std::string>{"ExecutionRedriven", "TaskStateEntered",
                                       "LambdaFunctionScheduled", "LambdaFunctionStarted"}));
   // The stale stamp of the first attempt's task is ignored.
@@ -277,10 +255,11 @@ TEST(RedriveTest, TimedOutExecutionRedrivesWithANewTimeout) {
 }
 
 TEST(RedriveTest, OnlyUnsuccessfulExecutionsAreRedriven) {
-  auto model = Build(R"({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}})");
+  auto model = testing::BuildModel(
+      R"({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}})");
   base::Rng rng(7);
   model::ExecutionSnapshot snapshot;
-  Outcome done = Advance(*model, snapshot, Start(Json::object()), kT0, rng);
+  Outcome done = Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng);
   ASSERT_TRUE(done.terminal.has_value());
   Outcome redriven = Advance(*model, snapshot, RedriveInput(), kLater, rng);
   EXPECT_FALSE(redriven.redriven);
@@ -289,14 +268,15 @@ TEST(RedriveTest, OnlyUnsuccessfulExecutionsAreRedriven) {
 }
 
 TEST(RedriveTest, CaughtParallelFailureKeepsNoChildren) {
-  auto model = Build(R"({"StartAt": "Both", "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "Both", "States": {
     "Both": {"Type": "Parallel", "Next": "Fail",
              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Fail"}], "Branches": [
       {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
       {"StartAt": "B", "States": {"B": {"Type": "Fail", "Error": "Nope"}}}]},
     "Fail": {"Type": "Fail", "Error": "Final"}}})");
   model::ExecutionSnapshot snapshot;
-  testing::DriveResult first = testing::DriveFrom(*model, snapshot, Start(Json::object()), kT0);
+  testing::DriveResult first =
+      testing::DriveFrom(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0);
   ASSERT_TRUE(first.terminal.has_value()) << first.problem;
   EXPECT_EQ(first.terminal->error, "Final");
   for (size_t idx = 1; idx < snapshot.frames.size(); ++idx) {
@@ -305,7 +285,7 @@ TEST(RedriveTest, CaughtParallelFailureKeepsNoChildren) {
   // The redrive enters the Fail state again (it is the unsuccessful one), not the Parallel.
   testing::DriveResult second = testing::DriveFrom(*model, snapshot, RedriveInput(), kLater);
   ASSERT_TRUE(second.terminal.has_value()) << second.problem;
-  EXPECT_EQ(Types(second.events),
+  EXPECT_EQ(testing::EventTypes(second.events),
             (std::vector<std::string>{"ExecutionRedriven", "FailStateEntered", "ExecutionFailed"}));
   EXPECT_EQ(snapshot.info.redrive_count, 1);
 }
@@ -317,11 +297,11 @@ namespace flowstate::engine {
 namespace {
 
 TEST(RedriveTest, DistributedMapRunIsRedrivenWithItsArn) {
-  auto model = Build(R"({"StartAt": "Each", "States": {
+  auto model = testing::BuildModel(R"({"StartAt": "Each", "States": {
     "Each": {"Type": "Map", "End": true, "ItemProcessor": {
       "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
       "StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": ")" +
-                     Fn("work") + R"(", "End": true}}}}}})");
+                                   Fn("work") + R"(", "End": true}}}}}})");
   int calls = 0;
   bool reject = true;
   testing::TaskAnswer answer = [&](const model::OutboundTask& task) {
@@ -338,8 +318,8 @@ TEST(RedriveTest, DistributedMapRunIsRedrivenWithItsArn) {
     return std::optional<model::Input>(reply);
   };
   model::ExecutionSnapshot snapshot;
-  testing::DriveResult first =
-      testing::DriveFrom(*model, snapshot, Start(Json::array({1, 2, 3})), kT0, answer);
+  testing::DriveResult first = testing::DriveFrom(
+      *model, snapshot, testing::StartInput(Json::array({1, 2, 3}), kT0), kT0, answer);
   ASSERT_TRUE(first.terminal.has_value()) << first.problem;
   EXPECT_EQ(first.terminal->status, model::ExecutionStatus::kFailed);
   std::string map_run_arn;
@@ -358,7 +338,7 @@ TEST(RedriveTest, DistributedMapRunIsRedrivenWithItsArn) {
   // run again.
   EXPECT_EQ(first_calls, 3);
   EXPECT_EQ(calls - first_calls, 2);
-  std::vector<std::string> types = Types(second.events);
+  std::vector<std::string> types = testing::EventTypes(second.events);
   ASSERT_GE(types.size(), 2u);
   EXPECT_EQ(types[1], "MapRunRedriven");
   EXPECT_EQ(second.events[1].details.ToJson(),

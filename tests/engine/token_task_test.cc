@@ -20,28 +20,6 @@ using json::Json;
 const base::Timestamp kT0 = base::FromUnixMillis(1700000000000);
 constexpr const char* kActivityArn = "arn:aws:states:us-east-1:111111111111:activity:approve";
 
-std::shared_ptr<const asl::StateMachineModel> Build(const std::string& text) {
-  auto parsed = json::Parse(text);
-  EXPECT_TRUE(parsed.has_value());
-  auto model = asl::BuildModel(*parsed);
-  EXPECT_TRUE(model.has_value()) << (model ? "" : model.error().message());
-  return model ? *model : nullptr;
-}
-
-std::vector<std::string> Types(const std::vector<model::HistoryEvent>& events) {
-  std::vector<std::string> types;
-  for (const auto& event : events) types.push_back(event.type);
-  return types;
-}
-
-model::Input Start(const Json& payload) {
-  model::Input input;
-  input.kind = model::InputKind::kStart;
-  input.payload = payload;
-  input.info = testing::TestExecutionInfo(kT0);
-  return input;
-}
-
 model::Input Answer(model::InputKind kind, uint64_t stamp) {
   model::Input input;
   input.kind = kind;
@@ -63,19 +41,22 @@ struct Sequence {
 };
 
 TEST(TokenTaskTest, ActivityScheduledStartedSucceeded) {
-  auto model = Build(ActivityMachine(R"("TimeoutSeconds": 60, "HeartbeatSeconds": 10,)"));
+  auto model =
+      testing::BuildModel(ActivityMachine(R"("TimeoutSeconds": 60, "HeartbeatSeconds": 10,)"));
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
   Sequence tokens;
-  Outcome first = Advance(*model, snapshot, Start({{"x", 1}}), kT0, rng, tokens.options);
+  Outcome first =
+      Advance(*model, snapshot, testing::StartInput({{"x", 1}}, kT0), kT0, rng, tokens.options);
   ASSERT_EQ(first.tasks.size(), 1u);
   const model::OutboundTask task = first.tasks[0];
   EXPECT_EQ(task.kind, model::TaskKind::kActivity);
   EXPECT_EQ(task.resource, kActivityArn);
   EXPECT_EQ(task.task_token, "token-1");
   EXPECT_EQ(task.parameters, Json({{"x", 1}}));
-  EXPECT_EQ(Types(first.events), (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered",
-                                                           "ActivityScheduled"}));
+  EXPECT_EQ(
+      testing::EventTypes(first.events),
+      (std::vector<std::string>{"ExecutionStarted", "TaskStateEntered", "ActivityScheduled"}));
   const Json scheduled = first.events[2].details.ToJson();
   EXPECT_EQ(first.events[2].details_key, "activityScheduledEventDetails");
   EXPECT_EQ(scheduled["resource"], kActivityArn);
@@ -87,15 +68,16 @@ TEST(TokenTaskTest, ActivityScheduledStartedSucceeded) {
   model::Input started = Answer(model::InputKind::kActivityStarted, task.stamp);
   started.worker_name = "worker-1";
   Outcome second = Advance(*model, snapshot, model::Input(started), kT0, rng, tokens.options);
-  EXPECT_EQ(Types(second.events), (std::vector<std::string>{"ActivityStarted"}));
+  EXPECT_EQ(testing::EventTypes(second.events), (std::vector<std::string>{"ActivityStarted"}));
   EXPECT_EQ(second.events[0].details.ToJson()["workerName"], "worker-1");
   EXPECT_EQ(second.timers.size(), 1u);  // the heartbeat timer
 
   model::Input done = Answer(model::InputKind::kTaskSucceeded, task.stamp);
   done.payload = {{"approved", true}};
   Outcome third = Advance(*model, snapshot, model::Input(done), kT0, rng, tokens.options);
-  EXPECT_EQ(Types(third.events), (std::vector<std::string>{"ActivitySucceeded", "TaskStateExited",
-                                                           "ExecutionSucceeded"}));
+  EXPECT_EQ(
+      testing::EventTypes(third.events),
+      (std::vector<std::string>{"ActivitySucceeded", "TaskStateExited", "ExecutionSucceeded"}));
   EXPECT_EQ(third.events[0].details.ToJson()["output"], R"({"approved":true})");
   ASSERT_EQ(third.closed_tokens.size(), 1u);
   EXPECT_EQ(third.closed_tokens[0].token, "token-1");
@@ -103,18 +85,18 @@ TEST(TokenTaskTest, ActivityScheduledStartedSucceeded) {
 }
 
 TEST(TokenTaskTest, ActivityFailureIsCaughtAndScheduleFailureIsRuntime) {
-  auto model = Build(ActivityMachine(
+  auto model = testing::BuildModel(ActivityMachine(
       R"("Catch": [{"ErrorEquals": ["Rejected"], "Next": "No"}], "Next": "Yes"}, "Yes": {"Type": "Succeed"}, "No": {"Type": "Fail", "Error": "Denied"}, "Z": {"Type": "Pass",)"));
   {
     model::ExecutionSnapshot snapshot;
     base::Rng rng(1);
-    Outcome first = Advance(*model, snapshot, Start(Json::object()), kT0, rng);
+    Outcome first = Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng);
     EXPECT_FALSE(first.tasks.at(0).task_token.empty());  // from rng without a token source
     model::Input failed = Answer(model::InputKind::kTaskFailed, first.tasks[0].stamp);
     failed.error = "Rejected";
     failed.cause = "no";
     Outcome second = Advance(*model, snapshot, model::Input(failed), kT0, rng);
-    EXPECT_EQ(Types(second.events),
+    EXPECT_EQ(testing::EventTypes(second.events),
               (std::vector<std::string>{"ActivityFailed", "TaskStateExited", "FailStateEntered",
                                         "ExecutionFailed"}));
     EXPECT_EQ(second.events[0].details.ToJson()["error"], "Rejected");
@@ -123,26 +105,27 @@ TEST(TokenTaskTest, ActivityFailureIsCaughtAndScheduleFailureIsRuntime) {
   {
     model::ExecutionSnapshot snapshot;
     base::Rng rng(1);
-    Outcome first = Advance(*model, snapshot, Start(Json::object()), kT0, rng);
+    Outcome first = Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng);
     model::Input unscheduled =
         Answer(model::InputKind::kTaskScheduleFailed, first.tasks.at(0).stamp);
     unscheduled.error = "States.Runtime";
     unscheduled.cause = "The activity does not exist.";
     Outcome second = Advance(*model, snapshot, model::Input(unscheduled), kT0, rng);
-    EXPECT_EQ(Types(second.events),
+    EXPECT_EQ(testing::EventTypes(second.events),
               (std::vector<std::string>{"ActivityScheduleFailed", "ExecutionFailed"}));
   }
 }
 
 TEST(TokenTaskTest, HeartbeatsMoveTheDeadlineUntilOneIsMissed) {
-  auto model = Build(ActivityMachine(R"("HeartbeatSeconds": 10,
+  auto model = testing::BuildModel(ActivityMachine(R"("HeartbeatSeconds": 10,
       "Retry": [{"ErrorEquals": ["States.TaskFailed"], "MaxAttempts": 3}],
       "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "Late"}], "Next": "Late"},
       "Late": {"Type": "Pass",)"));
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
   Sequence tokens;
-  Outcome first = Advance(*model, snapshot, Start(Json::object()), kT0, rng, tokens.options);
+  Outcome first =
+      Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng, tokens.options);
   const uint64_t stamp = first.tasks.at(0).stamp;
   model::Input started = Answer(model::InputKind::kActivityStarted, stamp);
   Outcome second = Advance(*model, snapshot, model::Input(started), kT0, rng, tokens.options);
@@ -169,7 +152,7 @@ TEST(TokenTaskTest, HeartbeatsMoveTheDeadlineUntilOneIsMissed) {
   Outcome missed =
       Advance(*model, snapshot, Answer(model::InputKind::kTimerFired, early.timers[0].stamp),
               early.timers[0].fire_at, rng, tokens.options);
-  EXPECT_EQ(Types(missed.events),
+  EXPECT_EQ(testing::EventTypes(missed.events),
             (std::vector<std::string>{"ActivityTimedOut", "TaskStateExited", "PassStateEntered",
                                       "PassStateExited", "ExecutionSucceeded"}));
   EXPECT_EQ(missed.events[0].details.ToJson()["error"], "States.HeartbeatTimeout");
@@ -183,7 +166,7 @@ TEST(TokenTaskTest, HeartbeatsMoveTheDeadlineUntilOneIsMissed) {
 }
 
 TEST(TokenTaskTest, WaitForTaskTokenPassesTheTokenAndRecordsTaskSubmitted) {
-  auto model = Build(R"({"StartAt": "Ask", "States": {"Ask": {"Type": "Task",
+  auto model = testing::BuildModel(R"({"StartAt": "Ask", "States": {"Ask": {"Type": "Task",
       "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
       "Parameters": {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token",
                                                             "who.$": "$.who"}},
@@ -191,7 +174,8 @@ TEST(TokenTaskTest, WaitForTaskTokenPassesTheTokenAndRecordsTaskSubmitted) {
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
   Sequence tokens;
-  Outcome first = Advance(*model, snapshot, Start({{"who", "ann"}}), kT0, rng, tokens.options);
+  Outcome first = Advance(*model, snapshot, testing::StartInput({{"who", "ann"}}, kT0), kT0, rng,
+                          tokens.options);
   ASSERT_EQ(first.tasks.size(), 1u);
   const model::OutboundTask task = first.tasks[0];
   EXPECT_EQ(task.kind, model::TaskKind::kLambdaInvoke);
@@ -203,23 +187,24 @@ TEST(TokenTaskTest, WaitForTaskTokenPassesTheTokenAndRecordsTaskSubmitted) {
   model::Input submitted = Answer(model::InputKind::kTaskSubmitted, task.stamp);
   submitted.payload = {{"StatusCode", 200}};
   Outcome second = Advance(*model, snapshot, model::Input(submitted), kT0, rng, tokens.options);
-  EXPECT_EQ(Types(second.events), (std::vector<std::string>{"TaskSubmitted"}));
+  EXPECT_EQ(testing::EventTypes(second.events), (std::vector<std::string>{"TaskSubmitted"}));
   EXPECT_EQ(second.events[0].details.ToJson()["output"], R"({"StatusCode":200})");
 
   model::Input approved = Answer(model::InputKind::kTaskSucceeded, task.stamp);
   approved.payload = {{"approved", true}};
   Outcome third = Advance(*model, snapshot, model::Input(approved), kT0, rng, tokens.options);
-  EXPECT_EQ(Types(third.events),
+  EXPECT_EQ(testing::EventTypes(third.events),
             (std::vector<std::string>{"TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"}));
   EXPECT_EQ(third.terminal->output, Json({{"approved", true}}));
 }
 
 TEST(TokenTaskTest, StopClosesThePendingTokenAndSnapshotKeepsIt) {
-  auto model = Build(ActivityMachine(R"("HeartbeatSeconds": 5,)"));
+  auto model = testing::BuildModel(ActivityMachine(R"("HeartbeatSeconds": 5,)"));
   model::ExecutionSnapshot snapshot;
   base::Rng rng(1);
   Sequence tokens;
-  Outcome first = Advance(*model, snapshot, Start(Json::object()), kT0, rng, tokens.options);
+  Outcome first =
+      Advance(*model, snapshot, testing::StartInput(Json::object(), kT0), kT0, rng, tokens.options);
   Advance(*model, snapshot, Answer(model::InputKind::kActivityStarted, first.tasks.at(0).stamp),
           kT0, rng, tokens.options);
   auto restored = model::ExecutionSnapshot::FromJson(snapshot.ToJson());

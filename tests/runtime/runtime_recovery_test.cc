@@ -240,6 +240,8 @@ TEST_F(RuntimeRecoveryTest, AStartWithNoCommittedStepStartsOnRecovery) {
   record.revision_id = "rev-1";
   record.input = R"({"b":2})";
   record.start_date = clock_.Now();
+  record.state_machine_version_arn = kMachineArn + std::string(":1");  // started via an alias
+  record.state_machine_alias_arn = kMachineArn + std::string(":live");
   ASSERT_TRUE(store_->StartExecution(record).has_value());  // then the process died
 
   Process process(*store_, clock_);
@@ -250,6 +252,11 @@ TEST_F(RuntimeRecoveryTest, AStartWithNoCommittedStepStartsOnRecovery) {
   ASSERT_EQ(history.size(), 8u);
   EXPECT_NE(history[0].find("ExecutionStarted"), std::string::npos);
   EXPECT_NE(history[0].find(R"(\"b\":2)"), std::string::npos);
+  // The start recovered is the one requested: through the alias, on its version.
+  EXPECT_NE(history[0].find(R"("stateMachineVersionArn":")" + record.state_machine_version_arn),
+            std::string::npos);
+  EXPECT_NE(history[0].find(R"("stateMachineAliasArn":")" + record.state_machine_alias_arn),
+            std::string::npos);
 }
 
 TEST_F(RuntimeRecoveryTest, AnUnansweredTaskIsDispatchedAgainAfterARestart) {
@@ -509,6 +516,49 @@ TEST_F(RuntimeRedriveTest, ARedriveWhoseCommitFailsChangesNothing) {
   // Asked again (same token), it is redriven.
   ASSERT_TRUE(Redrive(process.runtime, "f", "t").has_value());
   ASSERT_TRUE(Eventually([&] { return process.dispatcher.count() == 1; }));
+}
+
+// Two redrive requests at once (different clientTokens): the lane serializes them, so exactly
+// one redrives; the other finds the execution running. The same token twice: one redrive, both
+// answered with it.
+TEST_F(RuntimeRedriveTest, ConcurrentRedrivesMakeOneRedrive) {
+  CreateMachine(*store_, kTask);
+  Process process(*store_, clock_);
+  for (const char* name : {"c1", "c2"}) {
+    StartStandard(*store_, process.runtime, name, kTask);
+  }
+  ASSERT_TRUE(Eventually([&] { return process.dispatcher.count() == 2; }));
+  Answer(process.dispatcher, 0, /*succeed=*/false);
+  Answer(process.dispatcher, 1, /*succeed=*/false);
+  ASSERT_TRUE(Eventually([&] {
+    return Status(*store_, "c1") == model::ExecutionStatus::kFailed &&
+           Status(*store_, "c2") == model::ExecutionStatus::kFailed;
+  }));
+  for (const bool same_token : {false, true}) {
+    const std::string name = same_token ? "c2" : "c1";
+    std::vector<std::promise<base::Result<base::Timestamp>>> answers(2);
+    for (size_t i = 0; i < answers.size(); ++i) {
+      process.runtime.Redrive(
+          kExecutionPrefix + name, same_token ? "same" : "token-" + std::to_string(i),
+          [&answers, i](base::Result<base::Timestamp> at) { answers[i].set_value(std::move(at)); });
+    }
+    int redriven = 0;
+    int refused = 0;
+    for (auto& answer : answers) {
+      auto future = answer.get_future();
+      ASSERT_EQ(future.wait_for(kHangGuard), std::future_status::ready);
+      auto result = future.get();
+      if (result) {
+        ++redriven;
+      } else {
+        EXPECT_EQ(result.error().code(), base::StatusCode::kConflict);
+        ++refused;
+      }
+    }
+    EXPECT_EQ(redriven, same_token ? 2 : 1) << name;
+    EXPECT_EQ(refused, same_token ? 0 : 1) << name;
+    EXPECT_EQ(store_->GetExecution(kExecutionPrefix + name)->redrive_count, 1) << name;
+  }
 }
 
 constexpr const char* kCallback =
