@@ -98,8 +98,8 @@ Json CallTask(model::OutboundTask& task) {
   if (auto colon = name.rfind(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
   if (name == "noop") return std::move(task.parameters);  // as the peer's noop returns its argument
   if (name == "incr") {
-    Json out = Json::object();
-    out["i"] = task.parameters.at("i").get<int64_t>() + 1;
+    Json out(Json::value_t::object);
+    out.get_ref<Json::object_t&>().emplace("i", task.parameters.at("i").get<int64_t>() + 1);
     return out;
   }
   throw std::runtime_error("no in-process binding for Resource " + task.resource);
