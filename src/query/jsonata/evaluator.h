@@ -63,7 +63,17 @@ class Evaluator {
   };
 
   Value EvaluateCore(const Node* n, const Value& input, Frame* env);
-  void CheckBudget(int64_t position);
+  // Fails with U1001 past the depth, native stack or time bound. Inline: it runs for every node.
+  void CheckBudget(int64_t position) {
+    char marker = 0;
+    if (depth_ > limits_.max_depth ||
+        (stack_base_ != nullptr &&
+         static_cast<size_t>(stack_base_ - &marker) > limits_.max_stack_bytes) ||
+        (has_deadline_ && (++steps_ & 255) == 0)) {
+      CheckBudgetSlow(position);
+    }
+  }
+  void CheckBudgetSlow(int64_t position);
 
   // Operators (evaluator_ops.cc).
   Value EvaluateBinary(const Node* n, const Value& input, Frame* env);

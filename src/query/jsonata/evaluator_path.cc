@@ -51,8 +51,17 @@ bool Evaluator::WalkFieldNames(const Node* n, const Value& input, Frame* env, Va
   const Value* at = &input;
   size_t i = 0;
   if (first->kind == NodeKind::kVariable) {
-    root = Evaluate(first, input, env, true);
-    at = &root;
+    if (first->str.empty()) {
+      root = Evaluate(first, input, env, true);  // `$`: the context, unwrapped
+      at = &root;
+    } else {
+      // A named variable is read in place: the walk only borrows it.
+      at = LookupVariable(env, first->str);
+      if (at == nullptr) {
+        *out = Value();
+        return true;
+      }
+    }
     i = 1;
   }
   for (; i < n->items.size(); ++i) {

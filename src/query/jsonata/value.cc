@@ -38,17 +38,17 @@ bool Value::IsInteger() const {
 }
 // Accessors on the wrong type yield an empty value rather than undefined behaviour: a
 // function given an undefined optional argument must not crash the process.
-const std::string& Value::AsString() const {
+const std::string& Value::EmptyString() {
   static const std::string kEmpty;
-  return type_ == Type::kString ? static_cast<const StringData&>(*heap_).str : kEmpty;
+  return kEmpty;
 }
-const ArrayData& Value::AsArray() const {
+const ArrayData& Value::EmptyArray() {
   static const ArrayData* empty = new ArrayData();
-  return type_ == Type::kArray ? static_cast<const ArrayData&>(*heap_) : *empty;
+  return *empty;
 }
-const ObjectData& Value::AsObject() const {
+const ObjectData& Value::EmptyObject() {
   static const ObjectData* empty = new ObjectData();
-  return type_ == Type::kObject ? static_cast<const ObjectData&>(*heap_) : *empty;
+  return *empty;
 }
 const FunctionData& Value::AsFunction() const {
   static const FunctionData* empty = new FunctionData();

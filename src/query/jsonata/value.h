@@ -68,9 +68,10 @@ class Value {
 
   bool AsBool() const { return bool_; }
   double AsNumber() const { return num_; }
-  const std::string& AsString() const;
-  const ArrayData& AsArray() const;
-  const ObjectData& AsObject() const;
+  // On the wrong type these yield an empty value rather than undefined behaviour.
+  inline const std::string& AsString() const;
+  inline const ArrayData& AsArray() const;
+  inline const ObjectData& AsObject() const;
   const FunctionData& AsFunction() const;
   const std::shared_ptr<HeapData>& heap() const { return heap_; }
   std::shared_ptr<ArrayData> ArrayPtr() const;
@@ -84,6 +85,9 @@ class Value {
 
  private:
   explicit Value(Type t) : type_(t) {}
+  static const std::string& EmptyString();
+  static const ArrayData& EmptyArray();
+  static const ObjectData& EmptyObject();
   Type type_ = Type::kUndefined;
   bool bool_ = false;
   double num_ = 0;
@@ -130,6 +134,16 @@ struct ObjectData : HeapData {
 };
 
 inline ArrayData& Value::MutableArray() const { return *static_cast<ArrayData*>(heap_.get()); }
+
+inline const std::string& Value::AsString() const {
+  return type_ == Type::kString ? static_cast<const StringData&>(*heap_).str : EmptyString();
+}
+inline const ArrayData& Value::AsArray() const {
+  return type_ == Type::kArray ? static_cast<const ArrayData&>(*heap_) : EmptyArray();
+}
+inline const ObjectData& Value::AsObject() const {
+  return type_ == Type::kObject ? static_cast<const ObjectData&>(*heap_) : EmptyObject();
+}
 
 inline bool Value::IsSequence() const {
   return type_ == Type::kArray && static_cast<const ArrayData&>(*heap_).sequence;
