@@ -127,6 +127,7 @@ class Executor {
     model::Frame& source = frame(frame_id);
     // A Distributed Map iteration's events are its child execution's: they take no id here.
     unrecorded_.id = model_.scope(source.scope).in_distributed_map ? -1 : snapshot_.next_event_id++;
+    unrecorded_.details.Clear();  // callers may fill it: keep it from growing
     source.last_event_id = unrecorded_.id;
     return unrecorded_;
   }
@@ -136,6 +137,7 @@ class Executor {
       return EmitRecordedWithPrev(previous_event_id, type, details_key);
     }
     unrecorded_.id = snapshot_.next_event_id++;
+    unrecorded_.details.Clear();
     return unrecorded_;
   }
   model::HistoryEvent& EmitRecorded(int32_t frame_id, std::string_view type,

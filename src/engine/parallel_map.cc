@@ -389,8 +389,10 @@ void Executor::PumpChildren(int32_t frame_id) {
     if (is_map && !state.map.distributed) {
       model::HistoryEvent& started =
           Emit(frame_id, "MapIterationStarted", "mapIterationStartedEventDetails");
-      started.details["index"] = index;
-      started.details["name"] = state.name;
+      if (options_.record_history) {
+        started.details["index"] = index;
+        started.details["name"] = state.name;
+      }
     }
     int64_t chain = frame(frame_id).last_event_id;
     frame(frame_id).running_children += 1;
@@ -435,8 +437,10 @@ void Executor::ChildFinished(int32_t child_id) {
         succeeded
             ? EmitWithPrev(child_last, "MapIterationSucceeded", "mapIterationSucceededEventDetails")
             : EmitWithPrev(child_last, "MapIterationFailed", "mapIterationFailedEventDetails");
-    event.details["index"] = index;
-    event.details["name"] = state.name;
+    if (options_.record_history) {
+      event.details["index"] = index;
+      event.details["name"] = state.name;
+    }
   }
   model::Frame& updated = frame(parent_id);
   if (!silent && child_last > updated.last_event_id) {
