@@ -572,6 +572,13 @@ class Runtime::Lane {
   // lane is the only writer of its executions, so the checks made here still hold when the
   // redrive commits.
   void ProcessRedrive(Work& work) {
+    if (auto ended = live_.find(work.arn);
+        ended != live_.end() && ended->second.snapshot.status != model::ExecutionStatus::kRunning) {
+      // Its end is committed (DescribeExecution may show it) but not yet processed here: the
+      // redrive is posted again once the lane has let the execution go (RunEffects).
+      parked_redrives_[work.arn].push_back(std::move(work));
+      return;
+    }
     if (live_.contains(work.arn)) {
       // Running: only a repeat of a redrive request (same clientToken) is answered, with that
       // redrive (its commit may still be in flight).
@@ -955,6 +962,7 @@ class Runtime::Lane {
     auto on_end = std::move(it->second.on_end);
     live_.erase(it);
     UpdateLiveCount();
+    PostParkedRedrives(arn);  // answered after this reload, from what it finds
     auto loaded = LoadForResume(store_, models_, arn);
     if (!loaded) {
       std::cerr << "flowstate: cannot reload " << arn << ": " << loaded.error().ToString()
@@ -1026,7 +1034,20 @@ class Runtime::Lane {
       on_end(*effects.result);
     }
     CompleteStopWaiters(arn, effects.result->stop_date);
+    PostParkedRedrives(arn);
     return true;
+  }
+
+  void PostParkedRedrives(const std::string& arn) {
+    auto parked = parked_redrives_.find(arn);
+    if (parked == parked_redrives_.end()) {
+      return;
+    }
+    std::vector<Work> works = std::move(parked->second);
+    parked_redrives_.erase(parked);
+    for (Work& work : works) {
+      owner_.Redrive(work.arn, std::move(work.client_token), std::move(work.redrive_done));
+    }
   }
 
   Runtime& owner_;
@@ -1047,6 +1068,8 @@ class Runtime::Lane {
   std::vector<std::pair<std::string, std::shared_ptr<Committed>>> outgoing_waiters_;
   std::unordered_multimap<std::string, Runtime::StopDone> stop_waiters_;
   std::unordered_map<std::string, RedriveWaiter> redrive_waiters_;
+  // Redrive requests that came while the execution's end was being processed (ProcessRedrive).
+  std::unordered_map<std::string, std::vector<Work>> parked_redrives_;
   std::atomic<size_t> live_count_{0};
 
   std::thread thread_;
