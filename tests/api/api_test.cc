@@ -9,6 +9,7 @@
 
 #include "api/arns.h"
 #include "api/page_token.h"
+#include "api_harness.h"
 #include "json/json.h"
 #include "runtime/lambda_task_dispatcher.h"
 #include "runtime/runtime.h"
@@ -18,47 +19,13 @@
 namespace flowstate::api {
 namespace {
 
-constexpr auto kHangGuard = std::chrono::seconds(20);
 constexpr const char* kSm = "arn:aws:states:us-east-1:123456789012:stateMachine:";
 constexpr const char* kPass = R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})";
 constexpr const char* kWait =
     R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}})";
 
-struct Reply {
-  int status = 0;
-  json::Json body;
-  std::string type() const { return body.value("__type", ""); }
-};
-
-class ApiTest : public ::testing::Test {
+class ApiTest : public ApiHarness {
  protected:
-  ApiTest()
-      : clock_(base::FromUnixMillis(1700000000123)),
-        timers_(clock_),
-        dispatcher_(nullptr),
-        runtime_(runtime::RuntimeOptions{2, 3}, store_, clock_, dispatcher_, timers_),
-        api_(ApiOptions{}, store_, runtime_, clock_) {}
-  ~ApiTest() override {
-    timers_.Stop();
-    runtime_.Shutdown();
-  }
-
-  Reply Raw(const std::string& target, const std::string& body) {
-    std::promise<ApiResponse> promise;
-    auto future = promise.get_future();
-    api_.Handle(target, body,
-                [&](ApiResponse response) { promise.set_value(std::move(response)); });
-    EXPECT_EQ(future.wait_for(kHangGuard), std::future_status::ready);
-    ApiResponse response = future.get();
-    auto parsed = json::Parse(response.body);
-    EXPECT_TRUE(parsed.has_value()) << response.body;
-    return Reply{response.status, parsed ? *parsed : json::Json()};
-  }
-
-  Reply Call(const std::string& operation, const json::Json& body) {
-    return Raw("AWSStepFunctions." + operation, json::Dump(body));
-  }
-
   std::string Create(const std::string& name, const std::string& definition = kPass,
                      const std::string& type = "STANDARD") {
     Reply reply = Call("CreateStateMachine", {{"name", name},
@@ -82,13 +49,6 @@ class ApiTest : public ::testing::Test {
     }
     return current;
   }
-
-  base::ManualClock clock_;
-  store::MemoryStore store_;
-  runtime::TimerService timers_;
-  runtime::LambdaTaskDispatcher dispatcher_;
-  runtime::Runtime runtime_;
-  Api api_;
 };
 
 TEST_F(ApiTest, ProtocolErrors) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "api/api.h"
+#include "api_harness.h"
 #include "json/json.h"
 #include "runtime/lambda_task_dispatcher.h"
 #include "runtime/runtime.h"
@@ -18,31 +19,13 @@
 namespace flowstate::api {
 namespace {
 
-constexpr auto kHangGuard = std::chrono::seconds(20);
-
-class ConsoleDataFlowTest : public ::testing::Test {
+class ConsoleDataFlowTest : public ApiHarness {
  protected:
-  ConsoleDataFlowTest()
-      : clock_(base::FromUnixMillis(1700000000123)),
-        timers_(clock_),
-        dispatcher_(nullptr),
-        runtime_(runtime::RuntimeOptions{2, 3}, store_, clock_, dispatcher_, timers_),
-        api_(ApiOptions{}, store_, runtime_, clock_) {}
-  ~ConsoleDataFlowTest() override {
-    timers_.Stop();
-    runtime_.Shutdown();
-  }
-
+  // An operation that must succeed: its answer's body.
   json::Json Call(const std::string& operation, const json::Json& body) {
-    std::promise<ApiResponse> promise;
-    auto future = promise.get_future();
-    api_.Handle("AWSStepFunctions." + operation, json::Dump(body),
-                [&](ApiResponse response) { promise.set_value(std::move(response)); });
-    EXPECT_EQ(future.wait_for(kHangGuard), std::future_status::ready);
-    ApiResponse response = future.get();
-    EXPECT_EQ(response.status, 200) << operation << ": " << response.body;
-    auto parsed = json::Parse(response.body);
-    return parsed ? *parsed : json::Json();
+    Reply reply = ApiHarness::Call(operation, body);
+    EXPECT_EQ(reply.status, 200) << operation << ": " << reply.body.dump();
+    return reply.body;
   }
 
   // Runs `definition` on `input` as execution `name`; with `activity_result`, answers its one
@@ -105,12 +88,6 @@ class ConsoleDataFlowTest : public ::testing::Test {
     return stages;
   }
 
-  base::ManualClock clock_;
-  store::MemoryStore store_;
-  runtime::TimerService timers_;
-  runtime::LambdaTaskDispatcher dispatcher_;
-  runtime::Runtime runtime_;
-  Api api_;
   std::string activity_arn_;
 };
 
