@@ -1,5 +1,6 @@
 #include "query/payload_template.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -102,43 +103,52 @@ base::Result<Node> CompileNode(const Json& value) {
   return folded;
 }
 
-tl::expected<Json, base::AslError> EvaluateNode(const Node& node, const EvalContext& ctx) {
+// Evaluates `node` into `out`, which is null on entry: each value is built where it ends up,
+// with no temporary to move and destroy per field.
+std::optional<base::AslError> EvaluateInto(const Node& node, const EvalContext& ctx, Json& out) {
   switch (node.kind) {
     case Node::Kind::kConstant:
-      return node.constant;
+      out = node.constant;
+      return std::nullopt;
     case Node::Kind::kDynamic:
-      return node.dynamic->Evaluate(ctx, node.field_name);
-    case Node::Kind::kArray: {
-      Json out = Json::array();
-      out.get_ptr<Json::array_t*>()->reserve(node.items.size());
-      for (const Node& item : node.items) {
-        auto value = EvaluateNode(item, ctx);
-        if (!value) {
-          return value;
-        }
-        out.push_back(std::move(*value));
+      if (const Json* found = node.dynamic->Find(ctx)) {
+        out = *found;
+        return std::nullopt;
+      } else {
+        auto value = node.dynamic->Evaluate(ctx, node.field_name);
+        if (!value) return std::move(value.error());
+        out = std::move(*value);
+        return std::nullopt;
       }
-      return out;
+    case Node::Kind::kArray: {
+      out = Json::array();
+      auto* items = out.get_ptr<Json::array_t*>();
+      items->reserve(node.items.size());
+      for (const Node& item : node.items) {
+        if (auto error = EvaluateInto(item, ctx, items->emplace_back())) return error;
+      }
+      return std::nullopt;
     }
     case Node::Kind::kObject:
       break;
   }
-  Json out = Json::object();
+  out = Json::object();
   auto* members = out.get_ptr<Json::object_t*>();
   // One allocation for the members instead of a regrowth per power of two.
   members->reserve(node.fields.size());
   for (const auto& [key, child] : node.fields) {
-    auto value = EvaluateNode(child, ctx);
-    if (!value) {
-      return value;
-    }
     if (node.unique_keys) {
-      members->emplace_back(key, std::move(*value));  // no lookup: the key is known new
+      // No lookup: the key is known new. Reserved above, so the slot stays where it is.
+      if (auto error = EvaluateInto(child, ctx, members->emplace_back(key, nullptr).second)) {
+        return error;
+      }
     } else {
-      out[key] = std::move(*value);
+      Json value;
+      if (auto error = EvaluateInto(child, ctx, value)) return error;
+      out[key] = std::move(value);
     }
   }
-  return out;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -159,6 +169,10 @@ base::Result<DynamicValue> DynamicValue::Compile(std::string_view text) {
   }
   value.path_ = std::move(*path);
   return value;
+}
+
+const json::Json* DynamicValue::Find(const EvalContext& ctx) const {
+  return path_ && path_->IsDefinite() ? path_->Find(ctx) : nullptr;
 }
 
 const std::string& DynamicValue::text() const { return path_ ? path_->text() : intrinsic_->text(); }
@@ -187,7 +201,9 @@ base::Result<PayloadTemplate> PayloadTemplate::Compile(const json::Json& tmpl) {
 }
 
 tl::expected<json::Json, base::AslError> PayloadTemplate::Evaluate(const EvalContext& ctx) const {
-  return EvaluateNode(*root_, ctx);
+  Json out;
+  if (auto error = EvaluateInto(*root_, ctx, out)) return tl::unexpected(std::move(*error));
+  return out;
 }
 
 bool PayloadTemplate::IsConstant() const { return root_->kind == Node::Kind::kConstant; }

@@ -40,6 +40,9 @@ class DynamicValue {
   // An indefinite path yields the array of its matches. Intrinsic failures: see Intrinsic.
   tl::expected<json::Json, base::AslError> Evaluate(const EvalContext& ctx,
                                                     std::string_view field_name) const;
+  // What a definite path selects, in place; null for anything else (an intrinsic, an
+  // indefinite path, no match: Evaluate gives those their value or error).
+  const json::Json* Find(const EvalContext& ctx) const;
 
  private:
   DynamicValue() = default;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "json/discard.h"
 #include "json/json.h"
 #include "query/java_text.h"
 
@@ -83,16 +84,14 @@ tl::expected<json::Json, base::AslError> ResultPath::Apply(json::Json input,
       auto it = node->find(step.name);
       if (it == node->end()) {
         // Missing intermediate objects are created; the last step receives the result.
-        node = &(*node)[step.name];
-        if (!last) {
-          *node = Json::object();
-        }
+        node = &json::AppendMember(*node, step.name, last ? std::move(result) : Json::object());
+        if (last) break;
       } else {
         node = &*it;
       }
     }
     if (last) {
-      *node = std::move(result);
+      json::Replace(*node, std::move(result));
     }
   }
   return input;

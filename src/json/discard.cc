@@ -1,0 +1,56 @@
+#include "json/discard.h"
+
+#include <algorithm>
+
+#include "json/json.h"
+
+namespace flowstate::json {
+namespace {
+
+constexpr int kDiscardDepth = 64;
+
+// Empties `value`'s containers, children first, so that when `value` itself goes nlohmann
+// finds nothing to move.
+void EmptyContainers(Json& value, int depth) {
+  if (depth >= kDiscardDepth) return;
+  if (auto* object = value.get_ptr<Json::object_t*>()) {
+    for (auto& member : *object) {
+      if (member.second.is_structured()) EmptyContainers(member.second, depth + 1);
+    }
+    object->clear();
+  } else if (auto* array = value.get_ptr<Json::array_t*>()) {
+    for (auto& item : *array) {
+      if (item.is_structured()) EmptyContainers(item, depth + 1);
+    }
+    array->clear();
+  }
+}
+
+}  // namespace
+
+void Discard(Json& value) {
+  if (!value.is_structured()) {
+    if (!value.is_null()) value = nullptr;
+    return;
+  }
+  EmptyContainers(value, 0);
+  value = nullptr;
+}
+
+Json& AppendMember(Json& object, std::string_view key, Json&& value) {
+  auto& members = *object.get_ptr<Json::object_t*>();
+  if (members.size() == members.capacity()) {
+    Json::object_t grown;
+    grown.reserve(std::max<size_t>(4, members.capacity() * 2));
+    for (auto& member : members) grown.emplace_back(member.first, std::move(member.second));
+    members.swap(grown);
+  }
+  return members.emplace_back(key, std::move(value)).second;
+}
+
+void Replace(Json& to, Json&& from) {
+  if (to.is_structured()) EmptyContainers(to, 0);
+  to = std::move(from);
+}
+
+}  // namespace flowstate::json
