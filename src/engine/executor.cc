@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "json/compact_text.h"
+#include "json/discard.h"
 #include "json/json.h"
 
 namespace flowstate::engine {
@@ -344,8 +345,7 @@ int32_t Executor::NewFrame(int32_t parent, int32_t scope, int32_t child_index, j
   int32_t frame_id;
   if (!snapshot_.free_frames.empty()) {
     frame_id = snapshot_.free_frames.back();
-    snapshot_.free_frames.pop_back();
-    snapshot_.frames[static_cast<size_t>(frame_id)] = model::Frame();
+    snapshot_.free_frames.pop_back();  // FreeFrame left it a default Frame (phase aside)
   } else {
     frame_id = static_cast<int32_t>(snapshot_.frames.size());
     snapshot_.frames.emplace_back();
@@ -365,6 +365,8 @@ void Executor::FreeFrame(int32_t frame_id) {
   ReleaseChildren(frame_id);
   ReleaseVariables(frame_id);
   model::Frame& freed = frame(frame_id);
+  json::Discard(freed.input);
+  json::Discard(freed.effective_input);
   freed = model::Frame();
   freed.phase = model::FramePhase::kFree;
   snapshot_.free_frames.push_back(frame_id);
@@ -378,13 +380,13 @@ void Executor::Transition(int32_t frame_id, json::Json output, asl::StateIndex n
   }
   model::Frame& current = frame(frame_id);
   current.state = next;
-  current.input = std::move(output);
+  json::Replace(current.input, std::move(output));
   current.input_text = std::move(output_text);
   current.phase = model::FramePhase::kEnter;
   current.entered_event_id = 0;
   current.stamp = 0;
   current.timeout_stamp = 0;
-  current.effective_input = nullptr;
+  json::Discard(current.effective_input);
   runnable_.push_back(frame_id);
 }
 
@@ -405,7 +407,7 @@ void Executor::EndScope(int32_t frame_id, json::Json output, std::string output_
     return;
   }
   current.phase = model::FramePhase::kDone;
-  current.input = std::move(output);
+  json::Replace(current.input, std::move(output));
   ChildFinished(frame_id);
 }
 

@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "asl/state_machine_model.h"
 #include "base/asl_error.h"
 #include "base/clock.h"
@@ -300,8 +302,9 @@ class Executor {
   Outcome& outcome_;
   int64_t budget_;
   // Frames ready to step, FIFO: a vector read from `runnable_next_` (a std::deque allocates on
-  // construction, and an Executor lives for one Advance call).
-  std::vector<int32_t> runnable_;
+  // construction, and an Executor lives for one Advance call), with room inline for the few a
+  // step usually makes ready.
+  boost::container::small_vector<int32_t, 8> runnable_;
   size_t runnable_next_ = 0;
   model::HistoryEvent unrecorded_;  // see Emit
 };

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "engine/executor.h"
+#include "json/discard.h"
 #include "json/json.h"
 #include "query/java_text.h"
 #include "query/json_path.h"
@@ -507,7 +508,7 @@ void Executor::FinishComposite(int32_t frame_id) {
     }
   }
   ReleaseChildren(frame_id);  // tolerated failures of a Distributed Map
-  frame(frame_id).effective_input = nullptr;
+  json::Discard(frame(frame_id).effective_input);
   if (!model_.scope(frame(frame_id).scope).in_distributed_map) {
     // AWS chains ...StateSucceeded to the latest event (the last iteration's end or the
     // MapRunSucceeded) and the ...StateExited to that same event. (A few recordings chain a
