@@ -121,7 +121,7 @@ Expected Executor::ApplyOutputPath(int32_t frame_id, const asl::State& state,
   return std::move(*selected);
 }
 
-Expected Executor::FinishDataFlow(int32_t frame_id, const asl::State& state, json::Json result,
+Expected Executor::FinishDataFlow(int32_t frame_id, const asl::State& state, json::Json&& result,
                                   bool apply_selector, json::Json* assigned) {
   if (apply_selector && state.result_selector.present) {
     auto selected = ApplyTemplate(frame_id, state, state.result_selector, result);

@@ -340,7 +340,7 @@ void Executor::Step(int32_t frame_id) {
   }
 }
 
-int32_t Executor::NewFrame(int32_t parent, int32_t scope, int32_t child_index, json::Json input,
+int32_t Executor::NewFrame(int32_t parent, int32_t scope, int32_t child_index, json::Json&& input,
                            int64_t last_event_id) {
   int32_t frame_id;
   if (!snapshot_.free_frames.empty()) {
@@ -372,7 +372,7 @@ void Executor::FreeFrame(int32_t frame_id) {
   snapshot_.free_frames.push_back(frame_id);
 }
 
-void Executor::Transition(int32_t frame_id, json::Json output, asl::StateIndex next,
+void Executor::Transition(int32_t frame_id, json::Json&& output, asl::StateIndex next,
                           std::string output_text) {
   if (next == asl::kNoState) {
     EndScope(frame_id, std::move(output), std::move(output_text));
@@ -390,7 +390,7 @@ void Executor::Transition(int32_t frame_id, json::Json output, asl::StateIndex n
   runnable_.push_back(frame_id);
 }
 
-void Executor::EndScope(int32_t frame_id, json::Json output, std::string output_text) {
+void Executor::EndScope(int32_t frame_id, json::Json&& output, std::string output_text) {
   model::Frame& current = frame(frame_id);
   if (current.parent < 0) {
     model::HistoryEvent& succeeded =

@@ -101,15 +101,15 @@ class Executor {
   void RunQueue();
   void RunFrame(int32_t frame_id);
   void Step(int32_t frame_id);
-  int32_t NewFrame(int32_t parent, int32_t scope, int32_t child_index, json::Json input,
+  int32_t NewFrame(int32_t parent, int32_t scope, int32_t child_index, json::Json&& input,
                    int64_t last_event_id);
   void FreeFrame(int32_t frame_id);
   model::Frame& frame(int32_t frame_id) { return snapshot_.frames[static_cast<size_t>(frame_id)]; }
   const asl::State& StateOf(int32_t frame_id);
   // Leaves the current state with `output` (after its Exited event): next state or scope end.
-  void Transition(int32_t frame_id, json::Json output, asl::StateIndex next,
+  void Transition(int32_t frame_id, json::Json&& output, asl::StateIndex next,
                   std::string output_text);
-  void EndScope(int32_t frame_id, json::Json output, std::string output_text);
+  void EndScope(int32_t frame_id, json::Json&& output, std::string output_text);
   void FailScope(int32_t frame_id, base::AslError error);
   void FinishExecution(model::Terminal terminal);
   bool Ended() const { return outcome_.terminal.has_value(); }
@@ -157,8 +157,8 @@ class Executor {
   // of the same error would loop).
   // `assigned`: the variables the state's Assign set (object, or null), stored in the frame's
   // scope once the output is accepted.
-  void ExitState(int32_t frame_id, const asl::State& state, json::Json output, asl::StateIndex next,
-                 bool from_catch = false, json::Json assigned = json::Json());
+  void ExitState(int32_t frame_id, const asl::State& state, json::Json&& output,
+                 asl::StateIndex next, bool from_catch = false, json::Json assigned = json::Json());
 
   // --- data_flow.cc
   query::EvalContext MakeContext(int32_t frame_id, const asl::State& state,
@@ -176,7 +176,7 @@ class Executor {
   Expected ApplyOutputPath(int32_t frame_id, const asl::State& state, const json::Json& value);
   // Result -> ResultSelector -> (Assign) -> ResultPath -> OutputPath -> size check. With
   // `assigned`, the state's JSONPath Assign is evaluated on the selected result into it.
-  Expected FinishDataFlow(int32_t frame_id, const asl::State& state, json::Json result,
+  Expected FinishDataFlow(int32_t frame_id, const asl::State& state, json::Json&& result,
                           bool apply_selector, json::Json* assigned = nullptr);
   base::AslError RuntimeError(int32_t frame_id, const asl::State& state,
                               base::AslError error) const;
@@ -255,9 +255,9 @@ class Executor {
 
   // --- task.cc
   void RunTask(int32_t frame_id, const asl::State& state);
-  void TaskResult(int32_t frame_id, json::Json result);
+  void TaskResult(int32_t frame_id, json::Json&& result);
   void TaskFailure(int32_t frame_id, base::AslError error, bool timed_out);
-  void FinishWithResult(int32_t frame_id, const asl::State& state, json::Json result);
+  void FinishWithResult(int32_t frame_id, const asl::State& state, json::Json&& result);
 
   // --- token_task.cc: activities and `.waitForTaskToken` (task tokens, heartbeats)
   static bool UsesTaskToken(const asl::TaskSpec& task) {

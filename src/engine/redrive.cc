@@ -67,7 +67,8 @@ void Executor::Redrive() {
     // Ended before its first state (nothing to continue): it starts at StartAt.
     snapshot_.frames.clear();
     snapshot_.free_frames.clear();
-    runnable_.push_back(NewFrame(-1, asl::kRootScope, 0, snapshot_.execution_input, chain));
+    runnable_.push_back(
+        NewFrame(-1, asl::kRootScope, 0, json::Json(snapshot_.execution_input), chain));
     return;
   }
   // Children by parent, in branch/iteration order, built once for the whole tree.

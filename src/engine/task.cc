@@ -117,7 +117,8 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     HandleStateError(frame_id, DataLimitError(state.name));
     return;
   }
-  model::OutboundTask outbound;
+  // Built where the runtime takes it from (nothing below fails or adds another task).
+  model::OutboundTask& outbound = outcome_.tasks.emplace_back();
   outbound.stamp = NewStamp(frame_id);
   outbound.resource = task.resource;
   outbound.timeout_seconds = timeout;
@@ -185,10 +186,9 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
       ArmHeartbeat(frame_id);
     }
   }
-  outcome_.tasks.push_back(std::move(outbound));
 }
 
-void Executor::TaskResult(int32_t frame_id, json::Json result) {
+void Executor::TaskResult(int32_t frame_id, json::Json&& result) {
   const asl::State& state = StateOf(frame_id);
   const asl::TaskSpec& task = state.task;
   CloseTaskToken(frame_id, /*timed_out=*/false);
@@ -266,7 +266,7 @@ void Executor::TaskFailure(int32_t frame_id, base::AslError error, bool timed_ou
 
 // A state's result (a task's, or a Parallel's or Map's collected outputs) through the state's
 // query language to its output, then on to its Next.
-void Executor::FinishWithResult(int32_t frame_id, const asl::State& state, json::Json result) {
+void Executor::FinishWithResult(int32_t frame_id, const asl::State& state, json::Json&& result) {
   if (state.jsonata) {
     StatesView view;
     view.input = &frame(frame_id).input;
