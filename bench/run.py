@@ -158,6 +158,9 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=3, help="runs per engine and workload; the median is kept")
+    ap.add_argument("--min-seconds", type=float, default=0.5,
+                    help="the in-process harness adds repetitions past --reps until its timed ones "
+                         "add up to this long (the peer's repetitions are 30-60x longer already)")
     ap.add_argument("--only", default="", help="comma-separated workload names")
     ap.add_argument("--with-jsonata", action="store_true", help="also run the -jsonata variants (no peer)")
     ap.add_argument("--no-api", action="store_true")
@@ -184,13 +187,13 @@ def main():
             row = {"workload": name, "transitions": manifest[name]["transitions_total"]}
             runs = {"inproc": [], "inproc_nh": [], "api": [], "peer": []}
             for _ in range(args.rounds):  # engines interleaved, so load changes hit them alike
-                res, rss, err = run_with_rusage([inproc, "--workload", name, "--reps", str(args.reps),
-                                                 "--warmup", str(args.warmup), "--bench-dir", args.bench_dir])
+                inproc_cmd = [inproc, "--workload", name, "--reps", str(args.reps), "--warmup",
+                              str(args.warmup), "--min-seconds", str(args.min_seconds),
+                              "--bench-dir", args.bench_dir]
+                res, rss, err = run_with_rusage(inproc_cmd)
                 runs["inproc"].append((res or {"status": "error", "error": err}, rss))
                 # As `flowstate run` and Express executions run: no history is built.
-                res, rss, err = run_with_rusage([inproc, "--workload", name, "--reps", str(args.reps),
-                                                 "--warmup", str(args.warmup), "--bench-dir", args.bench_dir,
-                                                 "--no-history"])
+                res, rss, err = run_with_rusage(inproc_cmd + ["--no-history"])
                 runs["inproc_nh"].append((res or {"status": "error", "error": err}, rss))
                 if lam:
                     runs["api"].append(run_api(args, name, lam.url))
@@ -370,7 +373,9 @@ Measured {now} at commit `{commit}` on {os.cpu_count()} CPU(s) ({cpu}), {platfor
 {args.load_start:.1f} at the start and {args.load_end:.1f} at the end (other jobs shared the machine;
 absolute rates move with it, the same-run ratios much less). Median of
 {args.reps} repetitions after {args.warmup} warm-up within a process, one execution at a time (as the
-peer's driver runs); each engine ran {args.rounds} times per workload, interleaved with the others
+peer's driver runs); Flowstate's in-process harness adds repetitions until its timed ones add up
+to {args.min_seconds:g} s (`--min-seconds`: one of its repetitions can take under a millisecond, the
+peer's 30-60 times as long); each engine ran {args.rounds} times per workload, interleaved with the others
 (so load from other processes hits them alike), and the table shows the median round (peak RSS:
 the largest). Every output is checked against `expected/<workload>.expected.json`.
 
