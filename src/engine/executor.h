@@ -158,7 +158,8 @@ class Executor {
   // `assigned`: the variables the state's Assign set (object, or null), stored in the frame's
   // scope once the output is accepted.
   void ExitState(int32_t frame_id, const asl::State& state, json::Json&& output,
-                 asl::StateIndex next, bool from_catch = false, json::Json assigned = json::Json());
+                 asl::StateIndex next, bool from_catch = false,
+                 json::Json&& assigned = json::Json());
 
   // --- data_flow.cc
   query::EvalContext MakeContext(int32_t frame_id, const asl::State& state,

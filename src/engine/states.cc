@@ -16,7 +16,7 @@
 namespace flowstate::engine {
 
 void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json&& output,
-                         asl::StateIndex next, bool from_catch, json::Json assigned) {
+                         asl::StateIndex next, bool from_catch, json::Json&& assigned) {
   std::string text;
   if (NeedsPayloadText()) text = CompactText(output);
   std::optional<base::AslError> failure;
