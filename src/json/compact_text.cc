@@ -76,8 +76,23 @@ void AppendInteger(Integer number, std::string& out) {
 
 }  // namespace
 
-void AppendQuoted(std::string_view text, std::string& out) {
-  // One pass to size the result, one to write it: no per-character capacity checks.
+namespace {
+
+// The second character of a two-character escape, by the byte it escapes.
+constexpr std::array<char, 256> kShortEscape = [] {
+  std::array<char, 256> table{};
+  table['"'] = '"';
+  table['\\'] = '\\';
+  table['\b'] = 'b';
+  table['\t'] = 't';
+  table['\n'] = 'n';
+  table['\f'] = 'f';
+  table['\r'] = 'r';
+  return table;
+}();
+
+// Any string: one pass to size the result, one to write it.
+void AppendQuotedTwoPass(std::string_view text, std::string& out) {
   size_t extra = 0;
   for (char ch : text) {
     const uint8_t add = kEscapeExtra[static_cast<unsigned char>(ch)];
@@ -100,6 +115,36 @@ void AppendQuoted(std::string_view text, std::string& out) {
     cursor = WriteEscaped(text, cursor);
   }
   *cursor = '"';
+}
+
+}  // namespace
+
+void AppendQuoted(std::string_view text, std::string& out) {
+  // One pass into room for the worst case of the strings history mostly quotes (JSON text:
+  // ASCII, quotes and backslashes but no control characters), every byte a two-character
+  // escape. A byte that needs more (\u00XX, or UTF-8 to validate) falls back to two passes.
+  const size_t start = out.size();
+  const size_t room = start + 2 * text.size() + 2;
+  if (out.capacity() < room) out.reserve(std::max(room + 64, 2 * out.capacity()));
+  out.resize(room);
+  char* cursor = out.data() + start;
+  *cursor++ = '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    const uint8_t extra = kEscapeExtra[c];
+    if (extra == 0) {
+      *cursor++ = ch;
+    } else if (extra == 1) {
+      *cursor++ = '\\';
+      *cursor++ = kShortEscape[c];
+    } else {
+      out.resize(start);
+      AppendQuotedTwoPass(text, out);
+      return;
+    }
+  }
+  *cursor++ = '"';
+  out.resize(static_cast<size_t>(cursor - out.data()));
 }
 
 void AppendCompactText(const Json& value, std::string& out) {
