@@ -201,4 +201,59 @@ std::string CompactText(const Json& value) {
   return out;
 }
 
+namespace {
+
+template <typename Integer>
+size_t IntegerSize(Integer number) {
+  char buffer[24];
+  return static_cast<size_t>(std::to_chars(buffer, buffer + sizeof(buffer), number).ptr - buffer);
+}
+
+size_t QuotedSize(std::string_view text) {
+  size_t size = text.size() + 2;
+  for (char ch : text) {
+    const uint8_t add = kEscapeExtra[static_cast<unsigned char>(ch)];
+    if (add == kNonAscii) {  // as Dump validates and replaces it
+      std::string quoted;
+      AppendQuotedTwoPass(text, quoted);
+      return quoted.size();
+    }
+    size += add;
+  }
+  return size;
+}
+
+}  // namespace
+
+size_t CompactTextSize(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null:
+      return 4;
+    case Json::value_t::boolean:
+      return value.get<bool>() ? 4 : 5;
+    case Json::value_t::number_integer:
+      return IntegerSize(*value.get_ptr<const Json::number_integer_t*>());
+    case Json::value_t::number_unsigned:
+      return IntegerSize(*value.get_ptr<const Json::number_unsigned_t*>());
+    case Json::value_t::string:
+      return QuotedSize(value.get_ref<const std::string&>());
+    case Json::value_t::object: {
+      const auto& members = *value.get_ptr<const Json::object_t*>();
+      size_t size = 2 + (members.empty() ? 0 : members.size() - 1);  // braces, commas
+      for (const auto& [key, member] : members) {
+        size += QuotedSize(key) + 1 + CompactTextSize(member);
+      }
+      return size;
+    }
+    case Json::value_t::array: {
+      const auto& items = *value.get_ptr<const Json::array_t*>();
+      size_t size = 2 + (items.empty() ? 0 : items.size() - 1);
+      for (const Json& item : items) size += CompactTextSize(item);
+      return size;
+    }
+    default:
+      return Dump(value).size();
+  }
+}
+
 }  // namespace flowstate::json

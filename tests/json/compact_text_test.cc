@@ -11,7 +11,10 @@ namespace {
 
 using json::Json;
 
-void ExpectSameAsDump(const Json& value) { EXPECT_EQ(CompactText(value), json::Dump(value)); }
+void ExpectSameAsDump(const Json& value) {
+  EXPECT_EQ(CompactText(value), json::Dump(value));
+  EXPECT_EQ(CompactTextSize(value), json::Dump(value).size());
+}
 
 TEST(CompactTextTest, MatchesDumpOnScalars) {
   for (const Json& value :
