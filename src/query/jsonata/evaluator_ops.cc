@@ -175,14 +175,22 @@ Value Evaluator::MakeLambda(const Node* n, const Value& input, Frame* env) {
 Value Evaluator::EvaluateCall(const Node* n, const Value& input, Frame* env) {
   static const std::string kNoName;
   const Node* proc = n->lhs.get();
-  Value callee;
+  // `$name(...)`, the usual call, reads the function where the name is bound: a built-in is
+  // used in place (the table outlives the evaluation); anything else is copied, as evaluating
+  // the arguments may rebind names and move the scope's values.
+  Value held;
+  const Value* found = nullptr;
   if (proc->kind == NodeKind::kVariable && !proc->str.empty() && proc->stages.empty() &&
       !proc->group) {
-    // `$name(...)`: the usual call, read where the name is bound.
-    if (const Value* bound = LookupVariable(env, proc)) callee = *bound;
+    found = LookupVariable(env, proc);
   } else {
-    callee = Evaluate(proc, input, env);
+    held = Evaluate(proc, input, env);
   }
+  if (found != nullptr && found != proc->builtin) {
+    held = *found;
+    found = nullptr;
+  }
+  const Value& callee = found != nullptr ? *found : held;
   const std::string& call_name = proc->kind == NodeKind::kVariable ? proc->str : kNoName;
   if (!callee.IsFunction()) {
     bool named = proc->kind == NodeKind::kPath && !proc->items.empty() &&
