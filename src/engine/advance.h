@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "asl/state_machine_model.h"
 #include "base/clock.h"
 #include "base/rng.h"
@@ -20,10 +22,14 @@
 
 namespace flowstate::engine {
 
+// A step usually calls at most one task (Parallel and Map starts call more): kept inline, as an
+// Outcome lives for one Advance call and this is the only allocation many steps would make.
+using OutboundTasks = boost::container::small_vector<model::OutboundTask, 1>;
+
 struct Outcome {
   std::vector<model::HistoryEvent> events;        // ids continue from the snapshot's last id
   std::vector<model::TimerRequest> timers;        // to arm
-  std::vector<model::OutboundTask> tasks;         // to call
+  OutboundTasks tasks;                            // to call
   std::vector<model::TokenClosed> closed_tokens;  // task tokens no longer waited for
   std::optional<model::Terminal> terminal;        // set when the execution ended in this step
   int64_t states_entered = 0;                     // states entered in this step (counted in both

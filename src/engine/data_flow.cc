@@ -30,6 +30,14 @@ base::AslError Executor::RuntimeError(int32_t frame_id, const asl::State& state,
   return {std::move(error.error), std::move(cause), std::move(error.evaluation_location)};
 }
 
+size_t Executor::PayloadSize(const json::Json& payload, std::string& text) const {
+  if (options_.record_history) {
+    text = CompactText(payload);
+    return text.size();
+  }
+  return options_.max_payload_bytes != 0 ? json::CompactTextSize(payload) : 0;
+}
+
 base::AslError Executor::DataLimitError(std::string_view who) const {
   return {"States.DataLimitExceeded",
           "The state/task '" + std::string(who) +

@@ -158,7 +158,8 @@ class Executor {
   // `assigned`: the variables the state's Assign set (object, or null), stored in the frame's
   // scope once the output is accepted.
   void ExitState(int32_t frame_id, const asl::State& state, json::Json&& output,
-                 asl::StateIndex next, bool from_catch = false, json::Json assigned = json::Json());
+                 asl::StateIndex next, bool from_catch = false,
+                 json::Json&& assigned = json::Json());
 
   // --- data_flow.cc
   query::EvalContext MakeContext(int32_t frame_id, const asl::State& state,
@@ -181,10 +182,9 @@ class Executor {
   base::AslError RuntimeError(int32_t frame_id, const asl::State& state,
                               base::AslError error) const;
   base::AslError DataLimitError(std::string_view who) const;
-  // Payload texts are needed for history details and for the size check only.
-  bool NeedsPayloadText() const {
-    return options_.record_history || options_.max_payload_bytes != 0;
-  }
+  // A payload's size for AWS's limit; its compact text goes into `text` when history records
+  // it (else the size is counted without building the text).
+  size_t PayloadSize(const json::Json& payload, std::string& text) const;
   bool ExceedsPayloadLimit(size_t bytes) const {
     return options_.max_payload_bytes != 0 && bytes > options_.max_payload_bytes;
   }

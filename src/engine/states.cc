@@ -16,11 +16,11 @@
 namespace flowstate::engine {
 
 void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json&& output,
-                         asl::StateIndex next, bool from_catch, json::Json assigned) {
+                         asl::StateIndex next, bool from_catch, json::Json&& assigned) {
   std::string text;
-  if (NeedsPayloadText()) text = CompactText(output);
+  const size_t size = PayloadSize(output, text);
   std::optional<base::AslError> failure;
-  if (ExceedsPayloadLimit(text.size())) {
+  if (ExceedsPayloadLimit(size)) {
     failure = DataLimitError(state.name);
   } else if (assigned.is_object()) {
     failure = StoreVariables(frame_id, state, assigned);

@@ -112,8 +112,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
     }
   }
   std::string parameters_text;
-  if (NeedsPayloadText()) parameters_text = CompactText(*effective);
-  if (ExceedsPayloadLimit(parameters_text.size())) {
+  if (ExceedsPayloadLimit(PayloadSize(*effective, parameters_text))) {
     HandleStateError(frame_id, DataLimitError(state.name));
     return;
   }
@@ -197,8 +196,7 @@ void Executor::TaskResult(int32_t frame_id, json::Json&& result) {
   current.timeout_stamp = 0;
   current.phase = model::FramePhase::kEnter;
   std::string text;
-  if (NeedsPayloadText()) text = CompactText(result);
-  if (ExceedsPayloadLimit(text.size())) {
+  if (ExceedsPayloadLimit(PayloadSize(result, text))) {
     // The result itself is too big: reported as the task's failure.
     TaskFailure(frame_id,
                 DataLimitError(task.kind == asl::TaskKind::kLambdaInvoke ? task.resource_type

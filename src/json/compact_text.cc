@@ -76,8 +76,23 @@ void AppendInteger(Integer number, std::string& out) {
 
 }  // namespace
 
-void AppendQuoted(std::string_view text, std::string& out) {
-  // One pass to size the result, one to write it: no per-character capacity checks.
+namespace {
+
+// The second character of a two-character escape, by the byte it escapes.
+constexpr std::array<char, 256> kShortEscape = [] {
+  std::array<char, 256> table{};
+  table['"'] = '"';
+  table['\\'] = '\\';
+  table['\b'] = 'b';
+  table['\t'] = 't';
+  table['\n'] = 'n';
+  table['\f'] = 'f';
+  table['\r'] = 'r';
+  return table;
+}();
+
+// Any string: one pass to size the result, one to write it.
+void AppendQuotedTwoPass(std::string_view text, std::string& out) {
   size_t extra = 0;
   for (char ch : text) {
     const uint8_t add = kEscapeExtra[static_cast<unsigned char>(ch)];
@@ -100,6 +115,36 @@ void AppendQuoted(std::string_view text, std::string& out) {
     cursor = WriteEscaped(text, cursor);
   }
   *cursor = '"';
+}
+
+}  // namespace
+
+void AppendQuoted(std::string_view text, std::string& out) {
+  // One pass into room for the worst case of the strings history mostly quotes (JSON text:
+  // ASCII, quotes and backslashes but no control characters), every byte a two-character
+  // escape. A byte that needs more (\u00XX, or UTF-8 to validate) falls back to two passes.
+  const size_t start = out.size();
+  const size_t room = start + 2 * text.size() + 2;
+  if (out.capacity() < room) out.reserve(std::max(room + 64, 2 * out.capacity()));
+  out.resize(room);
+  char* cursor = out.data() + start;
+  *cursor++ = '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    const uint8_t extra = kEscapeExtra[c];
+    if (extra == 0) {
+      *cursor++ = ch;
+    } else if (extra == 1) {
+      *cursor++ = '\\';
+      *cursor++ = kShortEscape[c];
+    } else {
+      out.resize(start);
+      AppendQuotedTwoPass(text, out);
+      return;
+    }
+  }
+  *cursor++ = '"';
+  out.resize(static_cast<size_t>(cursor - out.data()));
 }
 
 void AppendCompactText(const Json& value, std::string& out) {
@@ -154,6 +199,61 @@ std::string CompactText(const Json& value) {
   out.reserve(128);  // most payloads are small: one allocation instead of several regrowths
   AppendCompactText(value, out);
   return out;
+}
+
+namespace {
+
+template <typename Integer>
+size_t IntegerSize(Integer number) {
+  char buffer[24];
+  return static_cast<size_t>(std::to_chars(buffer, buffer + sizeof(buffer), number).ptr - buffer);
+}
+
+size_t QuotedSize(std::string_view text) {
+  size_t size = text.size() + 2;
+  for (char ch : text) {
+    const uint8_t add = kEscapeExtra[static_cast<unsigned char>(ch)];
+    if (add == kNonAscii) {  // as Dump validates and replaces it
+      std::string quoted;
+      AppendQuotedTwoPass(text, quoted);
+      return quoted.size();
+    }
+    size += add;
+  }
+  return size;
+}
+
+}  // namespace
+
+size_t CompactTextSize(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null:
+      return 4;
+    case Json::value_t::boolean:
+      return value.get<bool>() ? 4 : 5;
+    case Json::value_t::number_integer:
+      return IntegerSize(*value.get_ptr<const Json::number_integer_t*>());
+    case Json::value_t::number_unsigned:
+      return IntegerSize(*value.get_ptr<const Json::number_unsigned_t*>());
+    case Json::value_t::string:
+      return QuotedSize(value.get_ref<const std::string&>());
+    case Json::value_t::object: {
+      const auto& members = *value.get_ptr<const Json::object_t*>();
+      size_t size = 2 + (members.empty() ? 0 : members.size() - 1);  // braces, commas
+      for (const auto& [key, member] : members) {
+        size += QuotedSize(key) + 1 + CompactTextSize(member);
+      }
+      return size;
+    }
+    case Json::value_t::array: {
+      const auto& items = *value.get_ptr<const Json::array_t*>();
+      size_t size = 2 + (items.empty() ? 0 : items.size() - 1);
+      for (const Json& item : items) size += CompactTextSize(item);
+      return size;
+    }
+    default:
+      return Dump(value).size();
+  }
 }
 
 }  // namespace flowstate::json

@@ -21,4 +21,8 @@ void AppendQuoted(std::string_view text, std::string& out);
 
 std::string CompactText(const Json& value);
 
+// CompactText(value).size(), counted without building the text: what the payload size limit
+// needs when no history records the text.
+size_t CompactTextSize(const Json& value);
+
 }  // namespace flowstate::json

@@ -50,7 +50,9 @@ Json& AppendMember(Json& object, std::string_view key, Json&& value) {
 
 void Replace(Json& to, Json&& from) {
   if (to.is_structured()) EmptyContainers(to, 0);
-  to = std::move(from);
+  // A swap, not a move assignment: that would move `from` into a by-value parameter and destroy
+  // it there. `from` is left holding what `to` held, emptied.
+  to.swap(from);
 }
 
 }  // namespace flowstate::json

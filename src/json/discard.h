@@ -16,7 +16,8 @@ namespace flowstate::json {
 // walked recursively; anything nested deeper is left to nlohmann's destructor.
 void Discard(Json& value);
 
-// `to` takes `from`'s value; what `to` held is freed as Discard frees it.
+// `to` takes `from`'s value; what `to` held is freed as Discard frees it (`from` is left with
+// its emptied shell).
 void Replace(Json& to, Json&& from);
 
 // Appends a member the caller knows `object` lacks and returns its value. An ordered object's

@@ -1,6 +1,7 @@
 #include "query/payload_template.h"
 
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -138,8 +139,17 @@ std::optional<base::AslError> EvaluateInto(const Node& node, const EvalContext& 
   members->reserve(node.fields.size());
   for (const auto& [key, child] : node.fields) {
     if (node.unique_keys) {
-      // No lookup: the key is known new. Reserved above, so the slot stays where it is.
-      if (auto error = EvaluateInto(child, ctx, members->emplace_back(key, nullptr).second)) {
+      // No lookup: the key is known new. Constants and what a definite path selects are copied
+      // straight into their member; the rest is evaluated into a null member, which stays
+      // where it is (reserved above).
+      const Json* copied = child.kind == Node::Kind::kConstant  ? &child.constant
+                           : child.kind == Node::Kind::kDynamic ? child.dynamic->Find(ctx)
+                                                                : nullptr;
+      if (copied != nullptr) {
+        members->emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                              std::forward_as_tuple(*copied));
+      } else if (auto error =
+                     EvaluateInto(child, ctx, members->emplace_back(key, nullptr).second)) {
         return error;
       }
     } else {

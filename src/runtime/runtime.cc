@@ -73,7 +73,7 @@ struct Adoption {
 // What a step asks for once it is committed.
 struct Effects {
   std::vector<model::TimerRequest> timers;
-  std::vector<model::OutboundTask> tasks;
+  engine::OutboundTasks tasks;
   std::vector<model::TokenClosed> closed_tokens;
   std::optional<ExecutionResult> result;  // the execution ended
   bool more_work = false;

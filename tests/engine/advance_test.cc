@@ -401,6 +401,36 @@ TEST(AdvanceTest, OversizedCatcherOutputFailsInsteadOfLooping) {
   EXPECT_EQ(run.terminal->error, "States.DataLimitExceeded");
 }
 
+TEST(AdvanceTest, PayloadLimitHoldsWithoutHistory) {
+  // Without history the sizes are counted, not serialized: the limit must fall where it falls
+  // with history (input, parameters and result each checked).
+  auto model = testing::BuildModel(R"({"StartAt": "T", "States": {
+    "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+          "Parameters": {"text.$": "$.text"}, "ResultPath": null, "End": true}}})");
+  for (bool history : {true, false}) {
+    for (size_t reply_size : {size_t{10}, size_t{2000}}) {
+      AdvanceOptions options;
+      options.max_payload_bytes = 1000;
+      options.record_history = history;
+      testing::DriveResult run = testing::Drive(
+          *model, Json({{"text", std::string(900, 'q') + "\"\\"}}),
+          [reply_size](const model::OutboundTask&) {
+            model::Input reply;
+            reply.kind = model::InputKind::kTaskSucceeded;
+            reply.payload = Json({{"r", std::string(reply_size, '"')}});
+            return std::optional<model::Input>(reply);
+          },
+          100, options);
+      ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+      if (reply_size > 1000) {
+        EXPECT_EQ(run.terminal->error, "States.DataLimitExceeded") << history;
+      } else {
+        EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kSucceeded) << history;
+      }
+    }
+  }
+}
+
 TEST(BuildModelTest, NeverCrashesOnArbitraryJson) {
   for (const char* text :
        {"null", "[]", "{}", R"({"StartAt": 1})", R"({"StartAt": "A", "States": []})",

@@ -11,7 +11,10 @@ namespace {
 
 using json::Json;
 
-void ExpectSameAsDump(const Json& value) { EXPECT_EQ(CompactText(value), json::Dump(value)); }
+void ExpectSameAsDump(const Json& value) {
+  EXPECT_EQ(CompactText(value), json::Dump(value));
+  EXPECT_EQ(CompactTextSize(value), json::Dump(value).size());
+}
 
 TEST(CompactTextTest, MatchesDumpOnScalars) {
   for (const Json& value :
@@ -27,7 +30,11 @@ TEST(CompactTextTest, MatchesDumpOnEscapes) {
   for (int c = 0; c < 0x20; ++c) controls.push_back(static_cast<char>(c));
   for (const std::string& text :
        {controls, std::string("q\"b\\s/\x7f"), std::string("caf\xc3\xa9 \xe2\x82\xac"),
-        std::string("bad \xff\xfe utf8"), std::string("tab\tnl\ncr\r")}) {
+        std::string("bad \xff\xfe utf8"), std::string("tab\tnl\ncr\r"),
+        // Quote-dense JSON text, as history quotes payloads; then one that needs a \u escape
+        // only after some quotes were written.
+        Dump(Json::parse(R"({"a":{"b":"c\"d","e":[1,2,"\\"]}})")),
+        std::string("{\"q\":\"x\"}\x01\"")}) {
     ExpectSameAsDump(Json(text));
     ExpectSameAsDump(Json::object({{text, text}}));
   }
@@ -40,6 +47,9 @@ TEST(CompactTextTest, MatchesDumpOnNestedValuesInOrder) {
   ExpectSameAsDump(*parsed);
   ExpectSameAsDump(Json::array());
   ExpectSameAsDump(Json::object());
+  Json big = Json::array();
+  for (int i = 0; i < 500; ++i) big.push_back(Json::object({{"k" + std::to_string(i), "v\"w"}}));
+  ExpectSameAsDump(Json(Dump(big)));  // a long quoted payload
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "json/json.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace flowstate::json {
@@ -15,6 +17,42 @@ TEST(JsonTest, MalformedTextIsAnError) {
   EXPECT_FALSE(Parse("{").has_value());
   EXPECT_FALSE(Parse("{} x").has_value());
   EXPECT_TRUE(Parse("{}").has_value());
+}
+
+TEST(JsonTest, ParsesAsNlohmannDoes) {
+  // Parse builds documents itself (members added without copying the earlier ones); the result
+  // and the errors must be nlohmann's own.
+  std::string big = R"({"items":[)";
+  for (int i = 0; i < 300; ++i)
+    big += (i ? "," : "") + std::string(R"({"id":)") + std::to_string(i) + "}";
+  big +=
+      R"(],"a":1,"b":{"c":[true,null,-2,18446744073709551615,1.5e300,"\u00e9"]},"d":"x","e":[]})";
+  for (const std::string& text :
+       {big, std::string(R"({"a":1,"b":[1,2],"a":3})"), std::string(R"([[[]],{},"",0])"),
+        std::string("\"top\""), std::string("-0"), std::string(R"({"k":{"k":{"k":{}}}})")}) {
+    auto parsed = Parse(text);
+    ASSERT_TRUE(parsed.has_value()) << text;
+    EXPECT_EQ(*parsed, Json::parse(text)) << text;
+    EXPECT_EQ(Dump(*parsed), Json::parse(text).dump()) << text;
+  }
+  for (const char* bad : {"", "{", "[1,]", R"({"a" 1})", "nul", "{} x", "\"\xff\""}) {
+    auto parsed = Parse(bad);
+    ASSERT_FALSE(parsed.has_value()) << bad;
+    try {
+      Json accepted = Json::parse(bad);
+      ADD_FAILURE() << "nlohmann accepted " << bad << ": " << accepted.dump();
+    } catch (const Json::exception& e) {
+      EXPECT_EQ(parsed.error().message(), e.what()) << bad;
+    }
+  }
+}
+
+TEST(JsonTest, DeepDocumentsParse) {
+  std::string deep(100000, '[');
+  deep += std::string(100000, ']');
+  auto parsed = Parse(deep);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_TRUE(parsed->is_array());
 }
 
 }  // namespace
