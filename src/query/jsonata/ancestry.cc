@@ -1,6 +1,7 @@
 #include "query/jsonata/ancestry.h"
 
 #include "query/jsonata/error.h"
+#include "query/jsonata/functions.h"
 
 namespace flowstate::query::jsonata {
 
@@ -202,6 +203,16 @@ void MarkSimplePaths(Node* root) {
     root->literal_keys = literal;
   }
   ForEachChild(root, [](Node* child) { MarkSimplePaths(child); });
+}
+
+void ResolveBuiltins(Node* root) {
+  if (root == nullptr) return;
+  if (root->kind == NodeKind::kVariable && !root->str.empty()) {
+    const auto& builtins = BuiltinFunctions();
+    auto it = builtins.find(root->str);
+    if (it != builtins.end()) root->builtin = &it->second;
+  }
+  ForEachChild(root, [](Node* child) { ResolveBuiltins(child); });
 }
 
 void ResolveAncestry(Node* root) {

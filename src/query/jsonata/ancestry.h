@@ -13,5 +13,8 @@ void MarkTailCalls(Node* root);
 // Also marks object constructors whose keys are distinct string literals (no key to evaluate
 // or check). Run after ResolveAncestry (a step a `%` binds is not plain).
 void MarkSimplePaths(Node* root);
+// Points each `$name` that names a built-in function at it, so evaluation needs no table
+// lookup for it.
+void ResolveBuiltins(Node* root);
 
 }  // namespace flowstate::query::jsonata

@@ -84,6 +84,9 @@ struct Node {
   // Parent operator.
   std::shared_ptr<ParentSlot> parent_slot;
 
+  // Variable: the built-in function of that name, resolved once (null: no built-in has it).
+  const Value* builtin = nullptr;
+
   // Call / lambda.
   bool is_partial = false;
   bool tail_call = false;  // call in tail position of a lambda body (trampolined)

@@ -126,6 +126,15 @@ const Value* Evaluator::LookupVariable(Frame* env, const std::string& name) cons
   return it == builtins.end() ? nullptr : &it->second;
 }
 
+const Value* Evaluator::LookupVariable(Frame* env, const Node* variable) const {
+  if (const Value* v = env->Lookup(variable->str)) return v;
+  if (extra_functions_ != nullptr) {
+    auto it = extra_functions_->find(variable->str);
+    if (it != extra_functions_->end()) return &it->second;
+  }
+  return variable->builtin;
+}
+
 namespace {
 
 // The lowest address of the calling thread's stack, or null when unknown. Looked up once per
@@ -162,7 +171,6 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     has_deadline_ = true;
     deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.time_limit_ms);
   }
-  root_input_ = input;
   globals_ = globals;
   // A top-level array is one context item: wrap it so the first step sees the whole array.
   Value context = input;
@@ -172,7 +180,7 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     wrapper->items.push_back(input);
     context = Value::FromArray(std::move(wrapper));
   }
-  globals->Bind("$", context);
+  globals->Define("$", context);
   Value result = Evaluate(root, context, globals);
   if (IsTupleStream(result)) result = TupleContexts(result);
   if (result.IsFunction() && result.AsFunction().kind == FunctionKind::kThunk) {
@@ -215,6 +223,14 @@ void Evaluator::CheckBudgetSlow(int64_t position) {
 }
 
 Value Evaluator::Evaluate(const Node* n, const Value& input, Frame* env, bool as_step) {
+  // Plain field paths (`$states.input.a`, `a.b`) and literals, the usual leaves: nothing below
+  // them recurses and their result needs none of the adjustments after EvaluateCore.
+  if (n->simple_names) {
+    Value walked;
+    if (WalkFieldNames(n, input, env, &walked)) return walked;
+  } else if (n->kind == NodeKind::kLiteral && n->stages.empty() && !n->group) {
+    return n->literal;
+  }
   depth_++;
   CheckBudget(n->position);
   Value result = EvaluateCore(n, input, env);
@@ -265,7 +281,7 @@ Value Evaluator::EvaluateCore(const Node* n, const Value& input, Frame* env) {
         if (input.IsArray() && input.AsArray().outer_wrapper) return input.AsArray().items[0];
         return input;
       }
-      const Value* v = LookupVariable(env, n->str);
+      const Value* v = LookupVariable(env, n);
       return v == nullptr ? Value() : *v;
     }
     case NodeKind::kParent: {

@@ -45,6 +45,8 @@ class Evaluator {
   Frame* NewFrame(Frame* parent);
   void ReleaseFrame(Frame* frame);
   const Value* LookupVariable(Frame* env, const std::string& name) const;
+  // The same for a `$name` node of the tree: its built-in is resolved already.
+  const Value* LookupVariable(Frame* env, const Node* variable) const;
   // The evaluation's timestamp: $now() and $millis() agree within one evaluation. Read from
   // the clock on first use only (most evaluations never ask).
   int64_t NowMillis() const;
@@ -114,7 +116,6 @@ class Evaluator {
   const char* stack_base_ = nullptr;
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_ = false;
-  Value root_input_;
   mutable int64_t now_ms_ = -1;  // -1: not read yet
   Frame* globals_ = nullptr;
   std::vector<NodePtr> adopted_;

@@ -173,10 +173,25 @@ Value Evaluator::MakeLambda(const Node* n, const Value& input, Frame* env) {
 }
 
 Value Evaluator::EvaluateCall(const Node* n, const Value& input, Frame* env) {
-  Value callee = Evaluate(n->lhs.get(), input, env);
-  std::string call_name;
+  static const std::string kNoName;
   const Node* proc = n->lhs.get();
-  if (proc->kind == NodeKind::kVariable) call_name = proc->str;
+  // `$name(...)`, the usual call, reads the function where the name is bound: a built-in is
+  // used in place (the table outlives the evaluation); anything else is copied, as evaluating
+  // the arguments may rebind names and move the scope's values.
+  Value held;
+  const Value* found = nullptr;
+  if (proc->kind == NodeKind::kVariable && !proc->str.empty() && proc->stages.empty() &&
+      !proc->group) {
+    found = LookupVariable(env, proc);
+  } else {
+    held = Evaluate(proc, input, env);
+  }
+  if (found != nullptr && found != proc->builtin) {
+    held = *found;
+    found = nullptr;
+  }
+  const Value& callee = found != nullptr ? *found : held;
+  const std::string& call_name = proc->kind == NodeKind::kVariable ? proc->str : kNoName;
   if (!callee.IsFunction()) {
     bool named = proc->kind == NodeKind::kPath && !proc->items.empty() &&
                  proc->items[0]->kind == NodeKind::kName;
@@ -224,6 +239,15 @@ Value Evaluator::EvaluateCall(const Node* n, const Value& input, Frame* env) {
 
 Value Evaluator::Apply(const Value& fn_value, std::vector<Value> args, const Value& input,
                        int64_t position, const std::string& call_name) {
+  if (fn_value.IsFunction() && fn_value.AsFunction().kind == FunctionKind::kNative) {
+    // A built-in: one call, none of the trampoline's state below.
+    const FunctionData& f = fn_value.AsFunction();
+    const Value& context =
+        input.IsArray() && input.AsArray().outer_wrapper ? input.AsArray().items[0] : input;
+    if (f.signature) f.signature->Validate(args, context, true, f.name, position);
+    CallContext ctx{*this, context, nullptr, position};
+    return f.native(ctx, args);
+  }
   Value fn = fn_value;
   std::string name = call_name;
   // A top-level array is wrapped (Run); functions see the array itself.
@@ -234,16 +258,13 @@ Value Evaluator::Apply(const Value& fn_value, std::vector<Value> args, const Val
     const FunctionData& f = fn.AsFunction();
     switch (f.kind) {
       case FunctionKind::kNative: {
-        if (f.signature) {
-          args = f.signature->Validate(args, context, true, f.name, position);
-        }
+        if (f.signature) f.signature->Validate(args, context, true, f.name, position);
         CallContext ctx{*this, context, nullptr, position};
         return f.native(ctx, args);
       }
       case FunctionKind::kLambda: {
         if (f.signature) {
-          args =
-              f.signature->Validate(args, context, true, name.empty() ? "lambda" : name, position);
+          f.signature->Validate(args, context, true, name.empty() ? "lambda" : name, position);
         }
         Frame* frame = NewFrame(f.closure);
         const auto& params = f.lambda->params;

@@ -56,7 +56,7 @@ bool Evaluator::WalkFieldNames(const Node* n, const Value& input, Frame* env, Va
       at = &root;
     } else {
       // A named variable is read in place: the walk only borrows it.
-      at = LookupVariable(env, first->str);
+      at = LookupVariable(env, first);
       if (at == nullptr) {
         *out = Value();
         return true;
@@ -78,10 +78,6 @@ bool Evaluator::WalkFieldNames(const Node* n, const Value& input, Frame* env, Va
 }
 
 Value Evaluator::EvaluatePath(const Node* n, const Value& input, Frame* env) {
-  if (n->simple_names) {
-    Value walked;
-    if (WalkFieldNames(n, input, env, &walked)) return walked;
-  }
   const Node* first = n->items[0].get();
   if (n->items.size() == 1 && first->kind == NodeKind::kName && first->stages.empty() &&
       !n->keep_singleton && !n->group && !input.IsArray()) {

@@ -56,7 +56,7 @@ tl::expected<Value, Error> Expression::Evaluate(const Value& input,
     Evaluator evaluator(options.limits, options.functions, options.rng);
     Frame* globals = evaluator.NewFrame(nullptr);
     globals->Reserve(options.bindings.size() + 1);  // + the context `$`
-    for (const auto& [name, value] : options.bindings) globals->Bind(name, value);
+    for (const auto& [name, value] : options.bindings) globals->Define(name, value);
     Value result = evaluator.Run(root_.get(), input, globals);
     // Drop the sequence flags: the caller sees plain values.
     if (result.IsSequence() && result.AsArray().items.size() == 1 &&

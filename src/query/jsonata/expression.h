@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
 #include <tl/expected.hpp>
 
 #include "json/json_fwd.h"
@@ -26,8 +27,9 @@ namespace flowstate::query::jsonata {
 
 struct EvalOptions {
   EvalLimits limits;
-  std::vector<std::pair<std::string, Value>> bindings;  // names without the leading $
-  const FunctionTable* functions = nullptr;             // looked up before the built-ins
+  // Names without the leading $; a few stay inline (no allocation per evaluation).
+  boost::container::small_vector<std::pair<std::string, Value>, 4> bindings;
+  const FunctionTable* functions = nullptr;  // looked up before the built-ins
   base::Rng* rng = nullptr;  // for extra functions that need randomness ($uuid); may be null
 };
 

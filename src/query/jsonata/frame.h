@@ -4,8 +4,10 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
-#include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 #include "query/jsonata/value.h"
 
@@ -13,11 +15,14 @@ namespace flowstate::query::jsonata {
 
 class Frame {
  public:
+  // Most scopes bind a few names (the globals: `$states`, `$`): they stay inline.
+  using Vars = boost::container::small_vector<std::pair<std::string, Value>, 4>;
+
   explicit Frame(Frame* parent) : parent_(parent) {}
   const Value* Lookup(std::string_view name) const {
     for (const Frame* f = this; f != nullptr; f = f->parent_) {
       for (auto it = f->vars_.rbegin(); it != f->vars_.rend(); ++it) {
-        if (it->first == name) return &it->second;
+        if (SameName(it->first, name)) return &it->second;
       }
     }
     return nullptr;
@@ -30,6 +35,11 @@ class Frame {
       }
     }
     vars_.emplace_back(std::string(name), std::move(value));
+  }
+  // Binds a name the caller knows is not bound here yet (skips Bind's search).
+  void Define(std::string_view name, Value value) {
+    vars_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                       std::forward_as_tuple(std::move(value)));
   }
   void Reserve(size_t count) { vars_.reserve(count); }
   Frame* parent() const { return parent_; }
@@ -44,12 +54,12 @@ class Frame {
     vars_.clear();
     captured_ = false;
   }
-  const std::vector<std::pair<std::string, Value>>& vars() const { return vars_; }
+  const Vars& vars() const { return vars_; }
 
  private:
   Frame* parent_;
   bool captured_ = false;
-  std::vector<std::pair<std::string, Value>> vars_;
+  Vars vars_;
 };
 
 }  // namespace flowstate::query::jsonata

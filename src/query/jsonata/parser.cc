@@ -479,6 +479,7 @@ NodePtr ParseExpression(std::string_view source) {
   ResolveAncestry(root.get());
   MarkTailCalls(root.get());
   MarkSimplePaths(root.get());
+  ResolveBuiltins(root.get());
   return root;
 }
 

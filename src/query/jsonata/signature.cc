@@ -22,6 +22,17 @@ std::string AllowedFor(char kind) {
   }
 }
 
+// The Type bits of a string of type symbols.
+uint32_t MaskOf(std::string_view symbols) {
+  static constexpr std::string_view kByType = "mlbnsaof";  // in Type's order
+  uint32_t mask = 0;
+  for (char c : symbols) {
+    size_t at = kByType.find(c);
+    if (at != std::string_view::npos) mask |= 1u << at;
+  }
+  return mask;
+}
+
 [[noreturn]] void FailArg(const std::string& code, int64_t position, const std::string& fn,
                           size_t index, const Value* value, const std::string& type = "") {
   Error e = MakeError(code, position, fn);
@@ -129,7 +140,19 @@ std::shared_ptr<const Signature> Signature::Parse(std::string_view text, int64_t
         k++;
       }
       if (sig->params_.back().kind == 'a') {
-        sig->params_.back().array_of = std::string(text.substr(i + 1, k - i - 2));
+        SigParam& p = sig->params_.back();
+        p.array_of = std::string(text.substr(i + 1, k - i - 2));
+        if (!p.array_of.empty() && p.array_of != "x") {
+          std::string allowed;
+          if (p.array_of[0] == '(') {
+            for (char t : p.array_of) {
+              if (t != '(' && t != ')') allowed += AllowedFor(t);
+            }
+          } else {
+            allowed = AllowedFor(p.array_of[0]);
+          }
+          p.element_mask = MaskOf(allowed);
+        }
       }
       i = k;
       continue;
@@ -139,6 +162,10 @@ std::shared_ptr<const Signature> Signature::Parse(std::string_view text, int64_t
     p.allowed = AllowedFor(c);
     sig->params_.push_back(p);
     i++;
+  }
+  for (SigParam& p : sig->params_) {
+    p.allowed_mask = MaskOf(p.allowed);
+    sig->repeats_ |= p.repeat;
   }
   return sig;
 }
@@ -160,9 +187,22 @@ bool Signature::Match(std::string_view symbols, size_t param, size_t arg, int* c
   return false;
 }
 
-std::vector<Value> Signature::Validate(const std::vector<Value>& args, const Value& context,
-                                       bool has_context, const std::string& function_name,
-                                       int64_t position) const {
+void Signature::Validate(std::vector<Value>& args, const Value& context, bool has_context,
+                         const std::string& function_name, int64_t position) const {
+  // The usual call gives each parameter one argument of an accepted type: without repeats
+  // that is the only way to match, so the arguments are only adjusted where they are.
+  if (!repeats_ && args.size() == params_.size()) {
+    bool accepted = true;
+    for (size_t i = 0; i < args.size() && accepted; ++i) {
+      accepted = (params_[i].allowed_mask & TypeBit(args[i])) != 0;
+    }
+    if (accepted) {
+      for (size_t i = 0; i < args.size(); ++i) {
+        AdjustArg(params_[i], args[i], i, function_name, position);
+      }
+      return;
+    }
+  }
   // One letter per argument (a short string stays inline) and a count per parameter: on the
   // stack for the usual handful of parameters.
   std::string symbols;
@@ -191,6 +231,7 @@ std::vector<Value> Signature::Validate(const std::vector<Value>& args, const Val
     const Value* bad = arg < args.size() ? &args[arg] : nullptr;
     FailArg("T0410", position, function_name, arg + 1, bad);
   }
+  // Laid out anew: context substitution, repeats, omitted optionals.
   std::vector<Value> out;
   out.reserve(args.size() + 1);
   size_t arg = 0;
@@ -208,28 +249,29 @@ std::vector<Value> Signature::Validate(const std::vector<Value>& args, const Val
       continue;
     }
     for (int k = 0; k < counts[pi]; ++k, ++arg) {
-      Value v = args[arg];
-      if (p.kind == 'a' && !v.IsArray() && v.IsDefined()) {
-        v = MakeArray({v});
-      }
-      if (!p.array_of.empty() && v.IsArray() && p.array_of != "x") {
-        std::string elem_allowed = AllowedFor(p.array_of[0]);
-        if (p.array_of[0] == '(') {
-          elem_allowed.clear();
-          for (char t : p.array_of) {
-            if (t != '(' && t != ')') elem_allowed += AllowedFor(t);
-          }
-        }
-        for (const auto& e : v.AsArray().items) {
-          if (elem_allowed.find(TypeSymbol(e)) == std::string::npos) {
-            FailArg("T0412", position, function_name, arg + 1, &args[arg], TypeName(p.array_of[0]));
-          }
-        }
-      }
-      out.push_back(std::move(v));
+      out.push_back(std::move(args[arg]));
+      AdjustArg(p, out.back(), arg, function_name, position);
     }
   }
-  return out;
+  args = std::move(out);
+}
+
+void Signature::AdjustArg(const SigParam& p, Value& v, size_t arg, const std::string& function_name,
+                          int64_t position) const {
+  const bool wrap = p.kind == 'a' && !v.IsArray() && v.IsDefined();
+  if (p.element_mask != 0) {
+    auto check = [&](const Value& e) {
+      if ((p.element_mask & TypeBit(e)) == 0) {
+        FailArg("T0412", position, function_name, arg + 1, &v, TypeName(p.array_of[0]));
+      }
+    };
+    if (wrap) {
+      check(v);
+    } else if (v.IsArray()) {
+      for (const auto& e : v.AsArray().items) check(e);
+    }
+  }
+  if (wrap) v = MakeArray({v});
 }
 
 }  // namespace flowstate::query::jsonata

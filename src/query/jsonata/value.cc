@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <tuple>
 
 #include "json/json.h"
 #include "query/jsonata/function_data.h"
@@ -70,36 +71,37 @@ const Value* ObjectData::Find(std::string_view key) const {
     return it == index_->end() ? nullptr : &entries[it->second].second;
   }
   for (const auto& [k, v] : entries) {
-    if (k == key) return &v;
+    if (SameName(k, key)) return &v;
   }
   return nullptr;
 }
 
-void ObjectData::Set(std::string key, Value value) {
+void ObjectData::Set(std::string_view key, Value value) {
   if (indexed()) {
     auto it = index_->find(key);
     if (it != index_->end()) {
       entries[it->second].second = std::move(value);
       return;
     }
-    index_->emplace(key, entries.size());
-    entries.emplace_back(std::move(key), std::move(value));
-    return;
-  }
-  for (auto& [k, v] : entries) {
-    if (k == key) {
-      v = std::move(value);
-      return;
+  } else {
+    for (auto& [k, v] : entries) {
+      if (SameName(k, key)) {
+        v = std::move(value);
+        return;
+      }
     }
   }
-  entries.emplace_back(std::move(key), std::move(value));
-  if (entries.size() > kIndexThreshold) BuildIndex();
+  Append(key, std::move(value));
 }
 
-void ObjectData::Append(std::string key, Value value) {
-  if (indexed()) index_->emplace(key, entries.size());
-  entries.emplace_back(std::move(key), std::move(value));
-  if (!indexed() && entries.size() > kIndexThreshold) BuildIndex();
+void ObjectData::Append(std::string_view key, Value value) {
+  entries.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                       std::forward_as_tuple(std::move(value)));
+  if (indexed()) {
+    index_->emplace(entries.back().first, entries.size() - 1);
+  } else if (entries.size() > kIndexThreshold) {
+    BuildIndex();
+  }
 }
 
 bool ObjectData::Remove(std::string_view key) {
@@ -164,7 +166,9 @@ Value FromJson(const json::Json& j) {
     case json::Json::value_t::object: {
       auto o = std::make_shared<ObjectData>();
       o->Reserve(j.size());
-      for (auto it = j.begin(); it != j.end(); ++it) o->Append(it.key(), FromJson(it.value()));
+      for (const auto& [key, member] : *j.get_ptr<const json::Json::object_t*>()) {
+        o->Append(key, FromJson(member));
+      }
       return Value::FromObject(std::move(o));
     }
     default:
@@ -179,37 +183,44 @@ bool SameNumber(double a, double b) { return a == b && std::signbit(a) == std::s
 }  // namespace
 
 bool SameAsJson(const Value& v, const json::Json& j) {
+  // Reads the document's storage directly: this runs over a whole state input.
   switch (j.type()) {
     case json::Json::value_t::null:
       return v.IsNull();
     case json::Json::value_t::boolean:
-      return v.IsBool() && v.AsBool() == j.get<bool>();
+      return v.IsBool() && v.AsBool() == *j.get_ptr<const bool*>();
     case json::Json::value_t::number_integer:
-      return v.IsNumber() && SameNumber(v.AsNumber(), static_cast<double>(j.get<int64_t>()));
+      return v.IsNumber() &&
+             SameNumber(v.AsNumber(), static_cast<double>(*j.get_ptr<const int64_t*>()));
     case json::Json::value_t::number_unsigned:
-      return v.IsNumber() && SameNumber(v.AsNumber(), static_cast<double>(j.get<uint64_t>()));
+      return v.IsNumber() &&
+             SameNumber(v.AsNumber(), static_cast<double>(*j.get_ptr<const uint64_t*>()));
     case json::Json::value_t::number_float:
-      return v.IsNumber() && SameNumber(v.AsNumber(), j.get<double>());
+      return v.IsNumber() && SameNumber(v.AsNumber(), *j.get_ptr<const double*>());
     case json::Json::value_t::string:
-      return v.IsString() && v.AsString() == j.get_ref<const std::string&>();
+      return v.IsString() && v.AsString() == *j.get_ptr<const std::string*>();
     case json::Json::value_t::array: {
       if (!v.IsArray()) return false;
       const ArrayData& a = v.AsArray();
+      const auto& items = *j.get_ptr<const json::Json::array_t*>();
       if (a.sequence || a.keep_singleton || a.cons || a.outer_wrapper || a.tuple_stream ||
-          a.items.size() != j.size()) {
+          a.items.size() != items.size()) {
         return false;
       }
-      for (size_t i = 0; i < a.items.size(); ++i) {
-        if (!SameAsJson(a.items[i], j[i])) return false;
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (!SameAsJson(a.items[i], items[i])) return false;
       }
       return true;
     }
     case json::Json::value_t::object: {
-      if (!v.IsObject() || v.AsObject().entries.size() != j.size()) return false;
-      auto member = j.begin();
-      for (const auto& [key, value] : v.AsObject().entries) {
-        if (key != member.key() || !SameAsJson(value, member.value())) return false;
-        ++member;
+      if (!v.IsObject()) return false;
+      const auto& entries = v.AsObject().entries;
+      const auto& members = *j.get_ptr<const json::Json::object_t*>();
+      if (entries.size() != members.size()) return false;
+      auto entry = entries.begin();
+      for (const auto& [key, member] : members) {
+        if (!SameName(entry->first, key) || !SameAsJson(entry->second, member)) return false;
+        ++entry;
       }
       return true;
     }
@@ -218,47 +229,65 @@ bool SameAsJson(const Value& v, const json::Json& j) {
   }
 }
 
-json::Json ToJson(const Value& v) {
+namespace {
+
+// Writes `v` into `out` (null on entry) in place: members and items are built where they
+// live, without temporary documents to move and destroy.
+void WriteJson(const Value& v, json::Json& out) {
   switch (v.type()) {
     case Type::kUndefined:
     case Type::kNull:
-      return nullptr;
+      return;
     case Type::kBool:
-      return v.AsBool();
+      out = v.AsBool();
+      return;
     case Type::kNumber: {
       double d = v.AsNumber();
       if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9007199254740992.0) {
-        return static_cast<int64_t>(d);
+        out = static_cast<int64_t>(d);
+      } else if (std::isfinite(d)) {
+        out = d;
       }
-      if (!std::isfinite(d)) return nullptr;
-      return d;
+      return;
     }
     case Type::kString:
-      return v.AsString();
+      out = v.AsString();
+      return;
     case Type::kArray: {
-      json::Json out = json::Json::array();
-      out.get_ref<json::Json::array_t&>().reserve(v.AsArray().items.size());
+      out = json::Json(json::Json::value_t::array);
+      auto& items = out.get_ref<json::Json::array_t&>();
+      items.reserve(v.AsArray().items.size());
       for (const auto& e : v.AsArray().items) {
         if (e.IsUndefined()) continue;
-        out.push_back(e.IsFunction() ? json::Json("") : ToJson(e));
+        WriteJson(e, items.emplace_back());
       }
-      return out;
+      return;
     }
     case Type::kObject: {
-      json::Json out = json::Json::object();
+      out = json::Json(json::Json::value_t::object);
       // Keys of an object value are unique: append without the ordered map's lookup.
       auto& members = out.get_ref<json::Json::object_t&>();
       members.reserve(v.AsObject().entries.size());
       for (const auto& [k, e] : v.AsObject().entries) {
         if (e.IsUndefined()) continue;
-        members.emplace_back(k, e.IsFunction() ? json::Json("") : ToJson(e));
+        auto& member = members.emplace_back(std::piecewise_construct, std::forward_as_tuple(k),
+                                            std::forward_as_tuple());
+        WriteJson(e, member.second);
       }
-      return out;
+      return;
     }
     case Type::kFunction:
-      return "";
+      out = "";
+      return;
   }
-  return nullptr;
+}
+
+}  // namespace
+
+json::Json ToJson(const Value& v) {
+  json::Json out;
+  WriteJson(v, out);
+  return out;
 }
 
 std::string FormatNumber(double d) {

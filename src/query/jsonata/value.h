@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "json/json_fwd.h"
 
 namespace flowstate::query::jsonata {
@@ -94,6 +96,16 @@ class Value {
   std::shared_ptr<HeapData> heap_;
 };
 
+// Equality of names (object keys, variables): those are short, and comparing them in place
+// beats a library call.
+inline bool SameName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 struct StringData : HeapData {
   explicit StringData(std::string s) : str(std::move(s)) {}
   std::string str;
@@ -110,15 +122,16 @@ struct ArrayData : HeapData {
 
 struct ObjectData : HeapData {
   const Value* Find(std::string_view key) const;
-  void Set(std::string key, Value value);  // replaces in place or appends
+  void Set(std::string_view key, Value value);  // replaces in place or appends
   // Appends a key the caller knows is not present yet (a JSON object's members, a copy of
   // another object's), skipping Set's lookup. Reserve first when the count is known.
-  void Append(std::string key, Value value);
+  void Append(std::string_view key, Value value);
   void Reserve(size_t count) { entries.reserve(count); }
   bool Remove(std::string_view key);
   size_t size() const { return entries.size(); }
   // Read-only after construction; mutate only through Set/Remove so the index stays valid.
-  std::vector<std::pair<std::string, Value>> entries;
+  // The few members of a typical object live inline, in the object's own allocation.
+  boost::container::small_vector<std::pair<std::string, Value>, 4> entries;
 
  private:
   void BuildIndex();
