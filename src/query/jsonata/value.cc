@@ -65,15 +65,9 @@ std::shared_ptr<FunctionData> Value::FunctionPtr() const {
   return std::static_pointer_cast<FunctionData>(heap_);
 }
 
-const Value* ObjectData::Find(std::string_view key) const {
-  if (indexed()) {
-    auto it = index_->find(key);
-    return it == index_->end() ? nullptr : &entries[it->second].second;
-  }
-  for (const auto& [k, v] : entries) {
-    if (SameName(k, key)) return &v;
-  }
-  return nullptr;
+const Value* ObjectData::FindIndexed(std::string_view key) const {
+  auto it = index_->find(key);
+  return it == index_->end() ? nullptr : &entries[it->second].second;
 }
 
 void ObjectData::Set(std::string_view key, Value value) {
@@ -144,29 +138,32 @@ Value MakeArray(std::vector<Value> items) {
 }
 
 Value FromJson(const json::Json& j) {
+  // Reads the document's storage directly (no conversion machinery per node).
   switch (j.type()) {
     case json::Json::value_t::null:
       return Value::Null();
     case json::Json::value_t::boolean:
-      return Value::Bool(j.get<bool>());
+      return Value::Bool(*j.get_ptr<const bool*>());
     case json::Json::value_t::number_integer:
-      return Value::Number(static_cast<double>(j.get<int64_t>()));
+      return Value::Number(static_cast<double>(*j.get_ptr<const int64_t*>()));
     case json::Json::value_t::number_unsigned:
-      return Value::Number(static_cast<double>(j.get<uint64_t>()));
+      return Value::Number(static_cast<double>(*j.get_ptr<const uint64_t*>()));
     case json::Json::value_t::number_float:
-      return Value::Number(j.get<double>());
+      return Value::Number(*j.get_ptr<const double*>());
     case json::Json::value_t::string:
-      return Value::String(j.get<std::string>());
+      return Value::String(*j.get_ptr<const std::string*>());
     case json::Json::value_t::array: {
+      const auto& items = *j.get_ptr<const json::Json::array_t*>();
       auto a = NewArray(false);
-      a->items.reserve(j.size());
-      for (const auto& e : j) a->items.push_back(FromJson(e));
+      a->items.reserve(items.size());
+      for (const auto& e : items) a->items.push_back(FromJson(e));
       return Value::FromArray(std::move(a));
     }
     case json::Json::value_t::object: {
+      const auto& members = *j.get_ptr<const json::Json::object_t*>();
       auto o = std::make_shared<ObjectData>();
-      o->Reserve(j.size());
-      for (const auto& [key, member] : *j.get_ptr<const json::Json::object_t*>()) {
+      o->Reserve(members.size());
+      for (const auto& [key, member] : members) {
         o->Append(key, FromJson(member));
       }
       return Value::FromObject(std::move(o));
@@ -283,6 +280,8 @@ void WriteJson(const Value& v, json::Json& out) {
 }
 
 }  // namespace
+
+void ToJson(const Value& v, json::Json& out) { WriteJson(v, out); }
 
 json::Json ToJson(const Value& v) {
   json::Json out;

@@ -121,7 +121,14 @@ struct ArrayData : HeapData {
 };
 
 struct ObjectData : HeapData {
-  const Value* Find(std::string_view key) const;
+  // Small objects (no index) are scanned in place: the usual lookup costs no call.
+  const Value* Find(std::string_view key) const {
+    if (indexed()) return FindIndexed(key);
+    for (const auto& [k, v] : entries) {
+      if (SameName(k, key)) return &v;
+    }
+    return nullptr;
+  }
   void Set(std::string_view key, Value value);  // replaces in place or appends
   // Appends a key the caller knows is not present yet (a JSON object's members, a copy of
   // another object's), skipping Set's lookup. Reserve first when the count is known.
@@ -134,6 +141,7 @@ struct ObjectData : HeapData {
   boost::container::small_vector<std::pair<std::string, Value>, 4> entries;
 
  private:
+  const Value* FindIndexed(std::string_view key) const;
   void BuildIndex();
   // Hash index for large objects only; small ones scan (faster, no allocation).
   struct KeyHash {
@@ -177,6 +185,8 @@ Value MakeArray(std::vector<Value> items);
 // (becoming "" inside arrays as JSON.stringify would give null; functions serialize as "").
 Value FromJson(const json::Json& j);
 json::Json ToJson(const Value& v);
+// The same into `out`, which must be null: for a caller that holds the document already.
+void ToJson(const Value& v, json::Json& out);
 
 // Whether FromJson(j) would build exactly `v` (same types, numbers bit for bit, member order,
 // no sequence or constructor flags): lets a caller reuse a value it already holds for a
