@@ -32,8 +32,9 @@ base::AslError Executor::RuntimeError(int32_t frame_id, const asl::State& state,
 
 size_t Executor::PayloadSize(const json::Json& payload, std::string& text) const {
   if (options_.record_history) {
-    text = CompactText(payload);
-    return text.size();
+    text.clear();
+    text.reserve(256);  // most payloads are small: one allocation instead of several regrowths
+    return json::AppendQuotedCompactText(payload, text);
   }
   return options_.max_payload_bytes != 0 ? json::CompactTextSize(payload) : 0;
 }

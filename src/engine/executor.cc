@@ -396,8 +396,8 @@ void Executor::EndScope(int32_t frame_id, json::Json&& output, std::string outpu
     model::HistoryEvent& succeeded =
         Emit(frame_id, "ExecutionSucceeded", "executionSucceededEventDetails");
     if (options_.record_history) {
-      succeeded.details["output"] =
-          output_text.empty() ? CompactText(output) : std::move(output_text);
+      if (output_text.empty()) json::AppendQuotedCompactText(output, output_text);
+      succeeded.details["output"] = model::RawJson{output_text};
       succeeded.details["outputDetails"] = NotTruncated();
     }
     model::Terminal terminal;

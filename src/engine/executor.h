@@ -182,8 +182,8 @@ class Executor {
   base::AslError RuntimeError(int32_t frame_id, const asl::State& state,
                               base::AslError error) const;
   base::AslError DataLimitError(std::string_view who) const;
-  // A payload's size for AWS's limit; its compact text goes into `text` when history records
-  // it (else the size is counted without building the text).
+  // A payload's size for AWS's limit. When history records it, `text` receives its compact text
+  // quoted, as event details embed it (model::RawJson); else the size is only counted.
   size_t PayloadSize(const json::Json& payload, std::string& text) const;
   bool ExceedsPayloadLimit(size_t bytes) const {
     return options_.max_payload_bytes != 0 && bytes > options_.max_payload_bytes;

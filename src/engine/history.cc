@@ -63,12 +63,9 @@ void Executor::EmitStateEntered(int32_t frame_id, const asl::State& state) {
   model::HistoryEvent& event = Emit(frame_id, state.entered_event_type, "stateEnteredEventDetails");
   event.details["name"] = state.name;
   model::Frame& current = frame(frame_id);
-  if (!current.input_text.empty()) {
-    event.details["input"] = std::move(current.input_text);
-    current.input_text.clear();
-  } else {
-    event.details["input"] = CompactText(current.input);
-  }
+  if (current.input_text.empty()) json::AppendQuotedCompactText(current.input, current.input_text);
+  event.details["input"] = model::RawJson{current.input_text};
+  std::string().swap(current.input_text);  // freed: a waiting frame keeps no copy
   event.details["inputDetails"] = NotTruncated();
   frame(frame_id).entered_event_id = event.id;
 }
@@ -81,7 +78,7 @@ void Executor::EmitStateExited(int32_t frame_id, const asl::State& state,
   }
   model::HistoryEvent& event = Emit(frame_id, state.exited_event_type, "stateExitedEventDetails");
   event.details["name"] = state.name;
-  event.details["output"] = output_text;
+  event.details["output"] = model::RawJson{output_text};
   event.details["outputDetails"] = NotTruncated();
   if (assigned.is_object()) {
     // Each assigned variable's value as JSON text, as AWS records it.

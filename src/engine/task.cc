@@ -130,7 +130,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
         Emit(frame_id, "ActivityScheduled", "activityScheduledEventDetails");
     if (options_.record_history) {
       scheduled.details["resource"] = task.resource;
-      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["input"] = model::RawJson{parameters_text};
       scheduled.details["inputDetails"] = NotTruncated();
       if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
       if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;
@@ -148,7 +148,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
       scheduled.details["resourceType"] = task.resource_type;
       scheduled.details["resource"] = task.resource_api;
       scheduled.details["region"] = Region();
-      scheduled.details["parameters"] = std::move(parameters_text);
+      scheduled.details["parameters"] = model::RawJson{parameters_text};
       if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
       if (heartbeat) scheduled.details["heartbeatInSeconds"] = *heartbeat;
     }
@@ -164,7 +164,7 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
         Emit(frame_id, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails");
     if (options_.record_history) {
       scheduled.details["resource"] = task.resource;
-      scheduled.details["input"] = std::move(parameters_text);
+      scheduled.details["input"] = model::RawJson{parameters_text};
       scheduled.details["inputDetails"] = NotTruncated();
       if (timeout) scheduled.details["timeoutInSeconds"] = *timeout;
     }
@@ -208,7 +208,7 @@ void Executor::TaskResult(int32_t frame_id, json::Json&& result) {
     model::HistoryEvent& succeeded =
         Emit(frame_id, "ActivitySucceeded", "activitySucceededEventDetails");
     if (options_.record_history) {
-      succeeded.details["output"] = std::move(text);
+      succeeded.details["output"] = model::RawJson{text};
       succeeded.details["outputDetails"] = NotTruncated();
     }
   } else if (task.kind == asl::TaskKind::kLambdaInvoke) {
@@ -216,14 +216,14 @@ void Executor::TaskResult(int32_t frame_id, json::Json&& result) {
     if (options_.record_history) {
       succeeded.details["resourceType"] = task.resource_type;
       succeeded.details["resource"] = task.resource_api;
-      succeeded.details["output"] = std::move(text);
+      succeeded.details["output"] = model::RawJson{text};
       succeeded.details["outputDetails"] = NotTruncated();
     }
   } else {
     model::HistoryEvent& succeeded =
         Emit(frame_id, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails");
     if (options_.record_history) {
-      succeeded.details["output"] = std::move(text);
+      succeeded.details["output"] = model::RawJson{text};
       succeeded.details["outputDetails"] = NotTruncated();
     }
   }

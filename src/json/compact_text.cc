@@ -256,4 +256,106 @@ size_t CompactTextSize(const Json& value) {
   }
 }
 
+namespace {
+
+// Appends `text`, already JSON (quotes and backslashes included), escaped to sit inside a JSON
+// string: what AppendQuoted does to the body of a quoted string.
+void AppendEmbedded(std::string_view text, std::string& out) {
+  for (char ch : text) {
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    out.push_back(ch);
+  }
+}
+
+// The compact text of a string value (its literal, quotes included), written embedded; returns
+// the literal's length.
+size_t AppendEmbeddedString(std::string_view text, std::string& out) {
+  const size_t start = out.size();
+  // Room for the worst of the common case: every byte a quote or backslash, each \\\" (4).
+  out.resize(start + 4 * text.size() + 4);
+  char* cursor = out.data() + start;
+  *cursor++ = '\\';
+  *cursor++ = '"';
+  size_t literal = text.size() + 2;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    const uint8_t extra = kEscapeExtra[c];
+    if (extra == 0) {
+      *cursor++ = ch;
+      continue;
+    }
+    if (extra == 1) {  // \" -> \\\", \\ -> \\\\, \n -> \\n
+      *cursor++ = '\\';
+      *cursor++ = '\\';
+      if (c == '"' || c == '\\') *cursor++ = '\\';
+      *cursor++ = kShortEscape[c];
+      literal += 1;
+      continue;
+    }
+    // \u00XX escapes and non-ASCII: quote it as Dump does, then embed that.
+    out.resize(start);
+    std::string quoted;
+    AppendQuoted(text, quoted);
+    AppendEmbedded(quoted, out);
+    return quoted.size();
+  }
+  *cursor++ = '\\';
+  *cursor++ = '"';
+  out.resize(static_cast<size_t>(cursor - out.data()));
+  return literal;
+}
+
+size_t AppendEmbeddedCompactText(const Json& value, std::string& out) {
+  switch (value.type()) {
+    case Json::value_t::string:
+      return AppendEmbeddedString(value.get_ref<const std::string&>(), out);
+    case Json::value_t::object: {
+      out.push_back('{');
+      size_t size = 2;
+      bool first = true;
+      for (const auto& [key, member] : *value.get_ptr<const Json::object_t*>()) {
+        if (!first) {
+          out.push_back(',');
+          ++size;
+        }
+        first = false;
+        size += AppendEmbeddedString(key, out) + 1;
+        out.push_back(':');
+        size += AppendEmbeddedCompactText(member, out);
+      }
+      out.push_back('}');
+      return size;
+    }
+    case Json::value_t::array: {
+      out.push_back('[');
+      size_t size = 2;
+      bool first = true;
+      for (const Json& item : *value.get_ptr<const Json::array_t*>()) {
+        if (!first) {
+          out.push_back(',');
+          ++size;
+        }
+        first = false;
+        size += AppendEmbeddedCompactText(item, out);
+      }
+      out.push_back(']');
+      return size;
+    }
+    default: {  // null, booleans and numbers: no quote or backslash in their text
+      const size_t start = out.size();
+      AppendCompactText(value, out);
+      return out.size() - start;
+    }
+  }
+}
+
+}  // namespace
+
+size_t AppendQuotedCompactText(const Json& value, std::string& out) {
+  out.push_back('"');
+  const size_t size = AppendEmbeddedCompactText(value, out);
+  out.push_back('"');
+  return size;
+}
+
 }  // namespace flowstate::json

@@ -25,4 +25,9 @@ std::string CompactText(const Json& value);
 // needs when no history records the text.
 size_t CompactTextSize(const Json& value);
 
+// Appends CompactText(value) as a JSON string literal, as AppendQuoted(CompactText(value), out)
+// would, in one pass over the document (history embeds payloads this way), and returns
+// CompactText(value).size().
+size_t AppendQuotedCompactText(const Json& value, std::string& out);
+
 }  // namespace flowstate::json

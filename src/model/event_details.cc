@@ -1,5 +1,6 @@
 #include "model/event_details.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "json/compact_text.h"
@@ -39,6 +40,10 @@ void EventDetails::AppendString(std::string_view key, std::string_view text) {
 }
 
 void EventDetails::AppendRaw(std::string_view key, std::string_view raw) {
+  // One allocation for this member and the short ones that usually follow it (a payload, then
+  // its "...Details"), instead of a regrowth per append.
+  const size_t needed = text_.size() + key.size() + raw.size() + 5;
+  if (text_.capacity() < needed) text_.reserve(std::max(needed + 64, 2 * text_.capacity()));
   OpenMember(key);
   text_.append(raw);
   text_.push_back('}');

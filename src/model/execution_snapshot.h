@@ -69,8 +69,9 @@ struct Frame {
   // terminal snapshot when its failure ends the execution, so a redrive reruns only them.
   int32_t parked_children = 0;
   bool pumping = false;  // transient (not persisted): the engine is starting children
-  // Transient (not persisted): `input` as JSON text when the engine already has it (the
-  // previous state's Exited output), so the Entered event does not serialize it again.
+  // Transient (not persisted): `input`'s compact text as a quoted JSON string, as history embeds
+  // it, when the engine already has it (the previous state's Exited output), so the Entered
+  // event does not serialize it again.
   std::string input_text;
 };
 

@@ -14,6 +14,11 @@ using json::Json;
 void ExpectSameAsDump(const Json& value) {
   EXPECT_EQ(CompactText(value), json::Dump(value));
   EXPECT_EQ(CompactTextSize(value), json::Dump(value).size());
+  std::string quoted;
+  AppendQuoted(json::Dump(value), quoted);
+  std::string direct = "prefix";
+  EXPECT_EQ(AppendQuotedCompactText(value, direct), json::Dump(value).size());
+  EXPECT_EQ(direct, "prefix" + quoted);
 }
 
 TEST(CompactTextTest, MatchesDumpOnScalars) {
