@@ -42,6 +42,17 @@ jsonata::Value Executor::JsonataInput(int32_t frame_id, const json::Json& input)
   return converted;
 }
 
+jsonata::Value Executor::StatesOfInput(jsonata::Value input) {
+  if (states_of_input_.IsObject() && states_of_input_.heap().use_count() == 1) {
+    states_of_input_.MutableObject().Set("input", std::move(input));
+  } else {
+    auto object = std::make_shared<jsonata::ObjectData>();
+    object->Append("input", std::move(input));
+    states_of_input_ = jsonata::Value::FromObject(std::move(object));
+  }
+  return states_of_input_;
+}
+
 void Executor::RememberJsonataInput(int32_t frame_id, jsonata::Value value) {
   if (jsonata_inputs_.size() >= kMaxRememberedInputs &&
       jsonata_inputs_.find(frame_id) == jsonata_inputs_.end()) {
@@ -63,6 +74,9 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
       if (need_context && view.context == nullptr) {
         json::Json built = BuildContext(frame_id, state);
         view.value = BuildStates(view, &built, std::move(input));
+      } else if (!need_context && view.input != nullptr && view.result == nullptr &&
+                 view.error_output == nullptr) {
+        view.value = StatesOfInput(std::move(input));
       } else {
         view.value = BuildStates(view, need_context ? view.context : nullptr, std::move(input));
       }

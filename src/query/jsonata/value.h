@@ -77,8 +77,10 @@ class Value {
   const FunctionData& AsFunction() const;
   const std::shared_ptr<HeapData>& heap() const { return heap_; }
   std::shared_ptr<ArrayData> ArrayPtr() const;
-  // In-place access for values still being built by their creator (no refcount traffic).
+  // In-place access for values still being built by their creator (no refcount traffic), or
+  // held by nobody else (heap().use_count() == 1).
   ArrayData& MutableArray() const;
+  ObjectData& MutableObject() const;
   std::shared_ptr<ObjectData> ObjectPtr() const;
   std::shared_ptr<FunctionData> FunctionPtr() const;
 
@@ -155,6 +157,7 @@ struct ObjectData : HeapData {
 };
 
 inline ArrayData& Value::MutableArray() const { return *static_cast<ArrayData*>(heap_.get()); }
+inline ObjectData& Value::MutableObject() const { return *static_cast<ObjectData*>(heap_.get()); }
 
 inline const std::string& Value::AsString() const {
   return type_ == Type::kString ? static_cast<const StringData&>(*heap_).str : EmptyString();
