@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include "json/json.h"
 #include "query/jsonata/function_data.h"
@@ -228,55 +229,81 @@ bool SameAsJson(const Value& v, const json::Json& j) {
 
 namespace {
 
-// Writes `v` into `out` (null on entry) in place: members and items are built where they
-// live, without temporary documents to move and destroy.
-void WriteJson(const Value& v, json::Json& out) {
+void FillJson(const Value& v, json::Json& out);
+
+// Builds the JSON of `v` where it lives: `make(args)` constructs the document (a member, an
+// item) from nlohmann's constructor arguments and returns it, so no temporary is moved,
+// assigned or destroyed. Undefined is null here (callers skip it where JSON drops it) and a
+// function is "".
+template <typename Make>
+void BuildJson(const Value& v, Make&& make) {
   switch (v.type()) {
     case Type::kUndefined:
     case Type::kNull:
+      make(nullptr);
       return;
     case Type::kBool:
-      out = v.AsBool();
+      make(v.AsBool());
       return;
     case Type::kNumber: {
       double d = v.AsNumber();
       if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9007199254740992.0) {
-        out = static_cast<int64_t>(d);
+        make(static_cast<int64_t>(d));
       } else if (std::isfinite(d)) {
-        out = d;
+        make(d);
+      } else {
+        make(nullptr);
       }
       return;
     }
     case Type::kString:
-      out = v.AsString();
+      make(v.AsString());
       return;
-    case Type::kArray: {
-      out = json::Json(json::Json::value_t::array);
-      auto& items = out.get_ref<json::Json::array_t&>();
-      items.reserve(v.AsArray().items.size());
-      for (const auto& e : v.AsArray().items) {
-        if (e.IsUndefined()) continue;
-        WriteJson(e, items.emplace_back());
-      }
+    case Type::kArray:
+      FillJson(v, make(json::Json::value_t::array));
       return;
-    }
-    case Type::kObject: {
-      out = json::Json(json::Json::value_t::object);
-      // Keys of an object value are unique: append without the ordered map's lookup.
-      auto& members = out.get_ref<json::Json::object_t&>();
-      members.reserve(v.AsObject().entries.size());
-      for (const auto& [k, e] : v.AsObject().entries) {
-        if (e.IsUndefined()) continue;
-        auto& member = members.emplace_back(std::piecewise_construct, std::forward_as_tuple(k),
-                                            std::forward_as_tuple());
-        WriteJson(e, member.second);
-      }
+    case Type::kObject:
+      FillJson(v, make(json::Json::value_t::object));
       return;
-    }
     case Type::kFunction:
-      out = "";
+      make("");
       return;
   }
+}
+
+// Fills `out`, an empty array or object document, with the items or members of `v`.
+void FillJson(const Value& v, json::Json& out) {
+  if (v.IsArray()) {
+    auto& items = out.get_ref<json::Json::array_t&>();
+    items.reserve(v.AsArray().items.size());
+    for (const auto& e : v.AsArray().items) {
+      if (e.IsUndefined()) continue;
+      BuildJson(e, [&items](auto&& arg) -> json::Json& {
+        return items.emplace_back(std::forward<decltype(arg)>(arg));
+      });
+    }
+    return;
+  }
+  // Keys of an object value are unique: append without the ordered map's lookup.
+  auto& members = out.get_ref<json::Json::object_t&>();
+  members.reserve(v.AsObject().entries.size());
+  for (const auto& [k, e] : v.AsObject().entries) {
+    if (e.IsUndefined()) continue;
+    BuildJson(e, [&members, &k = k](auto&& arg) -> json::Json& {
+      return members
+          .emplace_back(std::piecewise_construct, std::forward_as_tuple(k),
+                        std::forward_as_tuple(std::forward<decltype(arg)>(arg)))
+          .second;
+    });
+  }
+}
+
+// Writes `v` into `out`, which is null on entry.
+void WriteJson(const Value& v, json::Json& out) {
+  BuildJson(v, [&out](auto&& arg) -> json::Json& {
+    out = json::Json(std::forward<decltype(arg)>(arg));
+    return out;
+  });
 }
 
 }  // namespace
