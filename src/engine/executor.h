@@ -204,6 +204,9 @@ class Executor {
   // fresh conversion, remembered in turn.
   query::jsonata::Value JsonataInput(int32_t frame_id, const json::Json& input);
   void RememberJsonataInput(int32_t frame_id, query::jsonata::Value value);
+  // `$states` when it holds only the input, as for most evaluations: one object, refilled in
+  // place once no value of an earlier evaluation refers to it.
+  query::jsonata::Value StatesOfInput(query::jsonata::Value input);
   // Assign of a state, Catcher or Choice rule: the object of new values (null when absent),
   // evaluated with the variables' entry values. JSONPath: `$` is `jsonpath_input`.
   // `prefix`: a Choice rule's or Catcher's ("Choices[0]/", "Catch[1]/") in causes.
@@ -236,6 +239,7 @@ class Executor {
   // Per frame, the evaluator value of the document its next state will likely read as
   // `$states.input` (checked against the document before use). Bounded; lives for one Advance.
   std::unordered_map<int32_t, query::jsonata::Value> jsonata_inputs_;
+  query::jsonata::Value states_of_input_;  // see StatesOfInput
 
   // --- context_object.cc
   const json::Json* ContextFor(int32_t frame_id, const asl::State& state);

@@ -42,6 +42,17 @@ jsonata::Value Executor::JsonataInput(int32_t frame_id, const json::Json& input)
   return converted;
 }
 
+jsonata::Value Executor::StatesOfInput(jsonata::Value input) {
+  if (states_of_input_.IsObject() && states_of_input_.heap().use_count() == 1) {
+    states_of_input_.MutableObject().Set("input", std::move(input));
+  } else {
+    auto object = std::make_shared<jsonata::ObjectData>();
+    object->Append("input", std::move(input));
+    states_of_input_ = jsonata::Value::FromObject(std::move(object));
+  }
+  return states_of_input_;
+}
+
 void Executor::RememberJsonataInput(int32_t frame_id, jsonata::Value value) {
   if (jsonata_inputs_.size() >= kMaxRememberedInputs &&
       jsonata_inputs_.find(frame_id) == jsonata_inputs_.end()) {
@@ -58,18 +69,17 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
   if (field.reads_states()) {
     const bool need_context = field.may_read_context();
     if (!view.value || (need_context && !view.value_has_context)) {
-      json::Json built;
-      const json::Json* context = nullptr;
-      if (need_context) {
-        context = view.context;
-        if (context == nullptr) {
-          built = BuildContext(frame_id, state);
-          context = &built;
-        }
-      }
       jsonata::Value input;
       if (view.input != nullptr) input = JsonataInput(frame_id, *view.input);
-      view.value = BuildStates(view, context, std::move(input));
+      if (need_context && view.context == nullptr) {
+        json::Json built = BuildContext(frame_id, state);
+        view.value = BuildStates(view, &built, std::move(input));
+      } else if (!need_context && view.input != nullptr && view.result == nullptr &&
+                 view.error_output == nullptr) {
+        view.value = StatesOfInput(std::move(input));
+      } else {
+        view.value = BuildStates(view, need_context ? view.context : nullptr, std::move(input));
+      }
       view.value_has_context = need_context;
     }
     scope.states = &*view.value;
@@ -79,11 +89,10 @@ Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
     scope.functions = &query::StepFunctionsFunctions();
     scope.rng = &rng_;
   }
-  auto value = field.Evaluate(scope, name, prefix, value_out);
-  if (!value) {
-    return tl::unexpected(RuntimeError(frame_id, state, std::move(value.error())));
-  }
-  return std::move(*value);
+  // One Expected, returned as is: the document is never moved between layers.
+  Expected value = field.Evaluate(scope, name, prefix, value_out);
+  if (!value) value = tl::unexpected(RuntimeError(frame_id, state, std::move(value.error())));
+  return value;
 }
 
 Expected Executor::EvalAssign(int32_t frame_id, const asl::State& state,
@@ -110,22 +119,21 @@ void Executor::FinishJsonata(int32_t frame_id, const asl::State& state, StatesVi
     HandleStateError(frame_id, std::move(assigned.error()));
     return;
   }
-  json::Json output;
-  if (state.output.present) {
-    jsonata::Value output_value;
-    Expected evaluated =
-        EvalJsonata(frame_id, state, *state.output.compiled, "Output", view, {}, &output_value);
-    if (!evaluated) {
-      HandleStateError(frame_id, std::move(evaluated.error()));
-      return;
-    }
-    output = std::move(*evaluated);
-    // Usually the next state's input: it need not be converted again.
-    if (output_value.IsDefined()) RememberJsonataInput(frame_id, std::move(output_value));
-  } else {
-    output = fallback;
+  if (!state.output.present) {
+    ExitState(frame_id, state, json::Json(fallback), next, /*from_catch=*/false,
+              std::move(*assigned));
+    return;
   }
-  ExitState(frame_id, state, std::move(output), next, /*from_catch=*/false, std::move(*assigned));
+  jsonata::Value output_value;
+  Expected output =
+      EvalJsonata(frame_id, state, *state.output.compiled, "Output", view, {}, &output_value);
+  if (!output) {
+    HandleStateError(frame_id, std::move(output.error()));
+    return;
+  }
+  // Usually the next state's input: it need not be converted again.
+  if (output_value.IsDefined()) RememberJsonataInput(frame_id, std::move(output_value));
+  ExitState(frame_id, state, std::move(*output), next, /*from_catch=*/false, std::move(*assigned));
 }
 
 Expected Executor::JsonataArguments(int32_t frame_id, const asl::State& state) {

@@ -12,10 +12,11 @@ namespace flowstate::query {
 struct JsonataTemplate::Node {
   enum class Kind { kLiteral, kExpression, kObject, kArray };
   Kind kind = Kind::kLiteral;
-  json::Json literal;                                 // kLiteral
-  std::optional<jsonata::Expression> expression;      // kExpression
-  std::string text;                                   // kExpression: the trimmed source
-  std::vector<std::string> variables;                 // kExpression: `$names` it mentions
+  json::Json literal;                             // kLiteral
+  std::optional<jsonata::Expression> expression;  // kExpression
+  std::string text;                               // kExpression: the trimmed source
+  std::vector<std::string> variables;  // kExpression: the `$names` it mentions but `$states`
+  bool reads_states = false;           // kExpression: it mentions `$states`
   std::vector<std::pair<std::string, Node>> members;  // kObject
   std::vector<Node> items;                            // kArray
   bool constant = true;
@@ -95,11 +96,13 @@ base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
                                                      "' is not valid: " + compiled.error().code +
                                                      ": " + compiled.error().message));
     }
-    node.variables = compiled->VariableNames();
-    for (const std::string& name : node.variables) {
+    for (std::string& name : compiled->VariableNames()) {
       if (name == "states") {
+        node.reads_states = true;
         flags.reads_states = true;
         flags.may_read_context |= MayReadContext(node.text);
+      } else {
+        node.variables.push_back(std::move(name));
       }
     }
     node.expression.emplace(std::move(*compiled));
@@ -145,16 +148,15 @@ Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const Fi
   jsonata::EvalOptions options;
   options.functions = scope.functions;
   options.rng = scope.rng;
-  options.bindings.reserve(node.variables.size());
-  for (const std::string& name : node.variables) {
-    if (name == "states") {
-      if (scope.states != nullptr) options.bindings.emplace_back(name, *scope.states);
-      continue;
-    }
-    if (scope.variables == nullptr || !scope.variables->is_object()) continue;
-    auto it = scope.variables->find(name);
-    if (it != scope.variables->end()) {
-      options.bindings.emplace_back(name, jsonata::FromJson(*it));
+  if (node.reads_states && scope.states != nullptr) {
+    options.bindings.emplace_back("states", *scope.states);
+  }
+  if (scope.variables != nullptr && scope.variables->is_object()) {
+    for (const std::string& name : node.variables) {
+      auto it = scope.variables->find(name);
+      if (it != scope.variables->end()) {
+        options.bindings.emplace_back(name, jsonata::FromJson(*it));
+      }
     }
   }
   auto result = node.expression->Evaluate(jsonata::Value(), options);
@@ -173,7 +175,8 @@ Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const Fi
                                          Prefix(node.text, field) + "returned nothing (undefined).",
                                          field});
   }
-  json::Json out = jsonata::ToJson(*result);
+  Outcome out{tl::in_place};
+  jsonata::ToJson(*result, *out);
   if (value_out != nullptr) *value_out = std::move(*result);
   return out;
 }

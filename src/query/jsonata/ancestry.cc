@@ -205,6 +205,35 @@ void MarkSimplePaths(Node* root) {
   ForEachChild(root, [](Node* child) { MarkSimplePaths(child); });
 }
 
+void FoldConstantObjects(Node* root) {
+  if (root == nullptr) return;
+  // A grouping (`step{...}`) is read pair by pair by the evaluator: only its insides fold.
+  if (root->group) {
+    for (auto& [k, v] : root->group->pairs) {
+      FoldConstantObjects(k.get());
+      FoldConstantObjects(v.get());
+    }
+  }
+  Node* group = root->group.get();
+  ForEachChild(root, [group](Node* child) {
+    if (child != group) FoldConstantObjects(child);
+  });
+  if (root->kind != NodeKind::kObject || !root->literal_keys || !PlainStep(root)) return;
+  for (const auto& [key, value] : root->pairs) {
+    if (value->kind != NodeKind::kLiteral || !PlainStep(value.get())) return;
+  }
+  // Every key and value is a literal: the object is one too (values are immutable, so all
+  // evaluations can share it).
+  auto object = std::make_shared<ObjectData>();
+  object->Reserve(root->pairs.size());
+  for (const auto& [key, value] : root->pairs)
+    object->Append(key->literal.AsString(), value->literal);
+  root->literal = Value::FromObject(std::move(object));
+  root->kind = NodeKind::kLiteral;
+  root->pairs.clear();
+  root->literal_keys = false;
+}
+
 void ResolveBuiltins(Node* root) {
   if (root == nullptr) return;
   if (root->kind == NodeKind::kVariable && !root->str.empty()) {

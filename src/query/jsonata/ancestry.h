@@ -16,5 +16,8 @@ void MarkSimplePaths(Node* root);
 // Points each `$name` that names a built-in function at it, so evaluation needs no table
 // lookup for it.
 void ResolveBuiltins(Node* root);
+// Turns object constructors whose keys and values are all literals (`{"ok": true}`) into
+// literals, built once. Run after MarkSimplePaths (it relies on literal_keys).
+void FoldConstantObjects(Node* root);
 
 }  // namespace flowstate::query::jsonata

@@ -180,7 +180,9 @@ Value Evaluator::Run(const Node* root, const Value& input, Frame* globals) {
     wrapper->items.push_back(input);
     context = Value::FromArray(std::move(wrapper));
   }
-  globals->Define("$", context);
+  // `$$`, the root context. An unbound name reads as undefined too, so an evaluation without
+  // input (as Step Functions' fields are) binds nothing.
+  if (context.IsDefined()) globals->Define("$", context);
   Value result = Evaluate(root, context, globals);
   if (IsTupleStream(result)) result = TupleContexts(result);
   if (result.IsFunction() && result.AsFunction().kind == FunctionKind::kThunk) {

@@ -36,7 +36,8 @@ class Frame {
     }
     vars_.emplace_back(std::string(name), std::move(value));
   }
-  // Binds a name the caller knows is not bound here yet (skips Bind's search).
+  // Binds a name without Bind's search for an earlier binding in this scope: for a scope being
+  // filled with distinct names (a repeated name would shadow the earlier one, as Bind does).
   void Define(std::string_view name, Value value) {
     vars_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
                        std::forward_as_tuple(std::move(value)));

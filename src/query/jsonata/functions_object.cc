@@ -1,5 +1,6 @@
 // Object functions: $keys, $lookup, $spread, $merge, $each, $sift, $error, $assert, $type.
 #include <algorithm>
+#include <utility>
 
 #include "query/jsonata/error.h"
 #include "query/jsonata/functions.h"
@@ -22,7 +23,7 @@ void Spread(const Value& v, std::vector<Value>& out) {
     for (const auto& [k, e] : v.AsObject().entries) {
       auto o = std::make_shared<ObjectData>();
       o->Set(k, e);
-      out.push_back(Value::FromObject(o));
+      out.push_back(Value::FromObject(std::move(o)));
     }
   } else {
     out.push_back(v);
@@ -78,7 +79,7 @@ void RegisterObjectFunctions(FunctionTable& t) {
         }
       }
     }
-    return Value::FromObject(o);
+    return Value::FromObject(std::move(o));
   });
   Register(t, "each", "<o-f:a>", [](CallContext& c, std::vector<Value>& a) {
     if (Arg(a, 0).IsUndefined()) return Value();
@@ -100,7 +101,7 @@ void RegisterObjectFunctions(FunctionTable& t) {
       if (ToBoolean(r)) o->Set(k, v);
     }
     if (o->size() == 0) return Value();
-    return Value::FromObject(o);
+    return Value::FromObject(std::move(o));
   });
   Register(t, "error", "<s?:x>", [](CallContext& c, std::vector<Value>& a) -> Value {
     FailWithMessage("D3137", Arg(a, 0).IsString() ? a[0].AsString() : "$error() function evaluated",

@@ -85,7 +85,7 @@ Value MatchObject(const std::string& s, const RegexMatch& m) {
   auto groups = NewArray(false);
   for (const auto& g : m.groups) groups->items.push_back(Value::String(g.value_or("")));
   obj->Set("groups", Value::FromArray(groups));
-  return Value::FromObject(obj);
+  return Value::FromObject(std::move(obj));
 }
 
 std::string ExpandReplacement(const std::string& repl, const std::string& s, const RegexMatch& m) {
@@ -220,7 +220,7 @@ Value RegexMatchValue(Evaluator& evaluator, const std::shared_ptr<const Regex>& 
                               [ev, regex, subject, next_from](CallContext&, std::vector<Value>&) {
                                 return RegexMatchValue(*ev, regex, subject, next_from);
                               }));
-  return Value::FromObject(obj);
+  return Value::FromObject(std::move(obj));
 }
 
 void RegisterRegexFunctions(FunctionTable& t) {

@@ -480,6 +480,7 @@ NodePtr ParseExpression(std::string_view source) {
   MarkTailCalls(root.get());
   MarkSimplePaths(root.get());
   ResolveBuiltins(root.get());
+  FoldConstantObjects(root.get());
   return root;
 }
 

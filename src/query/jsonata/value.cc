@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include "json/json.h"
 #include "query/jsonata/function_data.h"
@@ -65,15 +66,9 @@ std::shared_ptr<FunctionData> Value::FunctionPtr() const {
   return std::static_pointer_cast<FunctionData>(heap_);
 }
 
-const Value* ObjectData::Find(std::string_view key) const {
-  if (indexed()) {
-    auto it = index_->find(key);
-    return it == index_->end() ? nullptr : &entries[it->second].second;
-  }
-  for (const auto& [k, v] : entries) {
-    if (SameName(k, key)) return &v;
-  }
-  return nullptr;
+const Value* ObjectData::FindIndexed(std::string_view key) const {
+  auto it = index_->find(key);
+  return it == index_->end() ? nullptr : &entries[it->second].second;
 }
 
 void ObjectData::Set(std::string_view key, Value value) {
@@ -144,29 +139,32 @@ Value MakeArray(std::vector<Value> items) {
 }
 
 Value FromJson(const json::Json& j) {
+  // Reads the document's storage directly (no conversion machinery per node).
   switch (j.type()) {
     case json::Json::value_t::null:
       return Value::Null();
     case json::Json::value_t::boolean:
-      return Value::Bool(j.get<bool>());
+      return Value::Bool(*j.get_ptr<const bool*>());
     case json::Json::value_t::number_integer:
-      return Value::Number(static_cast<double>(j.get<int64_t>()));
+      return Value::Number(static_cast<double>(*j.get_ptr<const int64_t*>()));
     case json::Json::value_t::number_unsigned:
-      return Value::Number(static_cast<double>(j.get<uint64_t>()));
+      return Value::Number(static_cast<double>(*j.get_ptr<const uint64_t*>()));
     case json::Json::value_t::number_float:
-      return Value::Number(j.get<double>());
+      return Value::Number(*j.get_ptr<const double*>());
     case json::Json::value_t::string:
-      return Value::String(j.get<std::string>());
+      return Value::String(*j.get_ptr<const std::string*>());
     case json::Json::value_t::array: {
+      const auto& items = *j.get_ptr<const json::Json::array_t*>();
       auto a = NewArray(false);
-      a->items.reserve(j.size());
-      for (const auto& e : j) a->items.push_back(FromJson(e));
+      a->items.reserve(items.size());
+      for (const auto& e : items) a->items.push_back(FromJson(e));
       return Value::FromArray(std::move(a));
     }
     case json::Json::value_t::object: {
+      const auto& members = *j.get_ptr<const json::Json::object_t*>();
       auto o = std::make_shared<ObjectData>();
-      o->Reserve(j.size());
-      for (const auto& [key, member] : *j.get_ptr<const json::Json::object_t*>()) {
+      o->Reserve(members.size());
+      for (const auto& [key, member] : members) {
         o->Append(key, FromJson(member));
       }
       return Value::FromObject(std::move(o));
@@ -231,58 +229,86 @@ bool SameAsJson(const Value& v, const json::Json& j) {
 
 namespace {
 
-// Writes `v` into `out` (null on entry) in place: members and items are built where they
-// live, without temporary documents to move and destroy.
-void WriteJson(const Value& v, json::Json& out) {
+void FillJson(const Value& v, json::Json& out);
+
+// Builds the JSON of `v` where it lives: `make(args)` constructs the document (a member, an
+// item) from nlohmann's constructor arguments and returns it, so no temporary is moved,
+// assigned or destroyed. Undefined is null here (callers skip it where JSON drops it) and a
+// function is "".
+template <typename Make>
+void BuildJson(const Value& v, Make&& make) {
   switch (v.type()) {
     case Type::kUndefined:
     case Type::kNull:
+      make(nullptr);
       return;
     case Type::kBool:
-      out = v.AsBool();
+      make(v.AsBool());
       return;
     case Type::kNumber: {
       double d = v.AsNumber();
       if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9007199254740992.0) {
-        out = static_cast<int64_t>(d);
+        make(static_cast<int64_t>(d));
       } else if (std::isfinite(d)) {
-        out = d;
+        make(d);
+      } else {
+        make(nullptr);
       }
       return;
     }
     case Type::kString:
-      out = v.AsString();
+      make(v.AsString());
       return;
-    case Type::kArray: {
-      out = json::Json(json::Json::value_t::array);
-      auto& items = out.get_ref<json::Json::array_t&>();
-      items.reserve(v.AsArray().items.size());
-      for (const auto& e : v.AsArray().items) {
-        if (e.IsUndefined()) continue;
-        WriteJson(e, items.emplace_back());
-      }
+    case Type::kArray:
+      FillJson(v, make(json::Json::value_t::array));
       return;
-    }
-    case Type::kObject: {
-      out = json::Json(json::Json::value_t::object);
-      // Keys of an object value are unique: append without the ordered map's lookup.
-      auto& members = out.get_ref<json::Json::object_t&>();
-      members.reserve(v.AsObject().entries.size());
-      for (const auto& [k, e] : v.AsObject().entries) {
-        if (e.IsUndefined()) continue;
-        auto& member = members.emplace_back(std::piecewise_construct, std::forward_as_tuple(k),
-                                            std::forward_as_tuple());
-        WriteJson(e, member.second);
-      }
+    case Type::kObject:
+      FillJson(v, make(json::Json::value_t::object));
       return;
-    }
     case Type::kFunction:
-      out = "";
+      make("");
       return;
   }
 }
 
+// Fills `out`, an empty array or object document, with the items or members of `v`.
+void FillJson(const Value& v, json::Json& out) {
+  if (v.IsArray()) {
+    auto& items = out.get_ref<json::Json::array_t&>();
+    items.reserve(v.AsArray().items.size());
+    for (const auto& e : v.AsArray().items) {
+      if (e.IsUndefined()) continue;
+      BuildJson(e, [&items](auto&& arg) -> json::Json& {
+        return items.emplace_back(std::forward<decltype(arg)>(arg));
+      });
+    }
+    return;
+  }
+  // Keys of an object value are unique: append without the ordered map's lookup.
+  auto& members = out.get_ref<json::Json::object_t&>();
+  members.reserve(v.AsObject().entries.size());
+  for (const auto& [k, e] : v.AsObject().entries) {
+    if (e.IsUndefined()) continue;
+    BuildJson(e, [&members, &k = k](auto&& arg) -> json::Json& {
+      return members
+          .emplace_back(std::piecewise_construct, std::forward_as_tuple(k),
+                        std::forward_as_tuple(std::forward<decltype(arg)>(arg)))
+          .second;
+    });
+  }
+}
+
+// Writes `v` into `out`, which is null on entry.
+void WriteJson(const Value& v, json::Json& out) {
+  BuildJson(v, [&out](auto&& arg) -> json::Json& {
+    out = json::Json(std::forward<decltype(arg)>(arg));
+    return out;
+  });
+}
+
 }  // namespace
+
+void ToJson(const Value& v, json::Json& out) { WriteJson(v, out); }
 
 json::Json ToJson(const Value& v) {
   json::Json out;

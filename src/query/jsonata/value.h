@@ -77,8 +77,10 @@ class Value {
   const FunctionData& AsFunction() const;
   const std::shared_ptr<HeapData>& heap() const { return heap_; }
   std::shared_ptr<ArrayData> ArrayPtr() const;
-  // In-place access for values still being built by their creator (no refcount traffic).
+  // In-place access for values still being built by their creator (no refcount traffic), or
+  // held by nobody else (heap().use_count() == 1).
   ArrayData& MutableArray() const;
+  ObjectData& MutableObject() const;
   std::shared_ptr<ObjectData> ObjectPtr() const;
   std::shared_ptr<FunctionData> FunctionPtr() const;
 
@@ -121,7 +123,14 @@ struct ArrayData : HeapData {
 };
 
 struct ObjectData : HeapData {
-  const Value* Find(std::string_view key) const;
+  // Small objects (no index) are scanned in place: the usual lookup costs no call.
+  const Value* Find(std::string_view key) const {
+    if (indexed()) return FindIndexed(key);
+    for (const auto& [k, v] : entries) {
+      if (SameName(k, key)) return &v;
+    }
+    return nullptr;
+  }
   void Set(std::string_view key, Value value);  // replaces in place or appends
   // Appends a key the caller knows is not present yet (a JSON object's members, a copy of
   // another object's), skipping Set's lookup. Reserve first when the count is known.
@@ -134,6 +143,7 @@ struct ObjectData : HeapData {
   boost::container::small_vector<std::pair<std::string, Value>, 4> entries;
 
  private:
+  const Value* FindIndexed(std::string_view key) const;
   void BuildIndex();
   // Hash index for large objects only; small ones scan (faster, no allocation).
   struct KeyHash {
@@ -147,6 +157,7 @@ struct ObjectData : HeapData {
 };
 
 inline ArrayData& Value::MutableArray() const { return *static_cast<ArrayData*>(heap_.get()); }
+inline ObjectData& Value::MutableObject() const { return *static_cast<ObjectData*>(heap_.get()); }
 
 inline const std::string& Value::AsString() const {
   return type_ == Type::kString ? static_cast<const StringData&>(*heap_).str : EmptyString();
@@ -177,6 +188,8 @@ Value MakeArray(std::vector<Value> items);
 // (becoming "" inside arrays as JSON.stringify would give null; functions serialize as "").
 Value FromJson(const json::Json& j);
 json::Json ToJson(const Value& v);
+// The same into `out`, which must be null: for a caller that holds the document already.
+void ToJson(const Value& v, json::Json& out);
 
 // Whether FromJson(j) would build exactly `v` (same types, numbers bit for bit, member order,
 // no sequence or constructor flags): lets a caller reuse a value it already holds for a
