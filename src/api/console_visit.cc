@@ -235,7 +235,7 @@ class VisitEvents {
       }
       return false;
     }
-    const std::string& type = event.type;
+    const std::string_view type = event.type;
     if (EndsWith(type, "StateEntered")) {
       return true;  // entered again (a redrive) or left without an exit: this visit is over
     }

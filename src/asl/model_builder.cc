@@ -186,8 +186,10 @@ Status ModelBuilder::BuildState(const std::string& name, const json::Json& state
     return Invalid(where, "unknown Type '" + GetString(state_json, "Type") + "'");
   }
   state.type = *type;
-  state.entered_event_type = std::string(StateTypeName(state.type)) + "StateEntered";
-  state.exited_event_type = std::string(StateTypeName(state.type)) + "StateExited";
+  state.entered_event_type =
+      base::InternedName::Intern(std::string(StateTypeName(state.type)) + "StateEntered");
+  state.exited_event_type =
+      base::InternedName::Intern(std::string(StateTypeName(state.type)) + "StateExited");
   state.comment = GetString(state_json, "Comment");
   state.jsonata = top_jsonata_;
   if (auto ql = state_json.find("QueryLanguage"); ql != state_json.end() && ql->is_string()) {

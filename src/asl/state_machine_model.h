@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/interned_name.h"
 #include "json/json.h"
 
 namespace flowstate::query {
@@ -193,9 +194,9 @@ struct MapSpec {
 struct State {
   std::string name;
   StateType type = StateType::kPass;
-  std::string entered_event_type;  // "PassStateEntered", ...: precomputed for the engine
-  std::string exited_event_type;   // "PassStateExited", ...
-  StateIndex next = kNoState;      // kNoState with end == true for terminal transitions
+  base::InternedName entered_event_type;  // "PassStateEntered", ...: precomputed for the engine
+  base::InternedName exited_event_type;   // "PassStateExited", ...
+  StateIndex next = kNoState;             // kNoState with end == true for terminal transitions
   bool end = false;
   std::string comment;
   bool jsonata = false;  // QueryLanguage of this state (its own, else the definition's)

@@ -34,7 +34,7 @@ bool Executor::ErrorMatches(const std::vector<std::string>& error_equals,
 }
 
 void Executor::HandleStateError(int32_t frame_id, base::AslError error,
-                                std::string_view failed_event) {
+                                base::InternedName failed_event) {
   const asl::State& state = StateOf(frame_id);
   if (error.evaluation_location) {
     model::HistoryEvent& failed =

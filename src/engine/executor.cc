@@ -249,7 +249,7 @@ void Executor::Stop(const model::Input& input) {
     terminal.has_cause = true;
   }
   if (aborted.details.empty()) {
-    aborted.details_key.clear();
+    aborted.details_key = {};
     aborted.details.Clear();
   }
   FinishExecution(std::move(terminal));
@@ -258,7 +258,7 @@ void Executor::Stop(const model::Input& input) {
 void Executor::TimeOut() {
   model::HistoryEvent& timed_out = EmitWithPrev(snapshot_.next_event_id - 1, "ExecutionTimedOut",
                                                 "executionTimedOutEventDetails");
-  timed_out.details_key.clear();
+  timed_out.details_key = {};
   timed_out.details.Clear();
   model::Terminal terminal;
   terminal.status = model::ExecutionStatus::kTimedOut;

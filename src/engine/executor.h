@@ -122,7 +122,8 @@ class Executor {
   // Emit/EmitWithPrev append an event to the outcome. With no history recorded (and no quota to
   // watch) they only take the next id, since causes cite event ids, and hand out `unrecorded_`:
   // inline, as that is most of what an Express step does per event.
-  model::HistoryEvent& Emit(int32_t frame_id, std::string_view type, std::string_view details_key) {
+  model::HistoryEvent& Emit(int32_t frame_id, base::InternedName type,
+                            base::InternedName details_key) {
     if (options_.record_history || options_.max_history_events != 0) {
       return EmitRecorded(frame_id, type, details_key);
     }
@@ -133,8 +134,8 @@ class Executor {
     source.last_event_id = unrecorded_.id;
     return unrecorded_;
   }
-  model::HistoryEvent& EmitWithPrev(int64_t previous_event_id, std::string_view type,
-                                    std::string_view details_key) {
+  model::HistoryEvent& EmitWithPrev(int64_t previous_event_id, base::InternedName type,
+                                    base::InternedName details_key) {
     if (options_.record_history || options_.max_history_events != 0) {
       return EmitRecordedWithPrev(previous_event_id, type, details_key);
     }
@@ -142,10 +143,10 @@ class Executor {
     unrecorded_.details.Clear();
     return unrecorded_;
   }
-  model::HistoryEvent& EmitRecorded(int32_t frame_id, std::string_view type,
-                                    std::string_view details_key);
-  model::HistoryEvent& EmitRecordedWithPrev(int64_t previous_event_id, std::string_view type,
-                                            std::string_view details_key);
+  model::HistoryEvent& EmitRecorded(int32_t frame_id, base::InternedName type,
+                                    base::InternedName details_key);
+  model::HistoryEvent& EmitRecordedWithPrev(int64_t previous_event_id, base::InternedName type,
+                                            base::InternedName details_key);
   // The stand-in for an event not recorded, with `id`; its details are cleared (callers that
   // record history fill them, and nobody reads them).
   model::HistoryEvent& Unrecorded(int64_t id);
@@ -250,7 +251,8 @@ class Executor {
   // Handles an error raised by the current state of `frame_id`: retry (timer), catch
   // (transition) or fail the scope. Events for the failure itself are emitted by the caller.
   // `failed_event` (e.g. "MapStateFailed") is emitted unless the state is retried.
-  void HandleStateError(int32_t frame_id, base::AslError error, std::string_view failed_event = {});
+  void HandleStateError(int32_t frame_id, base::AslError error,
+                        base::InternedName failed_event = {});
   static bool ErrorMatches(const std::vector<std::string>& error_equals, const std::string& error);
 
   // --- pass/succeed/fail/choice/wait (states.cc)

@@ -17,8 +17,8 @@ model::HistoryEvent& Executor::Unrecorded(int64_t id) {
 }
 
 model::HistoryEvent& Executor::EmitRecordedWithPrev(int64_t previous_event_id,
-                                                    std::string_view type,
-                                                    std::string_view details_key) {
+                                                    base::InternedName type,
+                                                    base::InternedName details_key) {
   if (options_.max_history_events != 0 && !failing_for_quota_ &&
       (history_full_ ||
        (snapshot_.next_event_id >= options_.max_history_events && type != "ExecutionSucceeded"))) {
@@ -31,16 +31,16 @@ model::HistoryEvent& Executor::EmitRecordedWithPrev(int64_t previous_event_id,
   event.id = snapshot_.next_event_id++;
   event.previous_event_id = previous_event_id;
   event.timestamp = now_;
-  event.type = std::string(type);
-  event.details_key = std::string(details_key);
+  event.type = type;
+  event.details_key = details_key;
   if (!details_key.empty()) {
     event.details.MakeEmptyObject();  // small-string storage: the first payload sizes the buffer
   }
   return event;
 }
 
-model::HistoryEvent& Executor::EmitRecorded(int32_t frame_id, std::string_view type,
-                                            std::string_view details_key) {
+model::HistoryEvent& Executor::EmitRecorded(int32_t frame_id, base::InternedName type,
+                                            base::InternedName details_key) {
   model::Frame& source = frame(frame_id);
   if (model_.scope(source.scope).in_distributed_map) {
     // Events of a Distributed Map's iterations belong to child executions: not recorded in

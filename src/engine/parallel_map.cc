@@ -497,7 +497,9 @@ void Executor::FinishComposite(int32_t frame_id) {
       if (!error.error.empty()) failed.details["error"] = error.error;
       if (!error.cause.empty()) failed.details["cause"] = error.cause;
     }
-    HandleStateError(frame_id, std::move(error), is_map ? "MapStateFailed" : "ParallelStateFailed");
+    HandleStateError(
+        frame_id, std::move(error),
+        is_map ? base::InternedName("MapStateFailed") : base::InternedName("ParallelStateFailed"));
     return;
   }
   json::Json result = json::Json::array();
@@ -517,7 +519,10 @@ void Executor::FinishComposite(int32_t frame_id) {
       EmitWithPrev(frame(frame_id).last_event_id, "MapRunSucceeded", "");
     }
     int64_t chain = snapshot_.next_event_id - 1;
-    EmitWithPrev(chain, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "");
+    EmitWithPrev(chain,
+                 is_map ? base::InternedName("MapStateSucceeded")
+                        : base::InternedName("ParallelStateSucceeded"),
+                 "");
     frame(frame_id).last_event_id = chain;
   }
   FinishWithResult(frame_id, state, std::move(result));
@@ -560,12 +565,16 @@ void Executor::AbortFrame(int32_t frame_id) {
       Emit(frame_id, "WaitStateAborted", "");
       break;
     case model::FramePhase::kRetryBackoff:
-      Emit(frame_id, std::string(asl::StateTypeName(state.type)) + "StateAborted", "");
+      Emit(frame_id,
+           base::InternedName::Intern(std::string(asl::StateTypeName(state.type)) + "StateAborted"),
+           "");
       break;
     case model::FramePhase::kWaitChildren:
       AbortChildren(frame_id);
       Emit(frame_id,
-           state.type == asl::StateType::kMap ? "MapStateAborted" : "ParallelStateAborted", "");
+           state.type == asl::StateType::kMap ? base::InternedName("MapStateAborted")
+                                              : base::InternedName("ParallelStateAborted"),
+           "");
       break;
     default:
       return;

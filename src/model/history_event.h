@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/interned_name.h"
 #include "model/event_details.h"
 
 namespace flowstate::model {
@@ -14,11 +15,12 @@ struct HistoryEvent {
   int64_t id = 0;
   int64_t previous_event_id = 0;
   base::Timestamp timestamp{};
-  std::string type;         // "ExecutionStarted", "PassStateEntered", ...
-  std::string details_key;  // "executionStartedEventDetails", "stateEnteredEventDetails", ...;
-                            // empty for events without details (e.g. "MapStateSucceeded")
-  EventDetails details;     // the details object exactly as the API returns it: payloads such
-                            // as "input"/"output" are JSON *text* (strings), as on AWS
+  base::InternedName type;  // "ExecutionStarted", "PassStateEntered", ...
+  base::InternedName
+      details_key;       // "executionStartedEventDetails", "stateEnteredEventDetails", ...;
+                         // empty for events without details (e.g. "MapStateSucceeded")
+  EventDetails details;  // the details object exactly as the API returns it: payloads such
+                         // as "input"/"output" are JSON *text* (strings), as on AWS
 };
 
 }  // namespace flowstate::model

@@ -394,7 +394,7 @@ std::vector<std::string> RunCase(const Json& test_case) {
       expected_types.push_back(event["type"].get<std::string>());
     }
     std::vector<std::string> actual_types;
-    for (const auto& event : run.events) actual_types.push_back(event.type);
+    for (const auto& event : run.events) actual_types.emplace_back(event.type);
     bool same;
     if (EventsUnordered(test_case)) {
       auto sorted_expected = expected_types;

@@ -70,7 +70,7 @@ inline std::shared_ptr<const asl::StateMachineModel> BuildModel(const std::strin
 
 inline std::vector<std::string> EventTypes(const std::vector<model::HistoryEvent>& events) {
   std::vector<std::string> types;
-  for (const auto& event : events) types.push_back(event.type);
+  for (const auto& event : events) types.emplace_back(event.type);
   return types;
 }
 

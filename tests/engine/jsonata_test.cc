@@ -182,7 +182,7 @@ TEST(JsonataEngineTest, MapItemsOfTheWrongTypeFailWithMapStateFailed) {
             "unexpected result type. Expected 'array', but was 'object' for value: "
             "{\"foo\":\"bar\"}");
   std::vector<std::string> types;
-  for (const auto& event : run.events) types.push_back(event.type);
+  for (const auto& event : run.events) types.emplace_back(event.type);
   EXPECT_EQ(types,
             (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "EvaluationFailed",
                                       "MapStateFailed", "ExecutionFailed"}));

@@ -144,7 +144,7 @@ class RuntimeRecoveryTest : public ::testing::Test {
     EXPECT_TRUE(page.has_value());
     for (const auto& event : page->items) {
       events.push_back(std::to_string(event.id) + "<" + std::to_string(event.previous_event_id) +
-                       " " + event.type + " " + event.details.text());
+                       " " + std::string(event.type) + " " + event.details.text());
     }
     return events;
   }

@@ -100,7 +100,7 @@ class RuntimeTest : public ::testing::Test {
     auto page = store_.GetHistory(arn, {1000, ""}, false);
     EXPECT_TRUE(page.has_value());
     for (const auto& event : page->items) {
-      types.push_back(event.type);
+      types.emplace_back(event.type);
     }
     return types;
   }

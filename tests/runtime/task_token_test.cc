@@ -204,7 +204,7 @@ class RuntimeTokenTest : public ::testing::Test {
     auto page = store_.GetHistory("arn:aws:states:us-east-1:123456789012:execution:m:" + name,
                                   {1000, ""}, false);
     for (const auto& event : page->items) {
-      types.push_back(event.type);
+      types.emplace_back(event.type);
     }
     return types;
   }

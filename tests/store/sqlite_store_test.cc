@@ -131,6 +131,32 @@ TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
   EXPECT_EQ(state->outbox[0].kind, "lambda");
 }
 
+TEST_F(SqliteStoreTest, EventsWithoutDetailsRoundTrip) {
+  // An event with no details has an empty details key (a default base::InternedName): stored
+  // as '' (the column is NOT NULL), read back with its names interned.
+  const std::string arn = Execution("e").arn;
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->StartExecution(Execution("e")).has_value());
+  Transition step = Step(arn, 0, {1});
+  model::HistoryEvent bare;
+  bare.id = 2;
+  bare.previous_event_id = 1;
+  bare.type = "ExecutionTimedOut";
+  step.events.push_back(bare);
+  std::vector<Transition> batch;
+  batch.push_back(std::move(step));
+  ASSERT_TRUE(CommitBatch(*store, std::move(batch)).has_value());
+  auto history = store->GetHistory(arn, PageRequest{10, ""}, false);
+  ASSERT_TRUE(history.has_value());
+  ASSERT_EQ(history->items.size(), 2u);
+  EXPECT_EQ(history->items[0].type, "WaitStateEntered");
+  EXPECT_EQ(history->items[0].details_key, "stateEnteredEventDetails");
+  EXPECT_EQ(history->items[1].type, "ExecutionTimedOut");
+  EXPECT_TRUE(history->items[1].details_key.empty());
+  EXPECT_TRUE(history->items[1].details.is_null());
+}
+
 TEST_F(SqliteStoreTest, SnapshotIsKeptWhenATransitionCarriesNone) {
   auto store = Open();
   ASSERT_NE(store, nullptr);

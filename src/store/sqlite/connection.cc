@@ -15,7 +15,9 @@ Statement::~Statement() {
 void Statement::Bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
 
 void Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  // A default string_view has no data pointer, which SQLite would bind as NULL, not as ''.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
 void Statement::Bind(int index, const std::optional<std::string>& text) {

@@ -955,8 +955,8 @@ base::Result<Page<model::HistoryEvent>> SqliteStore::GetHistory(std::string_view
     event.id = stmt->Int(0);
     event.previous_event_id = stmt->Int(1);
     event.timestamp = base::FromUnixMillis(stmt->Int(2));
-    event.type = stmt->Text(3);
-    event.details_key = stmt->Text(4);
+    event.type = base::InternedName::Intern(stmt->Text(3));
+    event.details_key = base::InternedName::Intern(stmt->Text(4));
     if (!stmt->IsNull(5)) {
       event.details = model::EventDetails::FromText(stmt->Text(5));
     }
