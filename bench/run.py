@@ -397,10 +397,12 @@ the largest). Every output is checked against `expected/<workload>.expected.json
 - **in-process, no history**: the same harness with `--no-history`
   (`engine::AdvanceOptions::record_history = false`), as `flowstate run` and Express executions run:
   AWS keeps no execution history for Express workflows, so Flowstate builds none for them (event
-  ids are still counted, since error causes cite them). The peer's timed runs keep no AWS history
-  either (`driver-alsf.mjs` awaits each execution's result and reads no event log), so this is
-  the like-for-like column, the one issue 2's 30x target is checked against; the column with
-  history shows what recording Standard's history costs on top.
+  ids are still counted, since error causes cite them). The peer's timed runs build no AWS
+  history either: its engine queues a light event per step (a JS object with a type, a timestamp
+  and a reference to the state's input or output: no event ids, no details, nothing serialized)
+  that `driver-alsf.mjs` never reads. So this is the like-for-like column, the one issue 2's 30x
+  target is checked against; the column with history shows what recording Standard's history
+  (every event with its payloads as JSON text, as GetExecutionHistory returns them) costs on top.
 - **Flowstate API** (`bench/api_bench.cc` against `flowstate serve`): the Step Functions API over
   HTTP/1.1 (AWS JSON 1.0), one `StartSyncExecution` per execution of an EXPRESS state machine
   (the state machine is created once, outside the timing); Task states call the Lambda Invoke API

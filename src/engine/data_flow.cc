@@ -30,13 +30,13 @@ base::AslError Executor::RuntimeError(int32_t frame_id, const asl::State& state,
   return {std::move(error.error), std::move(cause), std::move(error.evaluation_location)};
 }
 
-size_t Executor::PayloadSize(const json::Json& payload, std::string& text) const {
+size_t Executor::MeasurePayload(const json::Json& payload, std::string& text) const {
   if (options_.record_history) {
     text.clear();
     text.reserve(256);  // most payloads are small: one allocation instead of several regrowths
     return json::AppendQuotedCompactText(payload, text);
   }
-  return options_.max_payload_bytes != 0 ? json::CompactTextSize(payload) : 0;
+  return json::CompactTextSize(payload);
 }
 
 base::AslError Executor::DataLimitError(std::string_view who) const {

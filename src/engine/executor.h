@@ -184,7 +184,11 @@ class Executor {
   base::AslError DataLimitError(std::string_view who) const;
   // A payload's size for AWS's limit. When history records it, `text` receives its compact text
   // quoted, as event details embed it (model::RawJson); else the size is only counted.
-  size_t PayloadSize(const json::Json& payload, std::string& text) const;
+  size_t PayloadSize(const json::Json& payload, std::string& text) const {
+    if (!options_.record_history && options_.max_payload_bytes == 0) return 0;
+    return MeasurePayload(payload, text);
+  }
+  size_t MeasurePayload(const json::Json& payload, std::string& text) const;
   bool ExceedsPayloadLimit(size_t bytes) const {
     return options_.max_payload_bytes != 0 && bytes > options_.max_payload_bytes;
   }
