@@ -52,6 +52,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--reps", type=int, default=5, help="flowstate_bench repetitions per workload")
+    ap.add_argument("--min-seconds", type=float, default=0.5,
+                    help="flowstate_bench adds repetitions past --reps until its timed ones add up "
+                         "to this long (a pass-chain-1000 repetition takes about a millisecond)")
     ap.add_argument("--doc", default="")
     ap.add_argument("--no-callgrind", action="store_true",
                     help="skip the instruction counts (valgrind --tool=callgrind)")
@@ -80,7 +83,8 @@ def main():
         rates = {}
         for name in (base, base + "-jsonata"):
             got = lines_of([os.path.join(args.build, "flowstate_bench"), "--workload", name, "--reps",
-                            str(args.reps), "--bench-dir", args.bench_dir])[-1]
+                            str(args.reps), "--min-seconds", str(args.min_seconds), "--bench-dir",
+                            args.bench_dir])[-1]
             if not got.get("output_ok"):
                 sys.exit(f"{name}: output differs from expected/")
             rates[name] = got["transitions_per_s"]
@@ -133,7 +137,8 @@ absolute rates move; the same-run ratios much less). Geometric mean:
 {chr(10).join(table)}
 
 The `*-jsonata` workloads against their JSONPath twins in the in-process harness
-(`flowstate_bench`, history on, median of {args.reps}), and the instructions the executions
+(`flowstate_bench`, history on, median of at least {args.reps} repetitions adding up to
+{args.min_seconds:g} s), and the instructions the executions
 execute: `valgrind --tool=callgrind {TOGGLE} flowstate_bench --workload W --reps
 {CALLGRIND_REPS} --warmup 0` (callgrind's Ir; loading the definition and input not counted), the
 load-independent measure on a shared machine. Issue 5's target is JSONata within 1.5x of its
