@@ -1,6 +1,8 @@
 #include "runtime/runtime.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -92,7 +94,16 @@ struct Effects {
 struct Committed {
   base::Result<std::vector<store::CommitResult>> outcome;
   Effects effects;
+  bool backed_off = false;  // a failure already waited out its backoff (ProcessCommitted)
 };
+
+// How long a lane waits before reloading an execution whose commits failed `failures` times in
+// a row: the first reload is at once; then 10 ms, doubling, up to 5 s.
+std::chrono::milliseconds CommitBackoff(int failures) {
+  if (failures <= 1) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(
+      std::min<int64_t>(5000, int64_t{10} << std::min(failures - 2, 9)));
+}
 
 // An execution resumed from the store (Runtime::Recover, or a lane reloading after a commit it
 // cannot trust).
@@ -917,10 +928,29 @@ class Runtime::Lane {
       return;
     }
     LiveExecution& live = it->second;
-    live.committing = false;
     Committed& committed = *work.committed;
     const bool ok = committed.outcome && committed.outcome->size() == 1 &&
                     committed.outcome->front() == store::CommitResult::kOk;
+    if (ok) {
+      if (!commit_failures_.empty()) commit_failures_.erase(work.arn);
+    } else if (!committed.backed_off) {
+      // A store that keeps failing (a full disk, a broken database) would otherwise see the
+      // reload re-apply the step at once, a due timer fire again, and the lane spin. The
+      // execution stays `committing` meanwhile, so its inputs wait.
+      const auto delay = CommitBackoff(++commit_failures_[work.arn]);
+      if (delay.count() > 0) {
+        committed.backed_off = true;
+        timers_.Arm(clock_.Now() + delay, [this, arn = work.arn, held = work.committed] {
+          Work again;
+          again.kind = WorkKind::kCommitted;
+          again.arn = arn;
+          again.committed = held;
+          Post(std::move(again));
+        });
+        return;
+      }
+    }
+    live.committing = false;
     if (committed.effects.reopen) {
       if (ok) {
         CompleteRedriveWaiter(work.arn, committed.effects.reopen->redrive_date);
@@ -1063,6 +1093,8 @@ class Runtime::Lane {
 
   // Owned by the lane thread.
   std::unordered_map<std::string, LiveExecution> live_;
+  // Per execution, its commits that failed in a row (CommitBackoff); none once one succeeds.
+  std::unordered_map<std::string, int> commit_failures_;
   // Transitions of the inbox batch being processed, committed together when it is done.
   std::vector<store::Transition> outgoing_;
   std::vector<std::pair<std::string, std::shared_ptr<Committed>>> outgoing_waiters_;

@@ -333,6 +333,40 @@ TEST_F(RuntimeRecoveryTest, AFailedOrUnknownCommitIsReloadedAndAppliedOnce) {
 // The answer whose commit was lost is applied again after the reload (an answer through a task
 // token has no row to come back from); the task dispatched again meanwhile answers a stamp
 // already answered, which changes nothing.
+// Commits that keep failing: after the first failure's immediate reload, each further one
+// waits a growing backoff on the runtime's clock (a store that stays broken must not make the
+// lane spin), then the execution is reloaded and its step applied again, as after one failure.
+TEST_F(RuntimeRecoveryTest, CommitsThatKeepFailingAreRetriedAfterABackoff) {
+  CreateMachine(*store_, kTwoWaits);
+  std::vector<std::string> expected;
+  {
+    Process reference(*store_, clock_);
+    StartStandard(*store_, reference.runtime, "steady", kTwoWaits);
+    DriveToEnd(*store_, reference, "steady");
+    expected = History(*store_, "steady");
+  }
+  store::FaultInjectingStore faulty(*store_, 0, store::FaultInjectingStore::Mode::kFail);
+  Process process(faulty, clock_);
+  StartStandard(faulty, process.runtime, "broken", kTwoWaits);
+  ASSERT_TRUE(Eventually([&] { return Version(faulty, "broken") >= 1; }));
+  const int before = faulty.commits();
+  faulty.FailEveryCommit(true);
+  // W1's timer, then the reloads: the clock moves 1 ms a round, so the backoffs (10, 20, 40 ms)
+  // pass while four commits in a row fail.
+  ASSERT_TRUE(Eventually([&] {
+    clock_.Advance(std::chrono::milliseconds(1));
+    process.timers.RunDue();
+    return faulty.commits() >= before + 4;
+  }));
+  faulty.FailEveryCommit(false);
+  DriveToEnd(faulty, process, "broken");
+  EXPECT_EQ(Status(faulty, "broken"), model::ExecutionStatus::kSucceeded);
+  auto history = History(faulty, "broken");
+  ASSERT_EQ(history.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(history[i], expected[i]) << i;
+  ASSERT_TRUE(Eventually([&] { return process.runtime.LiveExecutionsForTesting() == 0; }));
+}
+
 TEST_F(RuntimeRecoveryTest, AnAnswerWhoseCommitFailedIsAppliedAfterTheReload) {
   CreateMachine(*store_, kTask);
   store::FaultInjectingStore faulty(*store_, 2, store::FaultInjectingStore::Mode::kFail);

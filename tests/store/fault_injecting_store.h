@@ -89,6 +89,11 @@ class FaultInjectingStore final : public Store {
   }
 
   void Commit(std::vector<Transition> batch, CommitDone done) override {
+    if (failing_) {  // FailEveryCommit
+      ++commits_;
+      done(base::Err(base::Status::IoError("injected persistent commit failure")));
+      return;
+    }
     if (++commits_ != fail_at_) {
       inner_.Commit(std::move(batch), std::move(done));
       return;
@@ -106,6 +111,11 @@ class FaultInjectingStore final : public Store {
       done(base::Err(base::Status::Unavailable("injected unknown commit outcome")));
     });
   }
+
+  // While on, every Commit fails (a full disk, a broken database).
+  void FailEveryCommit(bool on) { failing_ = on; }
+  // Commit calls so far.
+  int commits() const { return commits_; }
 
   // Commits held so far (kHang): lets a test wait until the Nth commit has really been made.
   size_t HungCount() {
@@ -130,6 +140,7 @@ class FaultInjectingStore final : public Store {
   const int fail_at_;
   const Mode mode_;
   std::atomic<int> commits_ = 0;
+  std::atomic<bool> failing_ = false;
   std::mutex mu_;
   std::vector<CommitDone> hung_;
 };
