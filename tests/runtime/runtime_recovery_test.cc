@@ -149,6 +149,16 @@ class RuntimeRecoveryTest : public ::testing::Test {
     return events;
   }
 
+  // The history of an uninterrupted run of `definition`, on the fixture's own store.
+  std::vector<std::string> UninterruptedHistory(const std::string& name,
+                                                const std::string& definition,
+                                                const std::string& input = "{}") {
+    Process reference(*store_, clock_);
+    StartStandard(*store_, reference.runtime, name, definition, input);
+    DriveToEnd(*store_, reference, name);
+    return History(*store_, name);
+  }
+
   // Fires due timers until the execution ends (each fire lets the lane commit the next step).
   void DriveToEnd(store::Store& store, Process& process, const std::string& name) {
     ASSERT_TRUE(Eventually([&] {
@@ -165,13 +175,8 @@ class RuntimeRecoveryTest : public ::testing::Test {
 
 TEST_F(RuntimeRecoveryTest, AWaitResumesFromItsTimerRowAfterARestart) {
   CreateMachine(*store_, kTwoWaits);
-  std::vector<std::string> expected;
-  {
-    Process reference(*store_, clock_);
-    StartStandard(*store_, reference.runtime, "reference", kTwoWaits, R"({"a":1})");
-    DriveToEnd(*store_, reference, "reference");
-    expected = History(*store_, "reference");
-  }
+  const std::vector<std::string> expected =
+      UninterruptedHistory("reference", kTwoWaits, R"({"a":1})");
   ASSERT_EQ(expected.size(), 8u);  // Started, W1 in/out, W2 in/out, P in/out, Succeeded
 
   {
@@ -304,13 +309,7 @@ TEST_F(RuntimeRecoveryTest, AnUnansweredTaskIsDispatchedAgainAfterARestart) {
 TEST_F(RuntimeRecoveryTest, AFailedOrUnknownCommitIsReloadedAndAppliedOnce) {
   using Mode = store::FaultInjectingStore::Mode;
   CreateMachine(*store_, kTwoWaits);
-  std::vector<std::string> expected;
-  {
-    Process reference(*store_, clock_);
-    StartStandard(*store_, reference.runtime, "ref", kTwoWaits);
-    DriveToEnd(*store_, reference, "ref");
-    expected = History(*store_, "ref");
-  }
+  const std::vector<std::string> expected = UninterruptedHistory("ref", kTwoWaits);
   int case_number = 0;
   for (const Mode mode : {Mode::kFail, Mode::kUnknownOutcome}) {
     for (int fail_at = 1; fail_at <= 3; ++fail_at) {
@@ -338,13 +337,7 @@ TEST_F(RuntimeRecoveryTest, AFailedOrUnknownCommitIsReloadedAndAppliedOnce) {
 // lane spin), then the execution is reloaded and its step applied again, as after one failure.
 TEST_F(RuntimeRecoveryTest, CommitsThatKeepFailingAreRetriedAfterABackoff) {
   CreateMachine(*store_, kTwoWaits);
-  std::vector<std::string> expected;
-  {
-    Process reference(*store_, clock_);
-    StartStandard(*store_, reference.runtime, "steady", kTwoWaits);
-    DriveToEnd(*store_, reference, "steady");
-    expected = History(*store_, "steady");
-  }
+  const std::vector<std::string> expected = UninterruptedHistory("steady", kTwoWaits);
   store::FaultInjectingStore faulty(*store_, 0, store::FaultInjectingStore::Mode::kFail);
   Process process(faulty, clock_);
   StartStandard(faulty, process.runtime, "broken", kTwoWaits);
