@@ -1,7 +1,5 @@
 #include "json/discard.h"
 
-#include <algorithm>
-
 #include "json/json.h"
 
 namespace flowstate::json {
@@ -35,17 +33,6 @@ void Discard(Json& value) {
   }
   EmptyContainers(value, 0);
   value = nullptr;
-}
-
-Json& AppendMember(Json& object, std::string_view key, Json&& value) {
-  auto& members = *object.get_ptr<Json::object_t*>();
-  if (members.size() == members.capacity()) {
-    Json::object_t grown;
-    grown.reserve(std::max<size_t>(4, members.capacity() * 2));
-    for (auto& member : members) grown.emplace_back(member.first, std::move(member.second));
-    members.swap(grown);
-  }
-  return members.emplace_back(key, std::move(value)).second;
 }
 
 void Replace(Json& to, Json&& from) {

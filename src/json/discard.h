@@ -5,9 +5,6 @@
 // more such documents on every transition.
 #pragma once
 
-#include <string_view>
-#include <utility>
-
 #include "json/json_fwd.h"
 
 namespace flowstate::json {
@@ -19,12 +16,5 @@ void Discard(Json& value);
 // `to` takes `from`'s value; what `to` held is freed as Discard frees it (`from` is left with
 // its emptied shell).
 void Replace(Json& to, Json&& from);
-
-// Appends a member the caller knows `object` lacks and returns its value. An ordered object's
-// members sit in a std::vector of pair<const string, Json>; that pair's move constructor may
-// throw (it copies the const key), so a growing vector copies every member, values and all, to
-// its new storage: adding a key to an object would copy each of its documents. This grows the
-// storage by moving the values instead.
-Json& AppendMember(Json& object, std::string_view key, Json&& value);
 
 }  // namespace flowstate::json

@@ -1,10 +1,9 @@
 #include "json/json.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "json/discard.h"
 
 namespace flowstate::json {
 namespace {
@@ -98,6 +97,15 @@ std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-size_t DumpedSize(const Json& value) { return Dump(value).size(); }
+Json& AppendMember(Json& object, std::string_view key, Json&& value) {
+  auto& members = *object.get_ptr<Json::object_t*>();
+  if (members.size() == members.capacity()) {
+    Json::object_t grown;
+    grown.reserve(std::max<size_t>(4, members.capacity() * 2));
+    for (auto& member : members) grown.emplace_back(member.first, std::move(member.second));
+    members.swap(grown);
+  }
+  return members.emplace_back(key, std::move(value)).second;
+}
 
 }  // namespace flowstate::json

@@ -2,9 +2,10 @@
 // the AWS API uses. Swapping the JSON library means changing this module only.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 #include "json/json_fwd.h"
@@ -18,8 +19,11 @@ base::Result<Json> Parse(std::string_view text);
 // Compact JSON text, as AWS returns output (`{"a":1,"b":[1,2]}`), UTF-8 kept as is.
 std::string Dump(const Json& value);
 
-// Byte length of Dump(value) without building the string twice at call sites that only check
-// a size limit.
-size_t DumpedSize(const Json& value);
+// Appends a member the caller knows `object` lacks and returns its value. An ordered object's
+// members sit in a std::vector of pair<const string, Json>; that pair's move constructor may
+// throw (it copies the const key), so a growing vector copies every member, values and all, to
+// its new storage: adding a key to an object would copy each of its documents. This grows the
+// storage by moving the values instead.
+Json& AppendMember(Json& object, std::string_view key, Json&& value);
 
 }  // namespace flowstate::json

@@ -55,5 +55,20 @@ TEST(JsonTest, DeepDocumentsParse) {
   EXPECT_TRUE(parsed->is_array());
 }
 
+TEST(AppendMemberTest, KeepsOrderAndValuesAcrossGrowth) {
+  Json object = Json::object();
+  for (int i = 0; i < 20; ++i) {
+    Json& added = AppendMember(object, "k" + std::to_string(i), Json::array({i, "v"}));
+    EXPECT_EQ(added, Json::array({i, "v"}));
+  }
+  ASSERT_EQ(object.size(), 20u);
+  int i = 0;
+  for (auto it = object.begin(); it != object.end(); ++it, ++i) {
+    EXPECT_EQ(it.key(), "k" + std::to_string(i));
+    EXPECT_EQ(it.value(), Json::array({i, "v"}));
+  }
+  EXPECT_EQ(object["k7"], Json::array({7, "v"}));  // lookups still work
+}
+
 }  // namespace
 }  // namespace flowstate::json
