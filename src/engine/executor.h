@@ -203,6 +203,7 @@ class Executor {
   // `$states.input` as an evaluator value: the one remembered for the frame when it is still
   // the same document (a JSONata state's output is usually the next state's input), else a
   // fresh conversion, remembered in turn.
+  class StatesOfView;  // query::JsonataStates over a StatesView
   query::jsonata::Value JsonataInput(int32_t frame_id, const json::Json& input);
   void RememberJsonataInput(int32_t frame_id, query::jsonata::Value value);
   // `$states` when it holds only the input, as for most evaluations: one object, refilled in

@@ -61,29 +61,56 @@ void Executor::RememberJsonataInput(int32_t frame_id, jsonata::Value value) {
   jsonata_inputs_[frame_id] = std::move(value);
 }
 
+// `$states` for one field's evaluation: the view's documents, and the view's evaluator value,
+// built (and kept in the view for the state's other fields) only when an expression needs it.
+class Executor::StatesOfView final : public query::JsonataStates {
+ public:
+  StatesOfView(Executor& executor, int32_t frame_id, const asl::State& state, StatesView& view,
+               bool need_context)
+      : executor_(executor),
+        frame_id_(frame_id),
+        state_(state),
+        view_(view),
+        need_context_(need_context) {
+    input = view.input;
+    result = view.result;
+    error_output = view.error_output;
+  }
+
+  const jsonata::Value& AsValue() override {
+    if (!view_.value || (need_context_ && !view_.value_has_context)) {
+      jsonata::Value converted;
+      if (view_.input != nullptr) converted = executor_.JsonataInput(frame_id_, *view_.input);
+      if (need_context_ && view_.context == nullptr) {
+        json::Json built = executor_.BuildContext(frame_id_, state_);
+        view_.value = BuildStates(view_, &built, std::move(converted));
+      } else if (!need_context_ && view_.input != nullptr && view_.result == nullptr &&
+                 view_.error_output == nullptr) {
+        view_.value = executor_.StatesOfInput(std::move(converted));
+      } else {
+        view_.value =
+            BuildStates(view_, need_context_ ? view_.context : nullptr, std::move(converted));
+      }
+      view_.value_has_context = need_context_;
+    }
+    return *view_.value;
+  }
+
+ private:
+  Executor& executor_;
+  int32_t frame_id_;
+  const asl::State& state_;
+  StatesView& view_;
+  bool need_context_;
+};
+
 Expected Executor::EvalJsonata(int32_t frame_id, const asl::State& state,
                                const query::JsonataTemplate& field, std::string_view name,
                                StatesView& view, std::string_view prefix,
                                jsonata::Value* value_out) {
+  StatesOfView states(*this, frame_id, state, view, field.may_read_context());
   query::JsonataScope scope;
-  if (field.reads_states()) {
-    const bool need_context = field.may_read_context();
-    if (!view.value || (need_context && !view.value_has_context)) {
-      jsonata::Value input;
-      if (view.input != nullptr) input = JsonataInput(frame_id, *view.input);
-      if (need_context && view.context == nullptr) {
-        json::Json built = BuildContext(frame_id, state);
-        view.value = BuildStates(view, &built, std::move(input));
-      } else if (!need_context && view.input != nullptr && view.result == nullptr &&
-                 view.error_output == nullptr) {
-        view.value = StatesOfInput(std::move(input));
-      } else {
-        view.value = BuildStates(view, need_context ? view.context : nullptr, std::move(input));
-      }
-      view.value_has_context = need_context;
-    }
-    scope.states = &*view.value;
-  }
+  if (field.reads_states()) scope.states = &states;
   if (!field.IsConstant()) {
     scope.variables = VisibleVariables(frame_id);
     scope.functions = &query::StepFunctionsFunctions();

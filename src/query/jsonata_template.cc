@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "json/json.h"
+#include "query/jsonata/direct_plan.h"
 #include "query/jsonata/expression.h"
 
 namespace flowstate::query {
@@ -14,7 +15,9 @@ struct JsonataTemplate::Node {
   Kind kind = Kind::kLiteral;
   json::Json literal;                             // kLiteral
   std::optional<jsonata::Expression> expression;  // kExpression
-  std::string text;                               // kExpression: the trimmed source
+  // kExpression: the expression run on documents directly, when it is of that kind.
+  std::shared_ptr<const jsonata::DirectPlan> direct;
+  std::string text;                    // kExpression: the trimmed source
   std::vector<std::string> variables;  // kExpression: the `$names` it mentions but `$states`
   bool reads_states = false;           // kExpression: it mentions `$states`
   std::vector<std::pair<std::string, Node>> members;  // kObject
@@ -105,6 +108,7 @@ base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
         node.variables.push_back(std::move(name));
       }
     }
+    node.direct = jsonata::DirectPlan::Compile(*compiled->root());
     node.expression.emplace(std::move(*compiled));
     node.constant = false;
     return node;
@@ -143,13 +147,45 @@ base::Result<Node> CompileNode(const json::Json& value, Flags& flags) {
   return node;
 }
 
+Outcome NothingError(const Node& node, const FieldPath& path) {
+  const std::string field = path.Render();
+  return tl::unexpected(base::AslError{
+      std::string(kQueryError), Prefix(node.text, field) + "returned nothing (undefined).", field});
+}
+
+// The direct plan's answer, or none when it declines (the evaluator then decides).
+std::optional<Outcome> EvaluateDirect(const Node& node, const JsonataScope& scope,
+                                      const FieldPath& path) {
+  jsonata::DirectPlan::Scope direct;
+  if (scope.states != nullptr) {
+    direct.input = scope.states->input;
+    direct.result = scope.states->result;
+    direct.error_output = scope.states->error_output;
+  }
+  direct.variables = scope.variables;
+  direct.functions = scope.functions;
+  Outcome out{tl::in_place};
+  switch (node.direct->Evaluate(direct, *out)) {
+    case jsonata::DirectPlan::Outcome::kValue:
+      return out;
+    case jsonata::DirectPlan::Outcome::kUndefined:
+      return NothingError(node, path);
+    case jsonata::DirectPlan::Outcome::kDecline:
+      break;
+  }
+  return std::nullopt;
+}
+
 Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const FieldPath& path,
                            jsonata::Value* value_out) {
+  if (node.direct != nullptr) {
+    if (std::optional<Outcome> out = EvaluateDirect(node, scope, path)) return std::move(*out);
+  }
   jsonata::EvalOptions options;
   options.functions = scope.functions;
   options.rng = scope.rng;
   if (node.reads_states && scope.states != nullptr) {
-    options.bindings.emplace_back("states", *scope.states);
+    options.bindings.emplace_back("states", scope.states->AsValue());
   }
   if (scope.variables != nullptr && scope.variables->is_object()) {
     for (const std::string& name : node.variables) {
@@ -169,12 +205,7 @@ Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const Fi
                                              ": " + error.message,
                                          field});
   }
-  if (result->IsUndefined()) {
-    const std::string field = path.Render();
-    return tl::unexpected(base::AslError{std::string(kQueryError),
-                                         Prefix(node.text, field) + "returned nothing (undefined).",
-                                         field});
-  }
+  if (result->IsUndefined()) return NothingError(node, path);
   Outcome out{tl::in_place};
   jsonata::ToJson(*result, *out);
   if (value_out != nullptr) *value_out = std::move(*result);
@@ -242,6 +273,17 @@ tl::expected<json::Json, base::AslError> JsonataTemplate::Evaluate(
     return EvaluateExpression(*root_, scope, path, value_out);
   }
   return EvaluateNode(*root_, scope, path);
+}
+
+const jsonata::Value& DocumentStates::AsValue() {
+  if (value_.IsUndefined()) {
+    auto object = std::make_shared<jsonata::ObjectData>();
+    if (input != nullptr) object->Append("input", jsonata::FromJson(*input));
+    if (result != nullptr) object->Append("result", jsonata::FromJson(*result));
+    if (error_output != nullptr) object->Append("errorOutput", jsonata::FromJson(*error_output));
+    value_ = jsonata::Value::FromObject(std::move(object));
+  }
+  return value_;
 }
 
 bool JsonataTemplate::IsConstant() const { return root_->constant; }

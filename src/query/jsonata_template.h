@@ -34,10 +34,36 @@ class Expression;  // query/jsonata/expression.h
 // Whether `text` is a whole "{% ... %}" expression string (no text outside the delimiters).
 bool IsJsonataString(std::string_view text);
 
+// `$states` ({input, context, result?, errorOutput?}) for one evaluation. Most expressions
+// run on documents directly (query/jsonata/direct_plan.h) and read the members below; the
+// others need `$states` as one evaluator value, which AsValue builds (converting the
+// documents) on first use only.
+class JsonataStates {
+ public:
+  // The members as documents; null: not visible.
+  const json::Json* input = nullptr;
+  const json::Json* result = nullptr;
+  const json::Json* error_output = nullptr;
+
+  virtual const jsonata::Value& AsValue() = 0;
+
+ protected:
+  ~JsonataStates() = default;
+};
+
+// `$states` made of the documents only: {input?, result?, errorOutput?}.
+class DocumentStates final : public JsonataStates {
+ public:
+  const jsonata::Value& AsValue() override;
+
+ private:
+  jsonata::Value value_;
+};
+
 // What the expressions of one evaluation can read. Points at data the caller owns.
 struct JsonataScope {
-  // `$states`: {input, context, result?, errorOutput?}. Required.
-  const jsonata::Value* states = nullptr;
+  // `$states`. Required when an expression reads it.
+  JsonataStates* states = nullptr;
   // The visible workflow variables (object: name -> value), or null when there are none.
   const json::Json* variables = nullptr;
   // Step Functions' functions (query/jsonata_functions.h); null: only the built-ins.
@@ -55,8 +81,9 @@ class JsonataTemplate {
   // Builds the value. `prefix` + `field` names the field in causes ("Output",
   // "Choices[0]/" + "Condition"); members of an object are named "Output/key", items of an
   // array "Output[i]". Names are built only for a cause.
-  // When the whole value is one expression, `value_out` (if given) also receives its result as
-  // an evaluator value, for a caller that will read the same document again.
+  // When the whole value is one expression and the evaluator ran it, `value_out` (if given)
+  // also receives its result as an evaluator value, for a caller that will read the same
+  // document again.
   tl::expected<json::Json, base::AslError> Evaluate(const JsonataScope& scope,
                                                     std::string_view field,
                                                     std::string_view prefix = {},

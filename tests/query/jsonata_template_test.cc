@@ -25,9 +25,6 @@ JsonataTemplate Compile(const char* text) {
   return std::move(*compiled);
 }
 
-// `$states` = {"input": <input>} as the engine builds it.
-jsonata::Value States(const Json& input) { return jsonata::FromJson(Json{{"input", input}}); }
-
 TEST(JsonataTemplateTest, RecognisesWholeExpressionStringsOnly) {
   EXPECT_TRUE(IsJsonataString("{% 1 %}"));
   EXPECT_TRUE(IsJsonataString("{%1%}"));
@@ -52,7 +49,9 @@ TEST(JsonataTemplateTest, EvaluatesExpressionsAtAnyDepth) {
   EXPECT_FALSE(tmpl.IsConstant());
   EXPECT_TRUE(tmpl.reads_states());
   EXPECT_FALSE(tmpl.may_read_context());
-  jsonata::Value states = States(Parse(R"({"n": [1, 2, 3]})"));
+  const Json input = Parse(R"({"n": [1, 2, 3]})");
+  DocumentStates states;
+  states.input = &input;
   Json variables = {{"v", "hi"}};
   JsonataScope scope{&states, &variables, nullptr};
   auto value = tmpl.Evaluate(scope, "Output");
@@ -62,7 +61,9 @@ TEST(JsonataTemplateTest, EvaluatesExpressionsAtAnyDepth) {
 
 TEST(JsonataTemplateTest, UndefinedIsAnErrorNamingTheNestedField) {
   JsonataTemplate tmpl = Compile(R"({"a": {"b": ["{% 1 %}", "{%  $nothing  %}"]}})");
-  jsonata::Value states = States(Json::object());
+  const Json input = Json::object();
+  DocumentStates states;
+  states.input = &input;
   auto value = tmpl.Evaluate(JsonataScope{&states, nullptr, nullptr}, "Output");
   ASSERT_FALSE(value.has_value());
   EXPECT_EQ(value.error().error, "States.QueryEvaluationError");
@@ -75,7 +76,9 @@ TEST(JsonataTemplateTest, UndefinedIsAnErrorNamingTheNestedField) {
 
 TEST(JsonataTemplateTest, EvaluationErrorsCarryTheJsonataCode) {
   JsonataTemplate tmpl = Compile(R"({"r": "{% $nope(1) %}"})");
-  jsonata::Value states = States(Json::object());
+  const Json input = Json::object();
+  DocumentStates states;
+  states.input = &input;
   auto value = tmpl.Evaluate(JsonataScope{&states, nullptr, nullptr}, "Output");
   ASSERT_FALSE(value.has_value());
   EXPECT_EQ(value.error().cause,
@@ -85,7 +88,9 @@ TEST(JsonataTemplateTest, EvaluationErrorsCarryTheJsonataCode) {
 
 TEST(JsonataTemplateTest, EvalIsNotAvailable) {
   JsonataTemplate tmpl = Compile(R"("{% $eval('1 + 1') %}")");
-  jsonata::Value states = States(Json::object());
+  const Json input = Json::object();
+  DocumentStates states;
+  states.input = &input;
   EXPECT_FALSE(tmpl.Evaluate(JsonataScope{&states, nullptr, nullptr}, "Output").has_value());
 }
 
