@@ -151,9 +151,9 @@ Expected Executor::FinishDataFlow(int32_t frame_id, const asl::State& state, jso
   Expected merged;
   const asl::ResultPathField& result_path = state.result_path;
   if (result_path.present && !result_path.compiled->replaces() &&
-      !result_path.compiled->discards() && state.catchers.empty()) {
+      !result_path.compiled->discards() && state.catchers.empty() && state.retriers.empty()) {
     // Nothing can need the state input after this (no Catcher applies its own ResultPath to
-    // it): merge into it in place instead of copying it.
+    // it, no Retrier runs the state on it again): merge into it in place instead of copying it.
     auto applied = result_path.compiled->Apply(std::move(frame(frame_id).input), std::move(result));
     if (!applied) {
       return tl::unexpected(RuntimeError(frame_id, state, std::move(applied.error())));

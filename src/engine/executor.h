@@ -48,6 +48,7 @@ struct StatesView {
   const json::Json* result = nullptr;        // $states.result (Task/Parallel/Map success)
   const json::Json* error_output = nullptr;  // $states.errorOutput (Catch)
   const json::Json* context = nullptr;       // a prepared $states.context (Map item), else built
+  json::Json* consumable_input = nullptr;    // `input`, when nothing reads it after the Output
   std::optional<query::jsonata::Value> value;
   bool value_has_context = false;
 };

@@ -75,6 +75,7 @@ class Executor::StatesOfView final : public query::JsonataStates {
     input = view.input;
     result = view.result;
     error_output = view.error_output;
+    consumable_input = view.consumable_input;
   }
 
   const jsonata::Value& AsValue() override {
@@ -150,6 +151,12 @@ void Executor::FinishJsonata(int32_t frame_id, const asl::State& state, StatesVi
     ExitState(frame_id, state, json::Json(fallback), next, /*from_catch=*/false,
               std::move(*assigned));
     return;
+  }
+  // The Output is the input's last reader unless the state can still fail after it (the
+  // output too large, say) and a Catcher hands the input to its own Output or a Retrier runs
+  // the state on it again.
+  if (state.catchers.empty() && state.retriers.empty() && view.input == &frame(frame_id).input) {
+    view.consumable_input = &frame(frame_id).input;
   }
   jsonata::Value output_value;
   Expected output =

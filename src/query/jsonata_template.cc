@@ -155,12 +155,14 @@ Outcome NothingError(const Node& node, const FieldPath& path) {
 
 // The direct plan's answer, or none when it declines (the evaluator then decides).
 std::optional<Outcome> EvaluateDirect(const Node& node, const JsonataScope& scope,
-                                      const FieldPath& path) {
+                                      const FieldPath& path, bool whole_value) {
   jsonata::DirectPlan::Scope direct;
   if (scope.states != nullptr) {
     direct.input = scope.states->input;
     direct.result = scope.states->result;
     direct.error_output = scope.states->error_output;
+    // Only the one expression of the whole value can be the input's last reader.
+    if (whole_value) direct.consumable_input = scope.states->consumable_input;
   }
   direct.variables = scope.variables;
   direct.functions = scope.functions;
@@ -177,9 +179,11 @@ std::optional<Outcome> EvaluateDirect(const Node& node, const JsonataScope& scop
 }
 
 Outcome EvaluateExpression(const Node& node, const JsonataScope& scope, const FieldPath& path,
-                           jsonata::Value* value_out) {
+                           jsonata::Value* value_out, bool whole_value) {
   if (node.direct != nullptr) {
-    if (std::optional<Outcome> out = EvaluateDirect(node, scope, path)) return std::move(*out);
+    if (std::optional<Outcome> out = EvaluateDirect(node, scope, path, whole_value)) {
+      return std::move(*out);
+    }
   }
   jsonata::EvalOptions options;
   options.functions = scope.functions;
@@ -217,7 +221,7 @@ Outcome EvaluateNode(const Node& node, const JsonataScope& scope, const FieldPat
     case Node::Kind::kLiteral:
       return node.literal;
     case Node::Kind::kExpression:
-      return EvaluateExpression(node, scope, path, nullptr);
+      return EvaluateExpression(node, scope, path, nullptr, /*whole_value=*/false);
     case Node::Kind::kObject: {
       json::Json out = json::Json::object();
       for (const auto& [key, member] : node.members) {
@@ -270,7 +274,7 @@ tl::expected<json::Json, base::AslError> JsonataTemplate::Evaluate(
     jsonata::Value* value_out) const {
   const FieldPath path{nullptr, prefix, field, -1};
   if (root_->kind == Node::Kind::kExpression) {
-    return EvaluateExpression(*root_, scope, path, value_out);
+    return EvaluateExpression(*root_, scope, path, value_out, /*whole_value=*/true);
   }
   return EvaluateNode(*root_, scope, path);
 }

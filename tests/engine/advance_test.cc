@@ -401,6 +401,46 @@ TEST(AdvanceTest, OversizedCatcherOutputFailsInsteadOfLooping) {
   EXPECT_EQ(run.terminal->error, "States.DataLimitExceeded");
 }
 
+TEST(AdvanceTest, ARetryAfterAnOversizedOutputGetsTheStateInputAgain) {
+  // The output is built from the input, in place when nothing could read the input again. A
+  // Retrier can (States.ALL matches States.DataLimitExceeded, raised here by input + result
+  // together), so the second attempt must still see the original input, in both query
+  // languages.
+  const char* definitions[] = {
+      R"({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Parameters": {"FunctionName": "f", "Payload": {"v.$": "$.v"}}, "ResultPath": "$.r",
+              "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+              "End": true}}})",
+      R"({"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Arguments": {"FunctionName": "f", "Payload": {"v": "{% $states.input.v %}"}},
+              "Output": "{% $merge([$states.input, {'r': $states.result}]) %}",
+              "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+              "End": true}}})"};
+  for (const char* definition : definitions) {
+    auto model = testing::BuildModel(definition);
+    AdvanceOptions options;
+    options.max_payload_bytes = 1000;
+    std::vector<Json> payloads;
+    testing::DriveResult run = testing::Drive(
+        *model, Json({{"v", 7}, {"pad", std::string(600, 'p')}}),
+        [&payloads](const model::OutboundTask& task) {
+          payloads.push_back(task.parameters);
+          model::Input reply;
+          reply.kind = model::InputKind::kTaskSucceeded;
+          reply.payload = Json({{"n", std::string(payloads.size() == 1 ? 600 : 10, 'n')}});
+          return std::optional<model::Input>(reply);
+        },
+        100, options);
+    ASSERT_TRUE(run.terminal.has_value()) << run.problem;
+    EXPECT_EQ(run.terminal->status, model::ExecutionStatus::kSucceeded)
+        << definition << run.terminal->error << run.terminal->cause;
+    ASSERT_EQ(payloads.size(), 2u) << definition;
+    EXPECT_EQ(payloads[0], payloads[1]) << definition;
+  }
+}
+
 TEST(AdvanceTest, PayloadLimitHoldsWithoutHistory) {
   // Without history the sizes are counted, not serialized: the limit must fall where it falls
   // with history (input, parameters and result each checked).

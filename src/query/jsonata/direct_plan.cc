@@ -1,5 +1,6 @@
 #include "query/jsonata/direct_plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 #include <utility>
@@ -100,6 +101,23 @@ bool CopyAsEvaluated(const json::Json& src, json::Json& out, int depth = 0) {
     default:
       out = src;
       return true;
+  }
+}
+
+// `doc` becomes ToJson(FromJson(doc)) in place, as CopyAsEvaluated would copy it. Iterative:
+// it runs after a document was taken from the caller, where failing is no longer possible.
+void NormalizeInPlace(json::Json& doc) {
+  boost::container::small_vector<json::Json*, 32> pending{&doc};
+  while (!pending.empty()) {
+    json::Json& at = *pending.back();
+    pending.pop_back();
+    if (at.is_number()) {
+      PutNumber(NumberOf(at), at);
+    } else if (at.is_array()) {
+      for (json::Json& item : at) pending.push_back(&item);
+    } else if (at.is_object()) {
+      for (auto it = at.begin(); it != at.end(); ++it) pending.push_back(&it.value());
+    }
   }
 }
 
@@ -247,7 +265,10 @@ std::unique_ptr<Op> CompileOp(const Node& n) {
 
 class Runner {
  public:
-  explicit Runner(const Scope& scope) : scope_(scope) {}
+  // Only the root $merge may take the input: an inner one would take it from under the
+  // items read after it.
+  Runner(const Scope& scope, bool may_take_input)
+      : scope_(scope), consumable_input_(may_take_input ? scope.consumable_input : nullptr) {}
 
   // Builds the value of `op` into `out` (null on entry).
   Outcome Build(const Op& op, json::Json& out) {
@@ -412,73 +433,146 @@ class Runner {
     return Outcome::kValue;
   }
 
+  // One object given to $merge: an object constructor's members, built straight into the
+  // result, or any other value, which must be an object.
+  struct MergeItem {
+    const Op* constructor = nullptr;
+    boost::container::small_vector<json::Json, 4> values;  // the constructor's, in key order
+    boost::container::small_vector<bool, 4> defined;       // undefined members are left out
+    Operand object;                                        // any other item
+  };
+  using MergeItems = boost::container::small_vector<MergeItem, 4>;
+
   // $merge(objects): a key keeps the place of its first appearance and takes the value of its
-  // last. Each value is copied (or moved, from an object built here) once, from its last
-  // appearance.
+  // last. Everything is read and built before the result is touched, so a decline loses
+  // nothing; then each value is moved (built here) or copied (read from the scope) once.
   Outcome BuildMerge(const Op& op, json::Json& out) {
+    json::Json* const consumable_input = std::exchange(consumable_input_, nullptr);
     if (IsShadowed(op.root_name)) return Outcome::kDecline;
     const Op& arg = *op.args[0];
-    boost::container::small_vector<Operand, 4> objects;
+    MergeItems items;
     if (arg.kind == Op::Kind::kArray) {
-      objects.resize(arg.args.size());
+      items.resize(arg.args.size());
       for (size_t i = 0; i < arg.args.size(); ++i) {
-        Outcome o = Read(*arg.args[i], objects[i]);
-        if (o == Outcome::kDecline) return Discarded(objects, o);
-        if (o == Outcome::kValue && !objects[i].at->is_object()) {
-          return Discarded(objects, Outcome::kDecline);
+        if (Outcome o = ReadMergeItem(*arg.args[i], items[i]); o == Outcome::kDecline) {
+          return Discarded(items, o);
         }
       }
     } else {
-      Outcome o = Read(arg, objects.emplace_back());
-      if (o != Outcome::kValue) return Discarded(objects, o);
-      if (!objects[0].at->is_object()) return Discarded(objects, Outcome::kDecline);
+      // A single value: undefined stays undefined, an object is copied.
+      Outcome o = ReadMergeItem(arg, items.emplace_back());
+      if (o != Outcome::kValue) return Discarded(items, o);
     }
+    // The state input itself, when the caller gives it up, is taken instead of copied: only if
+    // it comes first and no later item could point into it.
+    size_t first = 0;
+    while (first < items.size() && items[first].constructor == nullptr &&
+           items[first].object.at == nullptr) {
+      ++first;
+    }
+    const bool take_input =
+        first < items.size() && consumable_input != nullptr &&
+        items[first].object.at == scope_.input && scope_.input == consumable_input &&
+        std::all_of(items.begin() + static_cast<std::ptrdiff_t>(first) + 1, items.end(),
+                    [](const MergeItem& item) {
+                      return item.constructor != nullptr || item.object.at == nullptr ||
+                             item.object.at == &item.object.owned;
+                    });
     size_t lookups = 0;
     size_t members = 0;
-    for (const Operand& object : objects) {
-      if (object.at == nullptr) continue;
-      lookups += members * object.at->size();
-      members += object.at->size();
+    for (const MergeItem& item : items) {
+      const size_t size = item.constructor != nullptr ? item.values.size()
+                          : item.object.at != nullptr ? item.object.at->size()
+                                                      : 0;
+      lookups += members * size;
+      members += size;
     }
-    if (lookups > kMaxMergeLookups) return Discarded(objects, Outcome::kDecline);
-    // Pass 1: the keys in order, each with the object that gives its value.
-    out = json::Json::object();
+    if (lookups > kMaxMergeLookups) return Discarded(items, Outcome::kDecline);
+
+    // Pass 1: the keys in order, each with the item member that gives its value.
+    struct Source {
+      MergeItem* item = nullptr;  // null: the taken input's own value stays
+      size_t index = 0;           // constructor: member index
+      json::Json* member = nullptr;
+    };
+    boost::container::small_vector<Source, 8> sources;
+    size_t next = 0;
+    if (take_input) {
+      out = std::move(*consumable_input);
+      NormalizeInPlace(out);
+      sources.resize(out.size());
+      next = first + 1;
+    } else {
+      out = json::Json::object();
+    }
     auto& slots = out.get_ref<json::Json::object_t&>();
     slots.reserve(members);
-    boost::container::small_vector<std::pair<Operand*, json::Json*>, 8> sources;
-    for (Operand& object : objects) {
-      if (object.at == nullptr) continue;
+    auto place = [&](std::string_view key, const Source& source, size_t earlier) {
+      size_t slot = 0;
+      while (slot < earlier && slots.begin()[slot].first != key) ++slot;
+      if (slot < earlier) {
+        sources[slot] = source;
+      } else {
+        json::AppendMember(out, key, json::Json());
+        sources.push_back(source);
+      }
+    };
+    for (size_t i = next; i < items.size(); ++i) {
+      MergeItem& item = items[i];
       const size_t earlier = slots.size();  // the keys of one object are distinct
-      for (auto it = object.at->begin(); it != object.at->end(); ++it) {
-        size_t slot = 0;
-        while (slot < earlier && slots.begin()[slot].first != it.key()) ++slot;
-        if (slot == earlier) slot = slots.size();
-        auto* member = const_cast<json::Json*>(&it.value());
-        if (slot == slots.size()) {
-          json::AppendMember(out, it.key(), json::Json());
-          sources.emplace_back(&object, member);
-        } else {
-          sources[slot] = {&object, member};
+      if (item.constructor != nullptr) {
+        for (size_t k = 0; k < item.values.size(); ++k) {
+          if (item.defined[k]) place(item.constructor->keys[k], {&item, k, nullptr}, earlier);
+        }
+      } else if (item.object.at != nullptr) {
+        for (auto it = item.object.at->begin(); it != item.object.at->end(); ++it) {
+          place(it.key(), {&item, 0, const_cast<json::Json*>(&it.value())}, earlier);
         }
       }
     }
-    // Pass 2: the values.
+    // Pass 2: the values. Only a copy from the scope can fail (too deep), and then nothing was
+    // taken: the input is taken only when every later item was built here.
     bool copied = true;
     for (size_t slot = 0; slot < slots.size() && copied; ++slot) {
-      auto [object, member] = sources[slot];
-      if (object->at == &object->owned) {
-        slots.begin()[slot].second = std::move(*member);
+      const Source& source = sources[slot];
+      if (source.item == nullptr) continue;
+      json::Json& value = slots.begin()[slot].second;
+      json::Discard(value);
+      if (source.item->constructor != nullptr) {
+        value = std::move(source.item->values[source.index]);
+      } else if (source.item->object.at == &source.item->object.owned) {
+        value = std::move(*source.member);
       } else {
-        copied = CopyAsEvaluated(*member, slots.begin()[slot].second);
+        copied = CopyAsEvaluated(*source.member, value);
       }
     }
-    return Discarded(objects, copied ? Outcome::kValue : Outcome::kDecline);
+    return Discarded(items, copied ? Outcome::kValue : Outcome::kDecline);
   }
 
-  // Frees the documents built for `operands` (cheaper than nlohmann's destructor) and
-  // passes `outcome` on.
-  static Outcome Discarded(boost::container::small_vector<Operand, 4>& operands, Outcome outcome) {
-    for (Operand& operand : operands) json::Discard(operand.owned);
+  Outcome ReadMergeItem(const Op& op, MergeItem& item) {
+    if (op.kind == Op::Kind::kObject) {
+      item.constructor = &op;
+      item.values.resize(op.keys.size());
+      item.defined.resize(op.keys.size());
+      for (size_t k = 0; k < op.keys.size(); ++k) {
+        Outcome o = Build(*op.args[k], item.values[k]);
+        if (o == Outcome::kDecline) return o;
+        item.defined[k] = o == Outcome::kValue;
+      }
+      return Outcome::kValue;
+    }
+    Outcome o = Read(op, item.object);
+    if (o == Outcome::kValue && !item.object.at->is_object()) return Outcome::kDecline;
+    return o;
+  }
+
+  // Frees the documents built for `items` (cheaper than nlohmann's destructor) and passes
+  // `outcome` on.
+  static Outcome Discarded(MergeItems& items, Outcome outcome) {
+    for (MergeItem& item : items) {
+      for (json::Json& value : item.values) json::Discard(value);
+      json::Discard(item.object.owned);
+    }
     return outcome;
   }
 
@@ -611,6 +705,7 @@ class Runner {
   }
 
   const Scope& scope_;
+  json::Json* consumable_input_;
 };
 
 }  // namespace
@@ -625,7 +720,7 @@ std::unique_ptr<const DirectPlan> DirectPlan::Compile(const Node& root) {
 }
 
 DirectPlan::Outcome DirectPlan::Evaluate(const Scope& scope, json::Json& out) const {
-  Runner runner(scope);
+  Runner runner(scope, root_->kind == Op::Kind::kMerge);
   return runner.Build(*root_, out);
 }
 

@@ -59,6 +59,15 @@ class Generator {
     }
   }
 
+  // State inputs are objects mostly.
+  Json Input() {
+    if (Pick(4) == 0) return Document();
+    Json object = Json::object();
+    const int members = Pick(5);
+    for (int i = 0; i < members; ++i) object[Key()] = Document(1);
+    return object;
+  }
+
   std::string Expression(int depth = 0) {
     switch (Pick(depth >= 3 ? 3 : 14)) {
       case 0:
@@ -84,9 +93,11 @@ class Generator {
       }
       case 5:
       case 6: {
-        std::string out = "$merge([";
+        // Half start with the whole input: the shape a plan may build in the input itself.
+        std::string out = Pick(2) == 0 ? "$merge([" : "$merge([$states.input, ";
         const int items = Pick(4);
         for (int i = 0; i < items; ++i) out += (i > 0 ? ", " : "") + Expression(depth + 1);
+        if (out.back() == ' ') out.resize(out.size() - 2);
         return out + "])";
       }
       case 7:
@@ -154,16 +165,26 @@ struct Tally {
   int compiled = 0;
   int answered = 0;
   int declined = 0;
+  int taken = 0;  // answers built in the input given up
 };
 
-void Check(const std::string& source, const Json& states, const Json& vars, Tally& tally) {
+// With `give_up_input`, the plan may take the input (a copy here): it must then answer as
+// without, and leave the input whole whenever it declines.
+void Check(const std::string& source, const Json& states, const Json& vars, bool give_up_input,
+           Tally& tally) {
   auto expression = Expression::Compile(source);
   ASSERT_TRUE(expression.has_value()) << source;
   auto plan = DirectPlan::Compile(*expression->root());
   if (plan == nullptr) return;
   ++tally.compiled;
   DirectPlan::Scope scope;
+  Json input_copy;
   if (states.contains("input")) scope.input = &states["input"];
+  if (give_up_input && scope.input != nullptr) {
+    input_copy = *scope.input;
+    scope.input = &input_copy;
+    scope.consumable_input = &input_copy;
+  }
   if (states.contains("result")) scope.result = &states["result"];
   if (states.contains("errorOutput")) scope.error_output = &states["errorOutput"];
   scope.variables = &vars;
@@ -171,9 +192,13 @@ void Check(const std::string& source, const Json& states, const Json& vars, Tall
   const DirectPlan::Outcome outcome = plan->Evaluate(scope, out);
   if (outcome == DirectPlan::Outcome::kDecline) {
     ++tally.declined;
+    if (give_up_input) {
+      EXPECT_EQ(input_copy, states["input"]) << source;
+    }
     return;
   }
   ++tally.answered;
+  if (give_up_input && input_copy != states["input"]) ++tally.taken;
   const std::string expected = EvaluatorAnswer(*expression, states, vars);
   const std::string got =
       outcome == DirectPlan::Outcome::kUndefined ? "undefined" : json::Dump(out);
@@ -186,17 +211,18 @@ TEST(DirectPlanTest, AgreesWithTheEvaluatorOnGeneratedCases) {
   Tally tally;
   for (int i = 0; i < 20000; ++i) {
     const std::string source = gen.Expression();
-    Json states = {{"input", gen.Document()}};
+    Json states = {{"input", gen.Input()}};
     if (i % 3 != 0) states["result"] = gen.Document();
     if (i % 5 == 0) states["errorOutput"] = gen.Document();
     Json vars = {{"v", gen.Document()}};
     if (i % 4 == 0) vars["merge"] = 1;  // a variable hides the built-in of its name
-    Check(source, states, vars, tally);
+    Check(source, states, vars, /*give_up_input=*/i % 2 == 1, tally);
     if (testing::Test::HasFailure()) break;
   }
   // The generator stays inside the subset: most expressions compile and most are answered.
   EXPECT_EQ(tally.compiled, 20000);
   EXPECT_GT(tally.answered, tally.compiled / 3);
+  EXPECT_GT(tally.taken, 100);
 }
 
 TEST(DirectPlanTest, AnswersTheUsualShapes) {
