@@ -142,10 +142,12 @@ The `*-jsonata` workloads against their JSONPath twins in the in-process harness
 execute: `valgrind --tool=callgrind {TOGGLE} flowstate_bench --workload W --reps
 {CALLGRIND_REPS} --warmup 0` (callgrind's Ir; loading the definition and input not counted), the
 load-independent measure on a shared machine. Issue 5's target is JSONata within 1.5x of its
-twin's transitions/s (the time column): {verdict}. A JSONata state converts the documents it reads to the evaluator's
-values and its result back to JSON, which a JSONPath state does not need; the engine keeps a
-state's output value for the frame's next state, so a chain of JSONata states converts each
-document once:
+twin's transitions/s (the time column): {verdict}. All four workloads' expressions are of the
+JSON-shaped kind (`$states` paths, object constructors, `$merge([$states.input, {{...}}])`,
+comparisons, `+`) that `query/jsonata/direct_plan.h` runs on the documents themselves, without
+converting them to the evaluator's values and back; a state's Output with neither Catch nor
+Retry builds `$merge([$states.input, ...])` in the input it no longer needs, as a JSONPath
+ResultPath does. Anything else runs in the evaluator:
 
 {chr(10).join(table2)}
 {END}"""
