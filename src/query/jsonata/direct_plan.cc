@@ -660,7 +660,11 @@ class Runner {
     if ((a != nullptr && !a->is_string()) || (b != nullptr && !b->is_string())) {
       return Outcome::kDecline;
     }
+    const size_t size = (a != nullptr ? a->get_ref<const std::string&>().size() : 0) +
+                        (b != nullptr ? b->get_ref<const std::string&>().size() : 0);
+    if (size > EvalLimits{}.max_string_bytes) return Outcome::kDecline;  // the evaluator's U1001
     std::string text;
+    text.reserve(size);
     if (a != nullptr) text = a->get_ref<const std::string&>();
     if (b != nullptr) text += b->get_ref<const std::string&>();
     value.owned = std::move(text);
