@@ -279,17 +279,6 @@ tl::expected<json::Json, base::AslError> JsonataTemplate::Evaluate(
   return EvaluateNode(*root_, scope, path);
 }
 
-const jsonata::Value& DocumentStates::AsValue() {
-  if (value_.IsUndefined()) {
-    auto object = std::make_shared<jsonata::ObjectData>();
-    if (input != nullptr) object->Append("input", jsonata::FromJson(*input));
-    if (result != nullptr) object->Append("result", jsonata::FromJson(*result));
-    if (error_output != nullptr) object->Append("errorOutput", jsonata::FromJson(*error_output));
-    value_ = jsonata::Value::FromObject(std::move(object));
-  }
-  return value_;
-}
-
 bool JsonataTemplate::IsConstant() const { return root_->constant; }
 
 const std::string& JsonataTemplate::single_text() const {

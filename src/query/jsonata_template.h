@@ -55,15 +55,6 @@ class JsonataStates {
   ~JsonataStates() = default;
 };
 
-// `$states` made of the documents only: {input?, result?, errorOutput?}.
-class DocumentStates final : public JsonataStates {
- public:
-  const jsonata::Value& AsValue() override;
-
- private:
-  jsonata::Value value_;
-};
-
 // What the expressions of one evaluation can read. Points at data the caller owns.
 struct JsonataScope {
   // `$states`. Required when an expression reads it.

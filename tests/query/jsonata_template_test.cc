@@ -19,6 +19,22 @@ Json Parse(const char* text) {
   return parsed ? *parsed : Json();
 }
 
+// `$states` made of the documents only, as the engine gives it for a state's input.
+class DocumentStates final : public JsonataStates {
+ public:
+  const jsonata::Value& AsValue() override {
+    if (value_.IsUndefined()) {
+      auto object = std::make_shared<jsonata::ObjectData>();
+      if (input != nullptr) object->Append("input", jsonata::FromJson(*input));
+      value_ = jsonata::Value::FromObject(std::move(object));
+    }
+    return value_;
+  }
+
+ private:
+  jsonata::Value value_;
+};
+
 JsonataTemplate Compile(const char* text) {
   auto compiled = JsonataTemplate::Compile(Parse(text));
   EXPECT_TRUE(compiled.has_value()) << text;
@@ -92,6 +108,37 @@ TEST(JsonataTemplateTest, EvalIsNotAvailable) {
   DocumentStates states;
   states.input = &input;
   EXPECT_FALSE(tmpl.Evaluate(JsonataScope{&states, nullptr, nullptr}, "Output").has_value());
+}
+
+TEST(JsonataTemplateTest, OnlyAWholeValueThatCannotFailTakesTheInputGivenUp) {
+  const Json original = Parse(R"({"items": [{"id": 1}, {"id": 2}], "n": 1})");
+  struct Case {
+    const char* field;
+    const char* expected;
+    bool taken;
+  };
+  const Case cases[] = {
+      // The whole value rebuilds the input: it is taken, not copied.
+      {R"("{% $merge([$states.input, {'x': $states.input.n}]) %}")",
+       R"({"items": [{"id": 1}, {"id": 2}], "n": 1, "x": 1})", true},
+      // One expression of several: the others may still read the input.
+      {R"({"a": "{% $merge([$states.input, {'x': 1}]) %}", "b": "{% $states.input.n %}"})",
+       R"({"a": {"items": [{"id": 1}, {"id": 2}], "n": 1, "x": 1}, "b": 1})", false},
+      // `items.id` maps over an array: the evaluator answers, from the untouched input.
+      {R"("{% $merge([$states.input, {'x': $states.input.items.id}]) %}")",
+       R"({"items": [{"id": 1}, {"id": 2}], "n": 1, "x": [1, 2]})", false},
+  };
+  for (const Case& c : cases) {
+    JsonataTemplate tmpl = Compile(c.field);
+    Json input = original;
+    DocumentStates states;
+    states.input = &input;
+    states.consumable_input = &input;
+    auto value = tmpl.Evaluate(JsonataScope{&states, nullptr, nullptr}, "Output");
+    ASSERT_TRUE(value.has_value()) << c.field << value.error().cause;
+    EXPECT_EQ(*value, Parse(c.expected)) << c.field;
+    EXPECT_EQ(input != original, c.taken) << c.field;
+  }
 }
 
 TEST(JsonataTemplateTest, ContextReadsAreDetected) {
