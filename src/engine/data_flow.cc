@@ -150,11 +150,17 @@ Expected Executor::FinishDataFlow(int32_t frame_id, const asl::State& state, jso
   }
   Expected merged;
   const asl::ResultPathField& result_path = state.result_path;
-  if (result_path.present && !result_path.compiled->replaces() &&
-      !result_path.compiled->discards() && state.catchers.empty() && state.retriers.empty()) {
-    // Nothing can need the state input after this (no Catcher applies its own ResultPath to
-    // it, no Retrier runs the state on it again): merge into it in place instead of copying it.
-    auto applied = result_path.compiled->Apply(std::move(frame(frame_id).input), std::move(result));
+  const query::ResultPath* writes =
+      result_path.present && !result_path.compiled->replaces() && !result_path.compiled->discards()
+          ? &*result_path.compiled
+          : nullptr;
+  std::optional<size_t> budget;
+  if (writes != nullptr) budget = TakeInputBudget(frame_id, state, state.assign.present);
+  if (budget && writes->AppliesTo(frame(frame_id).input) &&
+      (*budget == SIZE_MAX || writes->MaxGrowth(result) <= *budget)) {
+    // Nothing can need the state input after this, and writing the result cannot fail: merge
+    // into the input in place instead of copying it.
+    auto applied = writes->Apply(std::move(frame(frame_id).input), std::move(result));
     if (!applied) {
       return tl::unexpected(RuntimeError(frame_id, state, std::move(applied.error())));
     }

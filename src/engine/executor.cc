@@ -372,8 +372,20 @@ void Executor::FreeFrame(int32_t frame_id) {
   snapshot_.free_frames.push_back(frame_id);
 }
 
+std::optional<size_t> Executor::TakeInputBudget(int32_t frame_id, const asl::State& state,
+                                                bool assigns) {
+  if (!state.catchers.empty() || !state.retriers.empty() || assigns || state.output_path.present) {
+    return std::nullopt;
+  }
+  if (options_.max_payload_bytes == 0) return SIZE_MAX;
+  // Every state input is within the limit, so an output no larger cannot fail it.
+  const size_t known = frame(frame_id).input_bytes;
+  if (known == 0 || known >= options_.max_payload_bytes) return 0;
+  return options_.max_payload_bytes - known;
+}
+
 void Executor::Transition(int32_t frame_id, json::Json&& output, asl::StateIndex next,
-                          std::string output_text) {
+                          std::string output_text, size_t output_bytes) {
   if (next == asl::kNoState) {
     EndScope(frame_id, std::move(output), std::move(output_text));
     return;
@@ -382,6 +394,7 @@ void Executor::Transition(int32_t frame_id, json::Json&& output, asl::StateIndex
   current.state = next;
   json::Replace(current.input, std::move(output));
   current.input_text = std::move(output_text);
+  current.input_bytes = output_bytes;
   current.phase = model::FramePhase::kEnter;
   current.entered_event_id = 0;
   current.stamp = 0;
@@ -408,6 +421,7 @@ void Executor::EndScope(int32_t frame_id, json::Json&& output, std::string outpu
   }
   current.phase = model::FramePhase::kDone;
   json::Replace(current.input, std::move(output));
+  current.input_bytes = 0;
   ChildFinished(frame_id);
 }
 

@@ -49,6 +49,7 @@ struct StatesView {
   const json::Json* error_output = nullptr;  // $states.errorOutput (Catch)
   const json::Json* context = nullptr;       // a prepared $states.context (Map item), else built
   json::Json* consumable_input = nullptr;    // `input`, when nothing reads it after the Output
+  size_t take_budget = 0;                    // bytes an Output built in it may add
   std::optional<query::jsonata::Value> value;
   bool value_has_context = false;
 };
@@ -108,8 +109,15 @@ class Executor {
   model::Frame& frame(int32_t frame_id) { return snapshot_.frames[static_cast<size_t>(frame_id)]; }
   const asl::State& StateOf(int32_t frame_id);
   // Leaves the current state with `output` (after its Exited event): next state or scope end.
+  // `output_bytes`: its payload size when measured, else 0.
   void Transition(int32_t frame_id, json::Json&& output, asl::StateIndex next,
-                  std::string output_text);
+                  std::string output_text, size_t output_bytes);
+  // Whether the state's output may be built in its input (taken, not copied), and then how many
+  // bytes it may add to it (SIZE_MAX: no payload limit); nullopt: the input must stay whole.
+  // Once the output is built the state can still fail: evaluating or storing its variables
+  // (`assigns`), OutputPath, an output past the payload limit. Then a Catcher hands the input to
+  // its own Output or ResultPath, and a Retrier, or a redrive, runs the state on it again.
+  std::optional<size_t> TakeInputBudget(int32_t frame_id, const asl::State& state, bool assigns);
   void EndScope(int32_t frame_id, json::Json&& output, std::string output_text);
   void FailScope(int32_t frame_id, base::AslError error);
   void FinishExecution(model::Terminal terminal);

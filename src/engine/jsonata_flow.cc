@@ -76,6 +76,7 @@ class Executor::StatesOfView final : public query::JsonataStates {
     result = view.result;
     error_output = view.error_output;
     consumable_input = view.consumable_input;
+    take_budget = view.take_budget;
   }
 
   const jsonata::Value& AsValue() override {
@@ -152,11 +153,12 @@ void Executor::FinishJsonata(int32_t frame_id, const asl::State& state, StatesVi
               std::move(*assigned));
     return;
   }
-  // The Output is the input's last reader unless the state can still fail after it (the
-  // output too large, say) and a Catcher hands the input to its own Output or a Retrier runs
-  // the state on it again.
-  if (state.catchers.empty() && state.retriers.empty() && view.input == &frame(frame_id).input) {
-    view.consumable_input = &frame(frame_id).input;
+  // The Output is the input's last reader, unless the state may still fail after it.
+  if (view.input == &frame(frame_id).input) {
+    if (std::optional<size_t> budget = TakeInputBudget(frame_id, state, state.assign.present)) {
+      view.consumable_input = &frame(frame_id).input;
+      view.take_budget = *budget;
+    }
   }
   jsonata::Value output_value;
   Expected output =

@@ -34,7 +34,7 @@ void Executor::ExitState(int32_t frame_id, const asl::State& state, json::Json&&
     return;
   }
   EmitStateExited(frame_id, state, text, assigned);
-  Transition(frame_id, std::move(output), next, std::move(text));
+  Transition(frame_id, std::move(output), next, std::move(text), size);
 }
 
 void Executor::RunPass(int32_t frame_id, const asl::State& state) {
@@ -62,8 +62,10 @@ void Executor::RunPass(int32_t frame_id, const asl::State& state) {
   if (state.has_result) {
     result = state.result;
   } else if (!state.parameters.present) {
-    // The effective input is the result: take it when the ResultPath does not read the input.
-    bool input_needed = state.result_path.present && !state.result_path.compiled->replaces();
+    // The effective input is the result: take it when the ResultPath does not read the input
+    // and nothing else can.
+    bool input_needed = (state.result_path.present && !state.result_path.compiled->replaces()) ||
+                        !TakeInputBudget(frame_id, state, state.assign.present);
     result = input_needed ? json::Json(effective->get()) : TakeSelected(frame_id, *effective);
   }
   json::Json assigned;
@@ -118,8 +120,10 @@ void Executor::RunChoice(int32_t frame_id, const asl::State& state) {
     return;
   }
   if (!state.output_path.present) {
-    ExitState(frame_id, state, TakeSelected(frame_id, *effective), next, false,
-              std::move(*assigned));
+    json::Json output = TakeInputBudget(frame_id, state, assign->present)
+                            ? TakeSelected(frame_id, *effective)
+                            : json::Json(effective->get());
+    ExitState(frame_id, state, std::move(output), next, false, std::move(*assigned));
     return;
   }
   Expected output = ApplyOutputPath(frame_id, state, effective->get());

@@ -73,6 +73,9 @@ struct Frame {
   // it, when the engine already has it (the previous state's Exited output), so the Entered
   // event does not serialize it again.
   std::string input_text;
+  // Transient (not persisted): `input`'s compact text size when the engine measured it (the
+  // previous state's output), else 0. Bounds what an output built in the input may grow to.
+  size_t input_bytes = 0;
 };
 
 struct ExecutionSnapshot {

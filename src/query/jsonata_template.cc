@@ -162,7 +162,10 @@ std::optional<Outcome> EvaluateDirect(const Node& node, const JsonataScope& scop
     direct.result = scope.states->result;
     direct.error_output = scope.states->error_output;
     // Only the one expression of the whole value can be the input's last reader.
-    if (whole_value) direct.consumable_input = scope.states->consumable_input;
+    if (whole_value) {
+      direct.consumable_input = scope.states->consumable_input;
+      direct.take_budget = scope.states->take_budget;
+    }
   }
   direct.variables = scope.variables;
   direct.functions = scope.functions;

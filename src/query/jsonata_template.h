@@ -44,10 +44,12 @@ class JsonataStates {
   const json::Json* input = nullptr;
   const json::Json* result = nullptr;
   const json::Json* error_output = nullptr;
-  // `input` again, when the caller gives it up: nothing reads it after this evaluation (the
-  // Output of a state without Catch). An expression that is the whole value and rebuilds the
-  // input may take it instead of copying it; one that fails leaves it whole.
+  // `input` again, when the caller gives it up: nothing reads it after this evaluation (see
+  // engine::Executor::TakeInputBudget). An expression that is the whole value and rebuilds the
+  // input may take it instead of copying it, if that adds at most `take_budget` bytes to its
+  // compact text (SIZE_MAX: any); one that fails leaves it whole.
   json::Json* consumable_input = nullptr;
+  size_t take_budget = 0;
 
   virtual const jsonata::Value& AsValue() = 0;
 

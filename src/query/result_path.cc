@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "json/compact_text.h"
 #include "json/discard.h"
 #include "json/json.h"
 #include "query/java_text.h"
@@ -95,6 +96,45 @@ tl::expected<json::Json, base::AslError> ResultPath::Apply(json::Json input,
     }
   }
   return input;
+}
+
+bool ResultPath::AppliesTo(const Json& input) const {
+  if (discard_ || !path_) {
+    return true;
+  }
+  const Json* node = &input;
+  bool creating = false;  // past a missing member, Apply builds the rest from empty objects
+  for (const PathStep& step : path_->steps()) {
+    if (creating) {
+      if (step.is_index) return false;
+      continue;
+    }
+    if (step.is_index) {
+      const auto size = node->is_array() ? static_cast<int64_t>(node->size()) : 0;
+      const int64_t effective = step.index < 0 ? size + step.index : step.index;
+      if (!node->is_array() || effective < 0 || effective >= size) return false;
+      node = &(*node)[static_cast<size_t>(effective)];
+    } else {
+      if (!node->is_object()) return false;
+      auto it = node->find(step.name);
+      if (it == node->end()) {
+        creating = true;
+      } else {
+        node = &*it;
+      }
+    }
+  }
+  return true;
+}
+
+size_t ResultPath::MaxGrowth(const Json& result) const {
+  size_t growth = json::CompactTextSize(result);
+  if (path_) {
+    // A created member: its key (each byte escaped to at most 6), quotes, colon, comma, and
+    // the braces of the object it opens.
+    for (const PathStep& step : path_->steps()) growth += 6 * step.name.size() + 6;
+  }
+  return growth;
 }
 
 }  // namespace flowstate::query

@@ -33,6 +33,11 @@ class ResultPath {
   // Fails with States.ResultPathMatchFailure when the path crosses a value that is not an
   // object (e.g. `$.a.b` with "a": 1, or a non-object input) or indexes outside an array.
   tl::expected<json::Json, base::AslError> Apply(json::Json input, json::Json result) const;
+  // Whether Apply succeeds on `input`: a caller that hands its input over checks first.
+  bool AppliesTo(const json::Json& input) const;
+  // At most how many bytes Apply adds to the compact text of an input: the result's text and
+  // the members it creates on the way.
+  size_t MaxGrowth(const json::Json& result) const;
 
  private:
   ResultPath() = default;

@@ -254,6 +254,54 @@ TEST(RedriveTest, TimedOutExecutionRedrivesWithANewTimeout) {
   EXPECT_TRUE(Advance(*model, snapshot, model::Input(stale), kLater, rng).events.empty());
 }
 
+TEST(RedriveTest, AStateThatFailedAfterBuildingItsOutputRunsAgainOnItsInput) {
+  // P fails after its output is built (too large, or a ResultPath that does not apply), with
+  // nothing to catch or retry it. Its output may be built in its input only where that cannot
+  // happen: the redrive must enter P with the input it had and fail the same way.
+  const Json input = {{"pad", std::string(600, 'p')}, {"a", 1}};
+  struct Case {
+    std::string p_state;
+    std::string error;
+  };
+  const Case cases[] = {
+      {R"("P": {"Type": "Pass", "Parameters": {"copy.$": "$.pad"}, "ResultPath": "$.more",
+                "End": true})",
+       "States.DataLimitExceeded"},
+      {R"("P": {"Type": "Pass", "Parameters": {"x": 1}, "ResultPath": "$.a.b", "End": true})",
+       "States.ResultPathMatchFailure"},
+      {R"("P": {"Type": "Pass", "QueryLanguage": "JSONata",
+                "Output": "{% $merge([$states.input, {'more': $states.input.pad}]) %}",
+                "End": true})",
+       "States.DataLimitExceeded"},
+  };
+  for (const Case& c : cases) {
+    auto model = testing::BuildModel(R"({"StartAt": "A", "States": {
+      "A": {"Type": "Pass", "Next": "P"}, )" +
+                                     c.p_state + "}}");
+    AdvanceOptions options;
+    options.max_payload_bytes = 1000;
+    model::ExecutionSnapshot snapshot;
+    testing::DriveResult first = testing::DriveFrom(
+        *model, snapshot, testing::StartInput(input, kT0), kT0, nullptr, 100, options);
+    ASSERT_TRUE(first.terminal.has_value()) << first.problem;
+    EXPECT_EQ(first.terminal->error, c.error) << c.p_state;
+
+    model::ExecutionSnapshot stored = RoundTrip(snapshot);
+    testing::DriveResult second =
+        testing::DriveFrom(*model, stored, RedriveInput(), kLater, nullptr, 100, options);
+    ASSERT_TRUE(second.terminal.has_value()) << second.problem;
+    EXPECT_EQ(second.terminal->error, c.error) << c.p_state;
+    bool entered = false;
+    for (const model::HistoryEvent& event : second.events) {
+      if (event.type != "PassStateEntered") continue;
+      entered = true;
+      EXPECT_EQ(json::Parse(event.details.ToJson()["input"].get<std::string>()).value(), input)
+          << c.p_state;
+    }
+    EXPECT_TRUE(entered) << c.p_state;
+  }
+}
+
 TEST(RedriveTest, OnlyUnsuccessfulExecutionsAreRedriven) {
   auto model = testing::BuildModel(
       R"({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}})");

@@ -134,6 +134,7 @@ TEST(JsonataTemplateTest, OnlyAWholeValueThatCannotFailTakesTheInputGivenUp) {
     DocumentStates states;
     states.input = &input;
     states.consumable_input = &input;
+    states.take_budget = SIZE_MAX;
     auto value = tmpl.Evaluate(JsonataScope{&states, nullptr, nullptr}, "Output");
     ASSERT_TRUE(value.has_value()) << c.field << value.error().cause;
     EXPECT_EQ(*value, Parse(c.expected)) << c.field;

@@ -105,6 +105,37 @@ TEST(ResultPathTest, FailuresAreResultPathMatchFailure) {
   EXPECT_FALSE(ResultPath::Parse("$.x")->Apply(J("\"text\""), J("1")).has_value());
 }
 
+TEST(ResultPathTest, AppliesToAndMaxGrowthDescribeApply) {
+  // A caller that hands its input to Apply checks AppliesTo first and bounds the output by
+  // MaxGrowth: both must hold for every path and input.
+  const char* inputs[] = {R"({"a":{"b":1},"arr":[0,{"x":1}]})",
+                          R"({"a":1})",
+                          "[1,2]",
+                          "\"text\"",
+                          "null",
+                          R"({"ke\"y":{}})",
+                          "{}"};
+  const char* paths[] = {"$.a",      "$.a.b",  "$.a.b.c", "$.x.y.z",      "$.arr[1]", "$.arr[-1].x",
+                         "$.arr[5]", "$.x[0]", "$[0]",    "$['ke\"y'].n", "$.a[0]"};
+  const char* results[] = {"5", R"({"long":"\u0001\u0002 text"})", "[]", "null"};
+  for (const char* input_text : inputs) {
+    for (const char* path_text : paths) {
+      auto path = ResultPath::Parse(path_text);
+      ASSERT_TRUE(path.has_value()) << path_text;
+      for (const char* result_text : results) {
+        const Json input = J(input_text);
+        auto applied = path->Apply(input, J(result_text));
+        EXPECT_EQ(path->AppliesTo(input), applied.has_value()) << path_text << " on " << input_text;
+        if (applied) {
+          EXPECT_LE(json::Dump(*applied).size(),
+                    json::Dump(input).size() + path->MaxGrowth(J(result_text)))
+              << path_text << " on " << input_text;
+        }
+      }
+    }
+  }
+}
+
 TEST(ResultPathTest, RejectsNonReferencePaths) {
   for (const char* bad : {"$.a[*]", "$..a", "$.a[1:2]", "$.a[?(@.x)]", "$$.a", "$x.a", "a"}) {
     EXPECT_FALSE(ResultPath::Parse(bad).has_value()) << bad;

@@ -7,6 +7,7 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "json/compact_text.h"
 #include "json/discard.h"
 #include "json/json.h"
 #include "query/jsonata/functions.h"
@@ -104,21 +105,35 @@ bool CopyAsEvaluated(const json::Json& src, json::Json& out, int depth = 0) {
   }
 }
 
-// `doc` becomes ToJson(FromJson(doc)) in place, as CopyAsEvaluated would copy it. Iterative:
-// it runs after a document was taken from the caller, where failing is no longer possible.
-void NormalizeInPlace(json::Json& doc) {
-  boost::container::small_vector<json::Json*, 32> pending{&doc};
+// Whether `doc` is its own ToJson(FromJson(doc)) as text: no integral float (2.0 comes back as
+// 2) and no integer beyond 2^53 (it comes back as a double). Iterative: documents may be deep.
+bool AsEvaluated(const json::Json& doc) {
+  boost::container::small_vector<const json::Json*, 32> pending{&doc};
   while (!pending.empty()) {
-    json::Json& at = *pending.back();
+    const json::Json& at = *pending.back();
     pending.pop_back();
-    if (at.is_number()) {
-      PutNumber(NumberOf(at), at);
-    } else if (at.is_array()) {
-      for (json::Json& item : at) pending.push_back(&item);
-    } else if (at.is_object()) {
-      for (auto it = at.begin(); it != at.end(); ++it) pending.push_back(&it.value());
+    switch (at.type()) {
+      case json::Json::value_t::number_integer:
+      case json::Json::value_t::number_unsigned:
+      case json::Json::value_t::number_float: {
+        const double d = NumberOf(at);
+        const bool changes = std::fabs(d) >= kMaxSafeInteger
+                                 ? !at.is_number_float()
+                                 : std::floor(d) == d && at.is_number_float();
+        if (changes) return false;
+        break;
+      }
+      case json::Json::value_t::array:
+        for (const json::Json& item : at) pending.push_back(&item);
+        break;
+      case json::Json::value_t::object:
+        for (auto it = at.begin(); it != at.end(); ++it) pending.push_back(&it.value());
+        break;
+      default:
+        break;
     }
   }
+  return true;
 }
 
 // JSONata's truthiness for the types a plan decides on; -1 for an array or object (whose
@@ -477,7 +492,8 @@ class Runner {
                     [](const MergeItem& item) {
                       return item.constructor != nullptr || item.object.at == nullptr ||
                              item.object.at == &item.object.owned;
-                    });
+                    }) &&
+        Growth(items, first + 1) <= scope_.take_budget && AsEvaluated(*consumable_input);
     size_t lookups = 0;
     size_t members = 0;
     for (const MergeItem& item : items) {
@@ -499,7 +515,6 @@ class Runner {
     size_t next = 0;
     if (take_input) {
       out = std::move(*consumable_input);
-      NormalizeInPlace(out);
       sources.resize(out.size());
       next = first + 1;
     } else {
@@ -547,6 +562,31 @@ class Runner {
       }
     }
     return Discarded(items, copied ? Outcome::kValue : Outcome::kDecline);
+  }
+
+  // At most how many bytes the items from `from` on add to the compact text of an object they
+  // are merged into (a replaced member's old value is not subtracted). Counted only against a
+  // payload limit: SIZE_MAX budgets skip it.
+  size_t Growth(const MergeItems& items, size_t from) const {
+    if (scope_.take_budget == SIZE_MAX) return 0;
+    size_t growth = 0;
+    auto add = [&growth](std::string_view key, const json::Json& value) {
+      // The key (each byte escaped to at most 6), quotes, colon, comma.
+      growth += 6 * key.size() + 4 + json::CompactTextSize(value);
+    };
+    for (size_t i = from; i < items.size(); ++i) {
+      const MergeItem& item = items[i];
+      if (item.constructor != nullptr) {
+        for (size_t k = 0; k < item.values.size(); ++k) {
+          if (item.defined[k]) add(item.constructor->keys[k], item.values[k]);
+        }
+      } else if (item.object.at != nullptr) {
+        for (auto it = item.object.at->begin(); it != item.object.at->end(); ++it) {
+          add(it.key(), it.value());
+        }
+      }
+    }
+    return growth;
   }
 
   Outcome ReadMergeItem(const Op& op, MergeItem& item) {

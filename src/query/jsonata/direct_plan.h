@@ -30,8 +30,10 @@ class DirectPlan {
     const json::Json* error_output = nullptr;
     // `input` again, when the caller gives it up (nothing reads it after this evaluation): a
     // result built from it, `$merge([$states.input, {...}])`, may take it instead of copying
-    // it. Taken only once the plan can no longer decline.
+    // it, if that adds at most `take_budget` bytes to its compact text (SIZE_MAX: any) and the
+    // input needs no number rewritten. Taken only once the plan can no longer decline.
     json::Json* consumable_input = nullptr;
+    size_t take_budget = 0;
     // Object of name -> value, or null. A name found here shadows a function of that name.
     const json::Json* variables = nullptr;
     // Functions looked up before the built-ins; a name found here makes `$name` a function.

@@ -184,6 +184,7 @@ void Check(const std::string& source, const Json& states, const Json& vars, bool
     input_copy = *scope.input;
     scope.input = &input_copy;
     scope.consumable_input = &input_copy;
+    scope.take_budget = SIZE_MAX;
   }
   if (states.contains("result")) scope.result = &states["result"];
   if (states.contains("errorOutput")) scope.error_output = &states["errorOutput"];
@@ -264,6 +265,37 @@ TEST(DirectPlanTest, AnswersTheUsualShapes) {
               c.expected)
         << c.source;
     EXPECT_EQ(c.expected, EvaluatorAnswer(*expression, states, vars)) << c.source;
+  }
+}
+
+TEST(DirectPlanTest, TakesTheInputOnlyWithinItsBudgetAndAsEvaluated) {
+  auto expression = Expression::Compile(R"($merge([$states.input, {"name": "0123456789"}]))");
+  ASSERT_TRUE(expression.has_value());
+  auto plan = DirectPlan::Compile(*expression->root());
+  ASSERT_NE(plan, nullptr);
+  struct Case {
+    const char* input;
+    size_t budget;
+    bool taken;
+  };
+  // The member adds at most 6 * 4 + 4 + 12 = 40 bytes.
+  const Case cases[] = {
+      {R"({"a": 1})", SIZE_MAX, true},   {R"({"a": 1})", 40, true},
+      {R"({"a": 1})", 39, false},        {R"({"a": 2.0})", SIZE_MAX, false},
+      {R"({"a": 2.5})", SIZE_MAX, true}, {R"({"a": 9007199254740993})", SIZE_MAX, false},
+  };
+  for (const Case& c : cases) {
+    const Json original = Json::parse(c.input);
+    Json input = original;
+    DirectPlan::Scope scope;
+    scope.input = &input;
+    scope.consumable_input = &input;
+    scope.take_budget = c.budget;
+    Json out;
+    ASSERT_EQ(plan->Evaluate(scope, out), DirectPlan::Outcome::kValue) << c.input;
+    EXPECT_EQ(input != original, c.taken) << c.input << " " << c.budget;
+    const Json states = {{"input", original}};
+    EXPECT_EQ(json::Dump(out), EvaluatorAnswer(*expression, states, Json::object())) << c.input;
   }
 }
 
