@@ -1,9 +1,17 @@
 #include "base/clock.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 namespace flowstate::base {
+
+Timestamp AddSeconds(Timestamp t, double seconds) {
+  constexpr double kMaxSeconds = 100.0 * 366 * 24 * 3600;
+  if (!(seconds < kMaxSeconds)) seconds = kMaxSeconds;  // NaN and infinity too
+  if (seconds < -kMaxSeconds) seconds = -kMaxSeconds;
+  return t + std::chrono::milliseconds(std::llround(seconds * 1000.0));
+}
 
 namespace {
 
@@ -95,8 +103,8 @@ std::optional<Timestamp> ParseIso8601(std::string_view text) {
     ++pos;
     int oh = 0;
     int om = 0;
-    if (!ReadDigits(text, pos, 2, oh) || !Expect(text, pos, ':') ||
-        !ReadDigits(text, pos, 2, om) || oh > 23 || om > 59) {
+    if (!ReadDigits(text, pos, 2, oh) || !Expect(text, pos, ':') || !ReadDigits(text, pos, 2, om) ||
+        oh > 23 || om > 59) {
       return std::nullopt;
     }
     offset_minutes = sign * (oh * 60 + om);
@@ -120,8 +128,7 @@ std::optional<Timestamp> ParseIso8601(std::string_view text) {
 }
 
 Timestamp RealClock::Now() const {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
 }  // namespace flowstate::base

@@ -19,6 +19,11 @@ inline Timestamp FromUnixMillis(int64_t millis) {
   return Timestamp(std::chrono::milliseconds(millis));
 }
 
+// `t` moved by `seconds`, which may be any number: durations come from user data (a Wait's
+// SecondsPath, a Retry's backoff growing with each attempt), and milliseconds past 292 million
+// years overflow. Saturates at 100 years either way, later than any execution lives.
+Timestamp AddSeconds(Timestamp t, double seconds);
+
 // "2019-03-26T20:14:13.192Z": the form of $$.Execution.StartTime and $$.State.EnteredTime.
 std::string FormatIso8601(Timestamp t);
 

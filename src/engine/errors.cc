@@ -75,9 +75,7 @@ void Executor::HandleStateError(int32_t frame_id, base::AslError error,
     current.phase = model::FramePhase::kRetryBackoff;
     current.stamp = NewStamp(frame_id);
     current.timeout_stamp = 0;
-    auto delay_ms = static_cast<int64_t>(std::llround(delay * 1000.0));
-    outcome_.timers.push_back(
-        {ScaledWaitEnd(now_ + std::chrono::milliseconds(delay_ms)), current.stamp});
+    outcome_.timers.push_back({ScaledWaitEnd(base::AddSeconds(now_, delay)), current.stamp});
     return;
   }
   if (!failed_event.empty()) {

@@ -131,8 +131,9 @@ void Executor::Start(model::Input&& input) {
   int32_t root = NewFrame(-1, asl::kRootScope, 0, std::move(input.payload), 0);
   if (model_.timeout_seconds()) {
     snapshot_.execution_timeout_stamp = NewStamp(0);
-    outcome_.timers.push_back({now_ + std::chrono::seconds(*model_.timeout_seconds()),
-                               snapshot_.execution_timeout_stamp});
+    outcome_.timers.push_back(
+        {base::AddSeconds(now_, static_cast<double>(*model_.timeout_seconds())),
+         snapshot_.execution_timeout_stamp});
   }
   runnable_.push_back(root);
 }

@@ -60,8 +60,9 @@ void Executor::Redrive() {
   // attempt is gone with its end).
   if (model_.timeout_seconds()) {
     snapshot_.execution_timeout_stamp = NewStamp(0);
-    outcome_.timers.push_back({now_ + std::chrono::seconds(*model_.timeout_seconds()),
-                               snapshot_.execution_timeout_stamp});
+    outcome_.timers.push_back(
+        {base::AddSeconds(now_, static_cast<double>(*model_.timeout_seconds())),
+         snapshot_.execution_timeout_stamp});
   }
   if (snapshot_.frames.empty() || snapshot_.frames[0].phase == model::FramePhase::kFree) {
     // Ended before its first state (nothing to continue): it starts at StartAt.

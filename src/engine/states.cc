@@ -2,6 +2,7 @@
 // Fail.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "engine/executor.h"
@@ -160,7 +161,7 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
                                                  "Seconds"}));
         return;
       }
-      fire_at = frame(frame_id).entered_time + std::chrono::seconds(*seconds);
+      fire_at = base::AddSeconds(frame(frame_id).entered_time, static_cast<double>(*seconds));
     } else {
       Expected value = EvalJsonata(frame_id, state, *wait.expr.compiled, "Timestamp", view);
       if (!value) {
@@ -187,7 +188,7 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
   } else {
     switch (wait.kind) {
       case asl::WaitKind::kSeconds:
-        fire_at = frame(frame_id).entered_time + std::chrono::seconds(wait.seconds);
+        fire_at = base::AddSeconds(frame(frame_id).entered_time, static_cast<double>(wait.seconds));
         break;
       case asl::WaitKind::kTimestamp:
         fire_at = wait.timestamp;
@@ -203,10 +204,13 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
         const json::Json& value = *selected;
         std::string shown = value.is_string() ? value.get<std::string>() : json::Dump(value);
         if (wait.kind == asl::WaitKind::kSecondsPath) {
+          // A Java long: an integer within 64 bits, or a float with an integral value in range.
           bool integral =
-              value.is_number_integer() ||
+              (value.is_number_integer() &&
+               !(value.is_number_unsigned() &&
+                 value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) ||
               (value.is_number_float() && value.get<double>() == std::floor(value.get<double>()) &&
-               std::isfinite(value.get<double>()));
+               std::fabs(value.get<double>()) < 9.2e18);
           if (!integral) {
             HandleStateError(
                 frame_id,
@@ -226,7 +230,7 @@ void Executor::RunWait(int32_t frame_id, const asl::State& state) {
                                             wait.path.text + " == " + shown}));
             return;
           }
-          fire_at = frame(frame_id).entered_time + std::chrono::seconds(seconds);
+          fire_at = base::AddSeconds(frame(frame_id).entered_time, static_cast<double>(seconds));
         } else {
           std::optional<base::Timestamp> timestamp;
           if (value.is_string()) {
@@ -264,9 +268,8 @@ base::Timestamp Executor::ScaledWaitEnd(base::Timestamp fire_at) const {
   if (options_.wait_time_scale == 1.0 || fire_at <= now_) {
     return fire_at;
   }
-  const double scaled =
-      static_cast<double>((fire_at - now_).count()) * std::max(options_.wait_time_scale, 0.0);
-  return now_ + base::Timestamp::duration(static_cast<base::Timestamp::rep>(std::llround(scaled)));
+  const double seconds = static_cast<double>((fire_at - now_).count()) / 1000.0;
+  return base::AddSeconds(now_, seconds * std::max(options_.wait_time_scale, 0.0));
 }
 
 void Executor::FinishWait(int32_t frame_id) {

@@ -176,7 +176,8 @@ void Executor::RunTask(int32_t frame_id, const asl::State& state) {
   current.stamp = outbound.stamp;
   if (timeout) {
     current.timeout_stamp = NewStamp(frame_id);
-    outcome_.timers.push_back({now_ + std::chrono::seconds(*timeout), current.timeout_stamp});
+    outcome_.timers.push_back(
+        {base::AddSeconds(now_, static_cast<double>(*timeout)), current.timeout_stamp});
   }
   if (heartbeat && !current.task_token.empty()) {
     current.heartbeat_seconds = *heartbeat;

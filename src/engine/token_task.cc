@@ -72,7 +72,8 @@ void Executor::OnHeartbeat(const model::Input& input) {
   }
   model::Frame& current = frame(frame_id);
   if (current.heartbeat_stamp != 0) {
-    current.heartbeat_deadline = now_ + std::chrono::seconds(current.heartbeat_seconds);
+    current.heartbeat_deadline =
+        base::AddSeconds(now_, static_cast<double>(current.heartbeat_seconds));
   }
 }
 
@@ -115,7 +116,8 @@ void Executor::OnTaskScheduleFailed(const model::Input& input) {
 
 void Executor::ArmHeartbeat(int32_t frame_id) {
   model::Frame& current = frame(frame_id);
-  current.heartbeat_deadline = now_ + std::chrono::seconds(current.heartbeat_seconds);
+  current.heartbeat_deadline =
+      base::AddSeconds(now_, static_cast<double>(current.heartbeat_seconds));
   current.heartbeat_stamp = NewStamp(frame_id);
   outcome_.timers.push_back({current.heartbeat_deadline, current.heartbeat_stamp});
 }

@@ -441,6 +441,43 @@ TEST(AdvanceTest, ARetryAfterAnOversizedOutputGetsTheStateInputAgain) {
   }
 }
 
+TEST(AdvanceTest, HugeDurationsSaturateInsteadOfOverflowing) {
+  // Durations from data may be any number; under UBSan an overflow here aborts the test.
+  struct Case {
+    const char* definition;
+    Json input;
+    const char* error;  // "" for success
+  };
+  const Case cases[] = {
+      {R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}})",
+       Json({{"s", int64_t{4611686018427387904}}}), ""},
+      {R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}})",
+       Json({{"s", uint64_t{18446744073709551615u}}}), "States.Runtime"},
+      {R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}})",
+       Json({{"s", 1e300}}), "States.Runtime"},
+      {R"({"QueryLanguage": "JSONata", "StartAt": "W",
+           "States": {"W": {"Type": "Wait", "Seconds": "{% 9e18 %}", "End": true}}})",
+       Json::object(), ""},
+      {R"({"StartAt": "T", "States": {"T": {"Type": "Task",
+           "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+           "TimeoutSecondsPath": "$.s", "HeartbeatSeconds": 99999999,
+           "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 99999999,
+                      "BackoffRate": 1e300, "MaxAttempts": 3}], "End": true}}})",
+       Json({{"s", int64_t{4611686018427387904}}}), "Boom"},
+  };
+  for (const Case& c : cases) {
+    auto model = testing::BuildModel(c.definition);
+    testing::DriveResult run = testing::Drive(*model, c.input, [](const model::OutboundTask&) {
+      model::Input reply;
+      reply.kind = model::InputKind::kTaskFailed;
+      reply.error = "Boom";
+      return std::optional<model::Input>(reply);
+    });
+    ASSERT_TRUE(run.terminal.has_value()) << run.problem << c.definition;
+    EXPECT_EQ(run.terminal->error, c.error) << c.definition << run.terminal->cause;
+  }
+}
+
 TEST(AdvanceTest, PayloadLimitHoldsWithoutHistory) {
   // Without history the sizes are counted, not serialized: the limit must fall where it falls
   // with history (input, parameters and result each checked).
