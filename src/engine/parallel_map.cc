@@ -1,7 +1,9 @@
 // Parallel and Map states: child frames per branch / iteration, started in order (up to the
 // Map's concurrency), their results collected in order; the first failure aborts the siblings
 // (Distributed Map: only beyond the tolerated failure threshold).
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "engine/executor.h"
@@ -294,7 +296,8 @@ void Executor::LaunchMap(int32_t frame_id, const asl::State& state, json::Json e
   current.next_child = 0;
   current.running_children = 0;
   current.failed_children = 0;
-  current.max_concurrency = static_cast<int32_t>(max_concurrency);
+  // Any limit past int32 is no limit in practice (a Map holds far fewer items).
+  current.max_concurrency = static_cast<int32_t>(std::min<int64_t>(max_concurrency, INT32_MAX));
   current.has_child_error = false;
   PumpChildren(frame_id);
 }

@@ -478,6 +478,23 @@ TEST(AdvanceTest, HugeDurationsSaturateInsteadOfOverflowing) {
   }
 }
 
+TEST(AdvanceTest, AMaxConcurrencyPastInt32IsNoLimit) {
+  // 2^32 + 1 once wrapped to a limit of 1: the three iterations' tasks went out one by one.
+  auto model = testing::BuildModel(R"({"StartAt": "M", "States": {"M": {"Type": "Map",
+    "ItemsPath": "$.items", "MaxConcurrencyPath": "$.limit", "End": true,
+    "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task",
+      "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "End": true}}}}}})");
+  int calls = 0;
+  testing::DriveResult run =
+      testing::Drive(*model, Json({{"limit", int64_t{4294967297}}, {"items", {1, 2, 3}}}),
+                     [&calls](const model::OutboundTask&) {
+                       ++calls;
+                       return std::optional<model::Input>();  // left unanswered
+                     });
+  EXPECT_FALSE(run.terminal.has_value());
+  EXPECT_EQ(calls, 3);
+}
+
 TEST(AdvanceTest, PayloadLimitHoldsWithoutHistory) {
   // Without history the sizes are counted, not serialized: the limit must fall where it falls
   // with history (input, parameters and result each checked).
