@@ -1,5 +1,7 @@
 #include "query/jsonata/line_protocol.h"
 
+#include <algorithm>
+#include <climits>
 #include <istream>
 #include <ostream>
 
@@ -10,6 +12,12 @@
 namespace flowstate::query::jsonata {
 
 namespace {
+
+// A request's number as a double within [low, high]: the protocol's limits may be any JSON
+// number, and converting one out of range to an integer is undefined behaviour.
+double Clamped(const json::Json& number, double low, double high) {
+  return std::clamp(number.get<double>(), low, high);
+}
 
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
@@ -83,10 +91,11 @@ std::string AnswerJsonataRequest(const std::string& line, const LineProtocolOpti
   if (!expr) return finish(ErrorResponse(expr.error()));
   EvalOptions options;
   if (protocol.enable_eval) options.functions = &EvalFunctionTable();
-  if (req.contains("depth") && req["depth"].is_number())
-    options.limits.max_depth = req["depth"].get<int>();
+  if (req.contains("depth") && req["depth"].is_number()) {
+    options.limits.max_depth = static_cast<int>(Clamped(req["depth"], 0, INT_MAX));
+  }
   if (req.contains("timelimit") && req["timelimit"].is_number()) {
-    options.limits.time_limit_ms = req["timelimit"].get<int64_t>();
+    options.limits.time_limit_ms = static_cast<int64_t>(Clamped(req["timelimit"], 0, 1e15));
   }
   if (req.contains("bindings") && req["bindings"].is_object()) {
     for (auto it = req["bindings"].begin(); it != req["bindings"].end(); ++it) {

@@ -31,6 +31,16 @@ TEST(JsonataLineProtocol, DepthAndTimeLimitFields) {
   EXPECT_NE(out.find(R"("code":"U1001")"), std::string::npos) << out;
 }
 
+TEST(JsonataLineProtocol, LimitsOutOfRangeAreClamped) {
+  // Converting 1e300 to an int was undefined behaviour (UBSan aborts on it).
+  EXPECT_EQ(
+      AnswerJsonataRequest(R"({"expr":"1+1","bindings":{},"depth":1e300,"timelimit":-1e300})"),
+      R"({"result":2})");
+  std::string out = AnswerJsonataRequest(
+      R"j({"expr":"($f := function($n){$n + $f($n)}; $f(1))","bindings":{},"depth":-5})j");
+  EXPECT_NE(out.find(R"("code":"U1001")"), std::string::npos) << out;
+}
+
 TEST(JsonataLineProtocol, StreamsOneLinePerRequest) {
   std::istringstream in("{\"expr\":\"1\",\"bindings\":{}}\n{\"expr\":\"2\",\"bindings\":{}}\n");
   std::ostringstream out;
