@@ -58,13 +58,7 @@ struct Operand {
 };
 
 // A number as the evaluator holds it (FromJson) and writes it back (ToJson).
-void PutNumber(double d, json::Json& out) {
-  if (std::floor(d) == d && std::fabs(d) < kMaxSafeInteger) {
-    out = static_cast<int64_t>(d);
-  } else {
-    out = d;
-  }
-}
+void PutNumber(double d, json::Json& out) { ToJson(Value::Number(d), out); }
 
 double NumberOf(const json::Json& j) { return j.get<double>(); }
 
